@@ -1,0 +1,173 @@
+// Package api holds the JSON types geul serves and a small typed Go client for them.
+// It is the one public package of geul: frontends, scripts and apps written in Go
+// may import it.
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+// LocalizedText is one language's text of a Localized value.
+type LocalizedText struct {
+	Lang string
+	Text string
+}
+
+// Localized is text per language. It marshals as a JSON object whose keys keep the
+// slice's order (the site's language order), which the original page payload
+// depends on: {"ko": ..., "en": ...}, never sorted.
+type Localized []LocalizedText
+
+// Get returns the text for lang, or "".
+func (l Localized) Get(lang string) string {
+	for _, t := range l {
+		if t.Lang == lang {
+			return t.Text
+		}
+	}
+	return ""
+}
+
+// MarshalJSON writes the object in slice order.
+func (l Localized) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, t := range l {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if err := writeJSONString(&b, t.Lang); err != nil {
+			return nil, err
+		}
+		b.WriteByte(':')
+		if err := writeJSONString(&b, t.Text); err != nil {
+			return nil, err
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON reads the object keeping its key order.
+func (l *Localized) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok == nil {
+		*l = nil
+		return nil
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return fmt.Errorf("localized: want a JSON object, got %v", tok)
+	}
+	out := Localized{}
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		var text string
+		if err := dec.Decode(&text); err != nil {
+			return fmt.Errorf("localized %v: %w", kt, err)
+		}
+		out = append(out, LocalizedText{Lang: kt.(string), Text: text})
+	}
+	*l = out
+	return nil
+}
+
+func writeJSONString(b *bytes.Buffer, s string) error {
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		return err
+	}
+	b.Truncate(b.Len() - 1) // Encode appends a newline
+	return nil
+}
+
+// Heading is one entry of a post's table of contents.
+type Heading struct {
+	Level int    `json:"level"`
+	ID    string `json:"id"`
+	Text  string `json:"text"`
+}
+
+// PostRef points at another post: a neighbour or a related post.
+type PostRef struct {
+	Slug  string    `json:"slug"`
+	Title Localized `json:"title" swaggertype:"object,string"`
+	Date  string    `json:"date"`
+}
+
+// Post is the post object. Its first seven keys, in this order, are the ones the
+// original blog page carried; every later key was added by geul. Keys are only
+// ever added, never renamed or reshaped.
+type Post struct {
+	Slug         string    `json:"slug"`
+	CategorySlug string    `json:"categorySlug"`
+	Title        Localized `json:"title" swaggertype:"object,string"`
+	Date         string    `json:"date"`
+	Category     Localized `json:"category" swaggertype:"object,string"`
+	Description  Localized `json:"description" swaggertype:"object,string"`
+	// Content is the markdown body, byte for byte as written.
+	Content string `json:"content"`
+	// HTML is Content rendered by goldmark.
+	HTML string `json:"html"`
+	PostMeta
+}
+
+// PostMeta is what the post object carries after its body: the fields geul added.
+type PostMeta struct {
+	// Lang is the language whose body was served; it differs from the requested
+	// language when the post has no body in that language.
+	Lang string `json:"lang"`
+	// Translations lists the languages that have a body.
+	Translations   []string       `json:"translations"`
+	TOC            []Heading      `json:"toc"`
+	Tags           []string       `json:"tags"`
+	Updated        *string        `json:"updated"`
+	ReadingMinutes int            `json:"readingMinutes"`
+	Extra          map[string]any `json:"extra"`
+	Prev           *PostRef       `json:"prev"`
+	Next           *PostRef       `json:"next"`
+	Related        []PostRef      `json:"related"`
+}
+
+// PostItem is a post as lists carry it: the post object without content and html,
+// keys in the same order.
+type PostItem struct {
+	Slug         string    `json:"slug"`
+	CategorySlug string    `json:"categorySlug"`
+	Title        Localized `json:"title" swaggertype:"object,string"`
+	Date         string    `json:"date"`
+	Category     Localized `json:"category" swaggertype:"object,string"`
+	Description  Localized `json:"description" swaggertype:"object,string"`
+	PostMeta
+}
+
+// Item returns p as a list item.
+func (p *Post) Item() PostItem {
+	return PostItem{
+		Slug: p.Slug, CategorySlug: p.CategorySlug, Title: p.Title, Date: p.Date,
+		Category: p.Category, Description: p.Description, PostMeta: p.PostMeta,
+	}
+}
+
+// PostResponse is the body of GET /posts/{category}/{slug}.
+type PostResponse struct {
+	Post Post `json:"post"`
+}
+
+// Problem is an RFC 9457 problem details body, served as application/problem+json.
+type Problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail"`
+	Instance string `json:"instance,omitempty"`
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/geul-dev/geul/internal/index"
+	"github.com/geul-dev/geul/internal/store"
+)
+
+func runIndex(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var o options
+	fs := newFlags("index", stderr, getenv, &o)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: index takes no arguments, got %q", errUsage, pos)
+	}
+	log := newLogger(stderr, getenv)
+	st, err := store.Open(ctx, o.db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ix := index.New(o.content, st, log)
+	sum, err := ix.Run(ctx)
+	if err != nil {
+		return err
+	}
+	printSummary(stdout, sum)
+	if len(sum.Errors) > 0 {
+		return errSilent
+	}
+	return nil
+}
+
+// printSummary writes what an index run did, then every content error as
+// file:line: reason, the form editors and CI logs turn into links.
+func printSummary(w io.Writer, s index.Summary) {
+	secs := s.Duration.Seconds()
+	rate := 0.0
+	if secs > 0 {
+		rate = float64(s.Rendered) / secs
+	}
+	var langs []string
+	for l := range s.Posts {
+		langs = append(langs, l)
+	}
+	slices.Sort(langs)
+	per := make([]string, len(langs))
+	for i, l := range langs {
+		per[i] = fmt.Sprintf("%s %d", l, s.Posts[l])
+	}
+	fmt.Fprintf(w, "indexed %d files: %d read, %d unchanged skipped, %d rendered, %d deleted\n", s.Files, s.Read, s.Unchanged, s.Rendered, s.Deleted)
+	fmt.Fprintf(w, "posts: %d (%s), %d payloads rebuilt, generation %d\n", s.Total, strings.Join(per, ", "), s.Payloads, s.Generation)
+	fmt.Fprintf(w, "time: %.3fs, %.0f posts/s\n", secs, rate)
+	fmt.Fprintf(w, "errors: %d\n", len(s.Errors))
+	for _, e := range s.Errors {
+		fmt.Fprintf(w, "  %s\n", e.Error())
+	}
+}
+
+// logSummary logs an index run, and each content error as a warning.
+func logSummary(log *slog.Logger, s index.Summary) {
+	log.Info("indexed", "files", s.Files, "read", s.Read, "unchanged", s.Unchanged, "rendered", s.Rendered,
+		"deleted", s.Deleted, "posts", s.Total, "payloads", s.Payloads, "generation", s.Generation,
+		"errors", len(s.Errors), "duration", s.Duration)
+	for _, e := range s.Errors {
+		log.Warn("content error", "file", e.Path, "line", e.Line, "reason", e.Reason)
+	}
+}

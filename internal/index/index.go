@@ -1,0 +1,479 @@
+// Package index turns the content folder into the store: it finds what changed
+// since the last run, parses and renders only that with a pool of workers, builds
+// every affected post payload once, and writes the run through the store's
+// single writer in one transaction, so readers see the run whole or not at all.
+package index
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/geul-dev/geul/internal/content"
+	"github.com/geul-dev/geul/internal/markdown"
+	"github.com/geul-dev/geul/internal/store"
+)
+
+// Kinds of files kept in the store.
+const (
+	kindPost     = "post"
+	kindCategory = "category"
+	kindSite     = "site"
+)
+
+// Summary reports one index run.
+type Summary struct {
+	Files      int            // content files found
+	Read       int            // files read because their size or time changed
+	Unchanged  int            // files skipped: same stat, or same bytes
+	Rendered   int            // post files parsed and rendered
+	Deleted    int            // files gone since the last run
+	Total      int            // posts in the index
+	Posts      map[string]int // posts with a body, by language
+	Payloads   int            // post payloads rebuilt
+	Errors     []*content.Error
+	Languages  []string // the site's languages, the default first
+	Generation int64
+	Changed    bool // the run changed what is served
+	Duration   time.Duration
+}
+
+// Indexer indexes one content folder into one store. It keeps what it learnt of
+// every file in memory, so runs after the first in a process touch only what
+// changed. Runs are serialized.
+type Indexer struct {
+	dir     string
+	store   *store.Store
+	md      *markdown.Renderer
+	log     *slog.Logger
+	workers int
+
+	mu     sync.Mutex
+	loaded bool
+	known  map[string]*known // by path: the last good state of every file
+	fps    map[string]string // by post id: fingerprint of its stored payloads
+}
+
+// known is the last good state of a file.
+type known struct {
+	state store.FileState
+	post  *content.File     // kind post, without its body
+	cat   *content.Category // kind category
+	site  *content.Site     // kind site
+}
+
+// New returns an indexer of the folder dir into st.
+func New(dir string, st *store.Store, log *slog.Logger) *Indexer {
+	return &Indexer{
+		dir:     dir,
+		store:   st,
+		md:      markdown.New(),
+		log:     log,
+		workers: runtime.NumCPU(),
+	}
+}
+
+// Dir is the content folder.
+func (ix *Indexer) Dir() string { return ix.dir }
+
+// Run brings the store up to date with the content folder.
+func (ix *Indexer) Run(ctx context.Context) (Summary, error) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	start := time.Now()
+	sum, err := ix.run(ctx, start)
+	sum.Duration = time.Since(start)
+	if err != nil {
+		return sum, fmt.Errorf("index %s: %w", ix.dir, err)
+	}
+	return sum, nil
+}
+
+// load reads what the store remembers, once per process.
+func (ix *Indexer) load(ctx context.Context) error {
+	if ix.loaded {
+		return nil
+	}
+	states, err := ix.store.Files(ctx)
+	if err != nil {
+		return err
+	}
+	metas, err := ix.store.FileMetas(ctx)
+	if err != nil {
+		return err
+	}
+	fps, err := ix.store.Fingerprints(ctx)
+	if err != nil {
+		return err
+	}
+	ix.known = make(map[string]*known, len(metas))
+	for _, m := range metas {
+		k := &known{state: states[m.Path]}
+		var err error
+		switch m.Kind {
+		case kindPost:
+			k.post = new(content.File)
+			err = json.Unmarshal(m.Meta, k.post)
+		case kindCategory:
+			k.cat = new(content.Category)
+			err = json.Unmarshal(m.Meta, k.cat)
+		case kindSite:
+			k.site = new(content.Site)
+			err = json.Unmarshal(m.Meta, k.site)
+		}
+		if err != nil {
+			// A record we cannot read is as good as absent: the file is read again.
+			continue
+		}
+		ix.known[m.Path] = k
+	}
+	ix.fps = fps
+	ix.loaded = true
+	return nil
+}
+
+// read is a file read in this run because its stat changed.
+type read struct {
+	entry content.Entry
+	hash  string
+	same  bool // same bytes as the last good state
+	data  []byte
+	post  *content.File
+	cat   *content.Category
+	site  *content.Site
+	err   error
+}
+
+func stateOf(e content.Entry, kind, hash string) store.FileState {
+	return store.FileState{Path: e.Path, Kind: kind, Size: e.Size, MTime: e.ModTime.UnixNano(), Hash: hash}
+}
+
+func kindOf(k content.Kind) string {
+	switch k {
+	case content.KindSite:
+		return kindSite
+	case content.KindCategory:
+		return kindCategory
+	}
+	return kindPost
+}
+
+// readEntry reads, hashes and parses one changed file.
+func (ix *Indexer) readEntry(fsys fs.FS, e content.Entry) *read {
+	r := &read{entry: e}
+	data, err := content.ReadFile(fsys, e.Path)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	sum := sha256.Sum256(data)
+	r.hash = hex.EncodeToString(sum[:])
+	if k := ix.known[e.Path]; k != nil && k.state.Hash == r.hash {
+		r.same = true
+		return r
+	}
+	r.data = data
+	switch e.Kind {
+	case content.KindSite:
+		s, err := content.ParseSite(data)
+		if err != nil {
+			r.err = withPath(err, e.Path)
+			return r
+		}
+		r.site = &s
+	case content.KindCategory:
+		r.cat, r.err = content.ParseCategory(e.Path, data)
+	default:
+		r.post, r.err = content.ParseFile(e.Path, data)
+	}
+	return r
+}
+
+func withPath(err error, path string) error {
+	var ce *content.Error
+	if errors.As(err, &ce) && ce.Path == "" {
+		c := *ce
+		c.Path = path
+		return &c
+	}
+	return err
+}
+
+// parallel runs fn(i) for i in [0, n) on the worker pool.
+func (ix *Indexer) parallel(ctx context.Context, n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < ix.workers; w++ {
+		wg.Go(func() {
+			for i := range next {
+				fn(i)
+			}
+		})
+	}
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+func (ix *Indexer) run(ctx context.Context, start time.Time) (Summary, error) {
+	sum := Summary{Posts: map[string]int{}}
+	if err := ix.load(ctx); err != nil {
+		return sum, err
+	}
+	root, err := os.OpenRoot(ix.dir)
+	if err != nil {
+		return sum, err
+	}
+	defer root.Close()
+	fsys := root.FS()
+
+	var errs []*content.Error
+	addErr := func(err error) {
+		var ce *content.Error
+		if errors.As(err, &ce) {
+			errs = append(errs, ce)
+			return
+		}
+		errs = append(errs, &content.Error{Reason: err.Error()})
+	}
+
+	// next is the state this run leads to; known stays the committed state
+	// until the transaction commits.
+	next := make(map[string]*known, len(ix.known))
+	for p, k := range ix.known {
+		next[p] = k
+	}
+	var (
+		touched []*read // same bytes, new stat
+		updated []*read // parsed, new bytes
+	)
+	apply := func(r *read) {
+		sum.Read++
+		switch {
+		case r.err != nil:
+			// The last good state, if any, keeps serving.
+			addErr(r.err)
+		case r.same:
+			sum.Unchanged++
+			touched = append(touched, r)
+			k := *next[r.entry.Path]
+			k.state = stateOf(r.entry, k.state.Kind, r.hash)
+			next[r.entry.Path] = &k
+		default:
+			updated = append(updated, r)
+			k := &known{state: stateOf(r.entry, kindOf(r.entry.Kind), r.hash), post: r.post, cat: r.cat, site: r.site}
+			next[r.entry.Path] = k
+		}
+	}
+
+	// The site file decides the languages, which the scan needs.
+	siteSeen := false
+	if fi, err := fs.Stat(fsys, "site.yaml"); err == nil {
+		siteSeen = true
+		e := content.Entry{Path: "site.yaml", Kind: content.KindSite, Size: fi.Size(), ModTime: fi.ModTime()}
+		if k := next[e.Path]; k == nil || k.state.Size != e.Size || k.state.MTime != e.ModTime.UnixNano() {
+			apply(ix.readEntry(fsys, e))
+		}
+	}
+	site := siteOf(next)
+
+	entries, scanErrs, err := content.Scan(ctx, fsys, site)
+	if err != nil {
+		return sum, err
+	}
+	errs = append(errs, scanErrs...)
+	present := map[string]bool{}
+	if siteSeen {
+		present["site.yaml"] = true
+	}
+	for _, e := range scanErrs {
+		// A file that turned bad keeps its last good state.
+		present[e.Path] = true
+	}
+	var toRead []content.Entry
+	for _, e := range entries {
+		if e.Kind == content.KindSite {
+			continue
+		}
+		present[e.Path] = true
+		sum.Files++
+		k := next[e.Path]
+		if k != nil && k.state.Size == e.Size && k.state.MTime == e.ModTime.UnixNano() {
+			sum.Unchanged++
+			continue
+		}
+		toRead = append(toRead, e)
+	}
+	if siteSeen {
+		sum.Files++
+	}
+	reads := make([]*read, len(toRead))
+	ix.parallel(ctx, len(toRead), func(i int) { reads[i] = ix.readEntry(fsys, toRead[i]) })
+	if err := ctx.Err(); err != nil {
+		return sum, err
+	}
+	for _, r := range reads {
+		apply(r)
+	}
+	var deleted []string
+	for p := range next {
+		if !present[p] {
+			deleted = append(deleted, p)
+			delete(next, p)
+		}
+	}
+	sort.Strings(deleted)
+	sum.Deleted = len(deleted)
+	if len(deleted) > 0 || len(updated) > 0 {
+		site = siteOf(next)
+	}
+
+	posts, aerrs := ix.assemble(site, next, updated)
+	errs = append(errs, aerrs...)
+	cats := categoriesOf(site, next, posts)
+	links := computeLinks(site, posts)
+
+	// A post's payloads are rebuilt when any of their inputs changed.
+	fps := make(map[string]string, len(posts))
+	var dirty []*content.Post
+	for _, p := range posts {
+		fp := fingerprint(site, cats[p.Category], p, links[p.ID()])
+		fps[p.ID()] = fp
+		if ix.fps[p.ID()] != fp {
+			dirty = append(dirty, p)
+		}
+		for l := range p.Files {
+			sum.Posts[l]++
+		}
+		sum.Total++
+	}
+	var removed []string
+	for id := range ix.fps {
+		if _, ok := fps[id]; !ok {
+			removed = append(removed, id)
+		}
+	}
+	sort.Strings(removed)
+
+	tx, err := ix.store.Begin(ctx)
+	if err != nil {
+		return sum, err
+	}
+	defer tx.Rollback()
+	b := &builder{ix: ix, site: site, cats: cats, links: links, now: start}
+	if err := b.write(ctx, tx, touched, updated, deleted, dirty, removed); err != nil {
+		return sum, err
+	}
+	if err := tx.PutCategories(ctx, categoryRecords(site, cats)); err != nil {
+		return sum, err
+	}
+	sortErrors(errs)
+	if err := tx.SetErrors(ctx, storeErrors(errs)); err != nil {
+		return sum, err
+	}
+	gen, changed, err := tx.Commit(ctx, store.RunInfo{At: start, Duration: time.Since(start)})
+	if err != nil {
+		return sum, err
+	}
+	// Bodies are in the store now; memory keeps only what the next run compares.
+	for _, r := range updated {
+		if k := next[r.entry.Path]; k != nil && k.post != nil {
+			k.post.Body = nil
+		}
+	}
+	ix.known = next
+	ix.fps = fps
+	sum.Rendered = b.rendered
+	sum.Payloads = b.payloads
+	sum.Errors = errs
+	sum.Generation = gen
+	sum.Changed = changed
+	sum.Languages = site.Languages
+	return sum, nil
+}
+
+func siteOf(files map[string]*known) content.Site {
+	if k := files["site.yaml"]; k != nil && k.site != nil {
+		return *k.site
+	}
+	s, _ := content.ParseSite(nil)
+	return s
+}
+
+// assemble groups the post files into posts. A file whose new version makes
+// its post invalid (a title or date removed, a slug now taken) is put back to its
+// last good version, so what was served keeps serving.
+func (ix *Indexer) assemble(site content.Site, next map[string]*known, updated []*read) ([]*content.Post, []*content.Error) {
+	files := func() []*content.File {
+		var out []*content.File
+		for _, k := range next {
+			if k.post != nil {
+				out = append(out, k.post)
+			}
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+		return out
+	}
+	posts, errs := content.Assemble(site, files())
+	if len(errs) == 0 {
+		return posts, nil
+	}
+	isUpdated := map[string]bool{}
+	for _, r := range updated {
+		isUpdated[r.entry.Path] = true
+	}
+	reverted := false
+	for _, e := range errs {
+		if !isUpdated[e.Path] {
+			continue
+		}
+		if old := ix.known[e.Path]; old != nil {
+			next[e.Path] = old
+			reverted = true
+		}
+	}
+	if !reverted {
+		return posts, errs
+	}
+	posts, again := content.Assemble(site, files())
+	// Report the errors of the new versions, not the reverted state.
+	seen := map[string]bool{}
+	for _, e := range errs {
+		seen[e.Error()] = true
+	}
+	for _, e := range again {
+		if !seen[e.Error()] {
+			errs = append(errs, e)
+		}
+	}
+	return posts, errs
+}
+
+func sortErrors(errs []*content.Error) {
+	sort.SliceStable(errs, func(i, j int) bool {
+		if errs[i].Path != errs[j].Path {
+			return errs[i].Path < errs[j].Path
+		}
+		return errs[i].Line < errs[j].Line
+	})
+}
+
+func storeErrors(errs []*content.Error) []store.ContentError {
+	out := make([]store.ContentError, len(errs))
+	for i, e := range errs {
+		out[i] = store.ContentError{Path: e.Path, Line: e.Line, Reason: e.Reason}
+	}
+	return out
+}

@@ -1,0 +1,182 @@
+package index
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+
+	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/content"
+	"github.com/geul-dev/geul/internal/store"
+)
+
+// maxRelated is how many related posts a payload carries.
+const maxRelated = 3
+
+// links are a post's neighbours: they are part of its payload, so a change of
+// another post can change it.
+type links struct {
+	Prev    *api.PostRef  `json:"prev"`
+	Next    *api.PostRef  `json:"next"`
+	Related []api.PostRef `json:"related"`
+}
+
+// computeLinks finds every post's previous and next post in its category by
+// date, and its related posts: most shared tags first, then the same category,
+// then the newest.
+func computeLinks(site content.Site, posts []*content.Post) map[string]links {
+	n := len(posts)
+	refs := make([]api.PostRef, n)
+	for i, p := range posts {
+		refs[i] = api.PostRef{Slug: p.ID(), Title: localized(site, p.Title), Date: p.Date}
+	}
+	// older reports whether post i comes before post j in time.
+	older := func(i, j int) int {
+		if c := posts[i].Time.Compare(posts[j].Time); c != 0 {
+			return c
+		}
+		return cmp.Compare(posts[i].ID(), posts[j].ID())
+	}
+	byCat := map[string][]int{}
+	byTag := map[string][]int{}
+	for i, p := range posts {
+		byCat[p.Category] = append(byCat[p.Category], i)
+		for _, t := range p.Tags {
+			byTag[t] = append(byTag[t], i)
+		}
+	}
+	out := make(map[string]links, n)
+	catPos := make([]int, n)
+	for _, idx := range byCat {
+		slices.SortFunc(idx, older)
+		for pos, i := range idx {
+			catPos[i] = pos
+		}
+	}
+	shared := make([]int32, n)
+	var touched []int
+	for i, p := range posts {
+		var lk links
+		idx := byCat[p.Category]
+		if pos := catPos[i]; pos > 0 {
+			r := refs[idx[pos-1]]
+			lk.Prev = &r
+		}
+		if pos := catPos[i]; pos < len(idx)-1 {
+			r := refs[idx[pos+1]]
+			lk.Next = &r
+		}
+
+		touched = touched[:0]
+		for _, t := range p.Tags {
+			for _, j := range byTag[t] {
+				if j == i {
+					continue
+				}
+				if shared[j] == 0 {
+					touched = append(touched, j)
+				}
+				shared[j]++
+			}
+		}
+		better := func(a, b int) int {
+			if c := cmp.Compare(shared[b], shared[a]); c != 0 {
+				return c
+			}
+			sa, sb := posts[a].Category == p.Category, posts[b].Category == p.Category
+			if sa != sb {
+				if sa {
+					return -1
+				}
+				return 1
+			}
+			return older(b, a)
+		}
+		slices.SortFunc(touched, better)
+		chosen := touched[:min(len(touched), maxRelated)]
+		lk.Related = make([]api.PostRef, 0, maxRelated)
+		for _, j := range chosen {
+			lk.Related = append(lk.Related, refs[j])
+		}
+		// Too few posts share a tag: the newest of the same category fill up.
+		for k := len(idx) - 1; k >= 0 && len(lk.Related) < maxRelated; k-- {
+			j := idx[k]
+			if j == i || shared[j] > 0 {
+				continue
+			}
+			lk.Related = append(lk.Related, refs[j])
+		}
+		for _, j := range touched {
+			shared[j] = 0
+		}
+		out[p.ID()] = lk
+	}
+	return out
+}
+
+// categoriesOf returns every category that has a file or a post. A category
+// without _category.yaml is named by its slug.
+func categoriesOf(site content.Site, files map[string]*known, posts []*content.Post) map[string]*content.Category {
+	out := map[string]*content.Category{}
+	for _, k := range files {
+		if k.cat != nil {
+			out[k.cat.Slug] = k.cat
+		}
+	}
+	for _, p := range posts {
+		if _, ok := out[p.Category]; ok {
+			continue
+		}
+		c := &content.Category{Slug: p.Category, Name: map[string]string{}, Description: map[string]string{}}
+		for _, l := range site.Languages {
+			c.Name[l] = p.Category
+		}
+		out[p.Category] = c
+	}
+	return out
+}
+
+// categoryJSON is a category as the store keeps it.
+type categoryJSON struct {
+	Name        api.Localized `json:"name"`
+	Description api.Localized `json:"description"`
+}
+
+func categoryRecords(site content.Site, cats map[string]*content.Category) []store.CategoryRecord {
+	out := make([]store.CategoryRecord, 0, len(cats))
+	for _, c := range cats {
+		data, _ := json.Marshal(categoryJSON{Name: localized(site, c.Name), Description: localized(site, c.Description)})
+		out = append(out, store.CategoryRecord{Slug: c.Slug, Order: c.Order, Data: data})
+	}
+	slices.SortFunc(out, func(a, b store.CategoryRecord) int {
+		if c := cmp.Compare(a.Order, b.Order); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Slug, b.Slug)
+	})
+	return out
+}
+
+// fingerprint hashes every input of a post's payloads: when it is unchanged,
+// so are they.
+func fingerprint(site content.Site, cat *content.Category, p *content.Post, lk links) string {
+	h := sha256.New()
+	write := func(v any) {
+		b, _ := json.Marshal(v)
+		h.Write(b)
+		h.Write([]byte{0})
+	}
+	write(renderVersion)
+	write(site.Languages)
+	write(categoryJSON{Name: localized(site, cat.Name), Description: localized(site, cat.Description)})
+	write(p.ID())
+	for _, l := range site.Languages {
+		if f, ok := p.Files[l]; ok {
+			write(l + ":" + f.Hash)
+		}
+	}
+	write(lk)
+	return hex.EncodeToString(h.Sum(nil))
+}

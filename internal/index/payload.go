@@ -1,0 +1,432 @@
+package index
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/andybalholm/brotli"
+
+	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/content"
+	"github.com/geul-dev/geul/internal/markdown"
+	"github.com/geul-dev/geul/internal/store"
+)
+
+// renderVersion changes whenever rendering or the payload shape changes, so
+// every stored payload is rebuilt by the next run.
+const renderVersion = "1"
+
+// compressMin is the size under which compression costs more than it saves.
+const compressMin = 1024
+
+// doc is one post file's rendering.
+type doc struct {
+	body    string
+	html    string
+	toc     []api.Heading
+	text    string
+	minutes int
+	extra   map[string]any
+}
+
+// builder writes one run: it renders changed files and builds dirty posts on
+// the worker pool, and hands every write to the single writer goroutine.
+type builder struct {
+	ix       *Indexer
+	site     content.Site
+	cats     map[string]*content.Category
+	links    map[string]links
+	now      time.Time
+	rendered int
+	payloads int
+}
+
+type writeOp func(ctx context.Context, tx *store.Tx) error
+
+func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*read, deleted []string, dirty []*content.Post, removed []string) error {
+	ops := make(chan writeOp, 64)
+	werr := make(chan error, 1)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		var err error
+		for op := range ops {
+			if err == nil {
+				if err = op(ctx, tx); err != nil {
+					cancel()
+				}
+			}
+		}
+		werr <- err
+	}()
+	send := func(op writeOp) {
+		select {
+		case ops <- op:
+		case <-ctx.Done():
+		}
+	}
+
+	for _, r := range touched {
+		send(func(ctx context.Context, tx *store.Tx) error {
+			return tx.TouchFile(ctx, r.entry.Path, r.entry.Size, r.entry.ModTime.UnixNano())
+		})
+	}
+	for _, p := range deleted {
+		send(func(ctx context.Context, tx *store.Tx) error { return tx.DeleteFile(ctx, p) })
+	}
+	for _, id := range removed {
+		send(func(ctx context.Context, tx *store.Tx) error { return tx.DeletePost(ctx, id) })
+	}
+
+	// Changed post files are rendered with the post they belong to; the rest
+	// (drafts, the losing file of a duplicate slug) on their own, so that every
+	// stored file has its rendering.
+	changed := map[string]*read{}
+	for _, r := range updated {
+		changed[r.entry.Path] = r
+	}
+	inDirty := map[string]bool{}
+	for _, p := range dirty {
+		for _, f := range p.Files {
+			inDirty[f.Path] = true
+		}
+	}
+	var alone []*read
+	for _, r := range updated {
+		if r.post != nil && !inDirty[r.entry.Path] {
+			alone = append(alone, r)
+		}
+	}
+
+	var mu sync.Mutex
+	var firstErr error
+	fail := func(err error) {
+		mu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		mu.Unlock()
+		cancel()
+	}
+	b.ix.parallel(ctx, len(alone), func(i int) {
+		r := alone[i]
+		rec, _, err := b.fileRecord(r)
+		if err != nil {
+			fail(err)
+			return
+		}
+		send(func(ctx context.Context, tx *store.Tx) error { return tx.PutFile(ctx, rec) })
+	})
+	b.ix.parallel(ctx, len(dirty), func(i int) {
+		p := dirty[i]
+		docs := make(map[string]*doc, len(p.Files))
+		var recs []store.FileRecord
+		for lang, f := range p.Files {
+			if r := changed[f.Path]; r != nil {
+				rec, d, err := b.fileRecord(r)
+				if err != nil {
+					fail(err)
+					return
+				}
+				recs = append(recs, rec)
+				docs[lang] = d
+				continue
+			}
+			d, err := b.storedDoc(ctx, f)
+			if err != nil {
+				fail(err)
+				return
+			}
+			docs[lang] = d
+		}
+		rec, err := b.postRecord(p, docs)
+		if err != nil {
+			fail(err)
+			return
+		}
+		send(func(ctx context.Context, tx *store.Tx) error {
+			for _, fr := range recs {
+				if err := tx.PutFile(ctx, fr); err != nil {
+					return err
+				}
+			}
+			return tx.PutPost(ctx, rec)
+		})
+	})
+	for _, r := range updated {
+		if r.post != nil {
+			continue
+		}
+		rec := store.FileRecord{FileState: stateOf(r.entry, kindOf(r.entry.Kind), r.hash)}
+		var err error
+		if r.cat != nil {
+			rec.Meta, err = json.Marshal(r.cat)
+		} else {
+			rec.Meta, err = json.Marshal(r.site)
+		}
+		if err != nil {
+			fail(err)
+			break
+		}
+		send(func(ctx context.Context, tx *store.Tx) error { return tx.PutFile(ctx, rec) })
+	}
+	close(ops)
+	err := <-werr
+	if firstErr != nil {
+		return firstErr
+	}
+	if err != nil {
+		return err
+	}
+	b.rendered = len(updated)
+	return ctx.Err()
+}
+
+// fileRecord renders a changed post file.
+func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
+	f := r.post
+	res, err := b.ix.md.Render(f.Body)
+	if err != nil {
+		return store.FileRecord{}, nil, fmt.Errorf("render %s: %w", f.Path, err)
+	}
+	toc := headings(res.TOC)
+	d := &doc{body: string(f.Body), html: string(res.HTML), toc: toc, text: res.Text, minutes: markdown.ReadingMinutes(res.Text), extra: f.Extra}
+	meta, err := json.Marshal(withoutBody(f))
+	if err != nil {
+		return store.FileRecord{}, nil, fmt.Errorf("render %s: %w", f.Path, err)
+	}
+	tocJSON, _ := json.Marshal(toc)
+	return store.FileRecord{
+		FileState: stateOf(r.entry, kindPost, r.hash),
+		Meta:      meta, Body: d.body, HTML: d.html, TOC: tocJSON, Text: d.text, Minutes: d.minutes,
+	}, d, nil
+}
+
+func withoutBody(f *content.File) *content.File {
+	c := *f
+	c.Body = nil
+	return &c
+}
+
+func headings(hs []markdown.Heading) []api.Heading {
+	out := make([]api.Heading, len(hs))
+	for i, h := range hs {
+		out[i] = api.Heading{Level: h.Level, ID: h.ID, Text: h.Text}
+	}
+	return out
+}
+
+// storedDoc loads the rendering of an unchanged file from the last committed run.
+func (b *builder) storedDoc(ctx context.Context, f *content.File) (*doc, error) {
+	rec, err := b.ix.store.FileRecord(ctx, f.Path)
+	if err != nil {
+		return nil, err
+	}
+	d := &doc{body: rec.Body, html: rec.HTML, text: rec.Text, minutes: rec.Minutes, extra: f.Extra}
+	if err := json.Unmarshal(rec.TOC, &d.toc); err != nil {
+		return nil, fmt.Errorf("file %s: toc: %w", f.Path, err)
+	}
+	return d, nil
+}
+
+// localized orders a language map: the site's languages first, in its order,
+// then any others alphabetically.
+func localized(site content.Site, m map[string]string) api.Localized {
+	out := api.Localized{}
+	for _, l := range site.Languages {
+		if t, ok := m[l]; ok {
+			out = append(out, api.LocalizedText{Lang: l, Text: t})
+		}
+	}
+	var rest []string
+	for l := range m {
+		if !slices.Contains(site.Languages, l) {
+			rest = append(rest, l)
+		}
+	}
+	sort.Strings(rest)
+	for _, l := range rest {
+		out = append(out, api.LocalizedText{Lang: l, Text: m[l]})
+	}
+	return out
+}
+
+// servedLang is the language whose body answers a request for lang: lang
+// itself, else the default language, else the first the post has.
+func servedLang(site content.Site, p *content.Post, lang string) string {
+	if _, ok := p.Files[lang]; ok {
+		return lang
+	}
+	for _, l := range site.Languages {
+		if _, ok := p.Files[l]; ok {
+			return l
+		}
+	}
+	var ls []string
+	for l := range p.Files {
+		ls = append(ls, l)
+	}
+	sort.Strings(ls)
+	return ls[0]
+}
+
+func translations(site content.Site, p *content.Post) []string {
+	out := []string{}
+	for _, l := range site.Languages {
+		if _, ok := p.Files[l]; ok {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// postRecord builds a post's payloads for every site language.
+func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostRecord, error) {
+	cat := b.cats[p.Category]
+	lk := b.links[p.ID()]
+	rec := store.PostRecord{
+		ID: p.ID(), Category: p.Category, Slug: p.Slug, Date: p.Date, Time: p.Time, Modified: b.now,
+		Title:       firstText(localized(b.site, p.Title)),
+		Langs:       translations(b.site, p),
+		Fingerprint: fingerprint(b.site, cat, p, lk),
+		Tags:        p.Tags,
+	}
+	var updated *string
+	if p.Updated != "" {
+		u := p.Updated
+		updated = &u
+	}
+	tags := p.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	for _, lang := range b.site.Languages {
+		served := servedLang(b.site, p, lang)
+		d := docs[served]
+		extra := d.extra
+		if extra == nil {
+			extra = map[string]any{}
+		}
+		post := api.Post{
+			Slug: p.ID(), CategorySlug: p.Category,
+			Title: localized(b.site, p.Title), Date: p.Date,
+			Category: localized(b.site, cat.Name), Description: localized(b.site, p.Description),
+			Content: d.body, HTML: d.html,
+			PostMeta: api.PostMeta{
+				Lang: served, Translations: rec.Langs, TOC: d.toc, Tags: tags, Updated: updated,
+				ReadingMinutes: d.minutes, Extra: extra,
+				Prev: lk.Prev, Next: lk.Next, Related: lk.Related,
+			},
+		}
+		if post.TOC == nil {
+			post.TOC = []api.Heading{}
+		}
+		pl, err := encodePayload(lang, &post)
+		if err != nil {
+			return rec, fmt.Errorf("build %s: %w", p.ID(), err)
+		}
+		rec.Payloads = append(rec.Payloads, pl)
+	}
+	for _, lang := range rec.Langs {
+		d := docs[lang]
+		rec.Search = append(rec.Search, store.SearchDoc{
+			Lang:        lang,
+			Title:       textIn(b.site, p.Title, lang),
+			Description: textIn(b.site, p.Description, lang),
+			Body:        d.text,
+		})
+	}
+	b.payloads += len(rec.Payloads)
+	return rec, nil
+}
+
+func firstText(l api.Localized) string {
+	if len(l) == 0 {
+		return ""
+	}
+	return l[0].Text
+}
+
+// textIn is m's text in lang, else in the first language that has one.
+func textIn(site content.Site, m map[string]string, lang string) string {
+	if t, ok := m[lang]; ok {
+		return t
+	}
+	return firstText(localized(site, m))
+}
+
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// encodePayload makes the stored response of one post in one language: the
+// JSON, its ETag, its compressed forms and its list item.
+func encodePayload(lang string, post *api.Post) (store.Payload, error) {
+	body, err := encodeJSON(api.PostResponse{Post: *post})
+	if err != nil {
+		return store.Payload{}, err
+	}
+	item, err := encodeJSON(post.Item())
+	if err != nil {
+		return store.Payload{}, err
+	}
+	item = bytes.TrimSuffix(item, []byte("\n"))
+	pl := store.Payload{Lang: lang, ETag: ETag(body), Body: body, Item: item}
+	if len(body) >= compressMin {
+		if pl.Gzip, err = gzipBytes(body); err != nil {
+			return pl, err
+		}
+		if pl.Br, err = brotliBytes(body); err != nil {
+			return pl, err
+		}
+	}
+	return pl, nil
+}
+
+// ETag is the strong entity tag of a response body.
+func ETag(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
+}
+
+func gzipBytes(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	w, err := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(b); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func brotliBytes(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	w := brotli.NewWriterLevel(&buf, 5)
+	if _, err := w.Write(b); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

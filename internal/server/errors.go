@@ -1,0 +1,117 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/store"
+)
+
+// Error codes: every error a handler returns is one of these.
+const (
+	ENotFound = "not_found"
+	EInvalid  = "invalid"
+	EInternal = "internal"
+)
+
+// Error is an error meant for the client: its code picks the status, its
+// message is shown as the problem's detail.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+func invalidf(format string, args ...any) error {
+	return &Error{Code: EInvalid, Message: fmt.Sprintf(format, args...)}
+}
+
+func notFoundf(format string, args ...any) error {
+	return &Error{Code: ENotFound, Message: fmt.Sprintf(format, args...)}
+}
+
+var codeStatus = map[string]int{
+	ENotFound: http.StatusNotFound,
+	EInvalid:  http.StatusBadRequest,
+	EInternal: http.StatusInternalServerError,
+}
+
+// problemType is the base of the problem type URIs geul documents.
+const problemType = "https://geul.dev/problems/"
+
+// handleError is echo's one error handler: every error becomes an RFC 9457
+// problem. Internal errors are logged in full and shown as a generic message.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	req := c.Request()
+	p := api.Problem{Instance: req.URL.Path}
+	var ge *Error
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &ge):
+		p.Status = codeStatus[ge.Code]
+		p.Type = problemType + ge.Code
+		p.Detail = ge.Message
+	case errors.Is(err, store.ErrNotFound):
+		p.Status = http.StatusNotFound
+		p.Type = problemType + ENotFound
+		p.Detail = "no such resource"
+	case errors.As(err, &he):
+		p.Status = he.Code
+		switch he.Code {
+		case http.StatusNotFound:
+			p.Type = problemType + ENotFound
+			p.Detail = "no route for " + req.URL.Path
+		case http.StatusMethodNotAllowed:
+			p.Type = problemType + "method_not_allowed"
+			p.Detail = req.Method + " is not allowed on " + req.URL.Path
+		default:
+			p.Type = problemType + EInvalid
+			if m, ok := he.Message.(string); ok {
+				p.Detail = m
+			} else {
+				p.Detail = http.StatusText(he.Code)
+			}
+		}
+		if he.Code >= 500 {
+			p.Type = problemType + EInternal
+			p.Detail = "internal error"
+		}
+	default:
+		p.Status = http.StatusInternalServerError
+		p.Type = problemType + EInternal
+		p.Detail = "internal error"
+	}
+	if p.Status == 0 {
+		p.Status = http.StatusInternalServerError
+	}
+	p.Title = http.StatusText(p.Status)
+	if p.Status >= 500 {
+		s.log.ErrorContext(req.Context(), "request failed", "method", req.Method, "path", req.URL.Path, "status", p.Status, "err", err)
+	} else {
+		s.log.WarnContext(req.Context(), "request rejected", "method", req.Method, "path", req.URL.Path, "status", p.Status, "err", err)
+	}
+	writeProblem(c, p)
+}
+
+func writeProblem(c echo.Context, p api.Problem) {
+	h := c.Response().Header()
+	h.Del("Content-Encoding")
+	h.Del("ETag")
+	h.Del("Last-Modified")
+	h.Set("Cache-Control", "no-store")
+	body, _ := encodeJSON(p)
+	if c.Request().Method == http.MethodHead {
+		h.Set(echo.HeaderContentType, "application/problem+json")
+		c.Response().WriteHeader(p.Status)
+		return
+	}
+	_ = c.Blob(p.Status, "application/problem+json", body)
+}

@@ -1,0 +1,100 @@
+// Package server is geul's HTTP API: echo routes over the store. Handlers know
+// nothing of files; every answer comes from the index.
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/geul-dev/geul/internal/store"
+)
+
+// Config is what the server needs besides the store.
+type Config struct {
+	// CacheControl is sent with every public GET response.
+	CacheControl string
+	// RequestTimeout bounds each request; it is longer than the store's busy timeout.
+	RequestTimeout time.Duration
+}
+
+// DefaultCacheControl lets clients and CDNs reuse an answer for a minute and
+// serve it stale while they revalidate.
+const DefaultCacheControl = "public, max-age=60, stale-while-revalidate=600"
+
+// Server serves the index.
+type Server struct {
+	store *store.Store
+	log   *slog.Logger
+	cfg   Config
+	echo  *echo.Echo
+	ready atomic.Bool
+	langs atomic.Pointer[[]string] // site languages; the first is the default
+}
+
+// New returns a server over st. It answers 503 on /readyz until SetReady.
+func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
+	if cfg.CacheControl == "" {
+		cfg.CacheControl = DefaultCacheControl
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = 10 * time.Second
+	}
+	s := &Server{store: st, log: log, cfg: cfg}
+	langs := []string{"ko", "en"}
+	s.langs.Store(&langs)
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	s.echo = e
+	s.routes()
+	return s
+}
+
+// SetLanguages sets the site's languages, the first being the default.
+func (s *Server) SetLanguages(langs []string) {
+	l := slices.Clone(langs)
+	s.langs.Store(&l)
+}
+
+func (s *Server) languages() []string { return *s.langs.Load() }
+
+// SetReady marks the first index as complete.
+func (s *Server) SetReady() { s.ready.Store(true) }
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// HTTPServer returns an http.Server for the handler with every timeout set, so a
+// slow or stalled client cannot hold a connection forever.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      s.cfg.RequestTimeout + 5*time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.Background() },
+	}
+}
+
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

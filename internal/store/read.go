@@ -1,0 +1,228 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Files returns what the index remembers of every file, by path.
+func (s *Store) Files(ctx context.Context) (map[string]FileState, error) {
+	rows, err := s.w.QueryContext(ctx, `SELECT path, kind, size, mtime, hash FROM files`)
+	if err != nil {
+		return nil, fmt.Errorf("files: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]FileState{}
+	for rows.Next() {
+		var f FileState
+		if err := rows.Scan(&f.Path, &f.Kind, &f.Size, &f.MTime, &f.Hash); err != nil {
+			return nil, fmt.Errorf("files: %w", err)
+		}
+		out[f.Path] = f
+	}
+	return out, rows.Err()
+}
+
+// FileMeta is a file's parsed form without its body and rendering.
+type FileMeta struct {
+	Path, Kind, Hash string
+	Meta             []byte
+}
+
+// FileMetas returns the parsed form of every file.
+func (s *Store) FileMetas(ctx context.Context) ([]FileMeta, error) {
+	rows, err := s.w.QueryContext(ctx, `SELECT path, kind, hash, meta FROM files ORDER BY path`)
+	if err != nil {
+		return nil, fmt.Errorf("file metas: %w", err)
+	}
+	defer rows.Close()
+	var out []FileMeta
+	for rows.Next() {
+		var f FileMeta
+		if err := rows.Scan(&f.Path, &f.Kind, &f.Hash, &f.Meta); err != nil {
+			return nil, fmt.Errorf("file metas: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// FileRecord returns one file's full record.
+func (s *Store) FileRecord(ctx context.Context, path string) (FileRecord, error) {
+	var f FileRecord
+	err := s.w.QueryRowContext(ctx, `SELECT path, kind, size, mtime, hash, meta, body, html, toc, text, minutes FROM files WHERE path=?`, path).
+		Scan(&f.Path, &f.Kind, &f.Size, &f.MTime, &f.Hash, &f.Meta, &f.Body, &f.HTML, &f.TOC, &f.Text, &f.Minutes)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, fmt.Errorf("file %s: %w", path, ErrNotFound)
+	}
+	if err != nil {
+		return f, fmt.Errorf("file %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// Fingerprints returns every post's payload fingerprint, by post id.
+func (s *Store) Fingerprints(ctx context.Context) (map[string]string, error) {
+	rows, err := s.w.QueryContext(ctx, `SELECT id, fingerprint FROM posts`)
+	if err != nil {
+		return nil, fmt.Errorf("fingerprints: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, fp string
+		if err := rows.Scan(&id, &fp); err != nil {
+			return nil, fmt.Errorf("fingerprints: %w", err)
+		}
+		out[id] = fp
+	}
+	return out, rows.Err()
+}
+
+// Encoding names a stored form of a payload.
+type Encoding string
+
+// The stored forms of a payload.
+const (
+	Identity Encoding = ""
+	Gzip     Encoding = "gzip"
+	Brotli   Encoding = "br"
+)
+
+// StoredPost is a post payload as served: the bytes in the asked encoding (or
+// identity when that form is not stored) and validators.
+type StoredPost struct {
+	ETag     string
+	Encoding Encoding
+	Body     []byte
+	Modified time.Time
+}
+
+// Post returns the stored payload of post id ("category/slug") in lang.
+func (s *Store) Post(ctx context.Context, id, lang string, enc Encoding) (StoredPost, error) {
+	var col string
+	switch enc {
+	case Gzip:
+		col = "coalesce(p.gzip, p.body)"
+	case Brotli:
+		col = "coalesce(p.br, p.body)"
+	default:
+		col = "p.body"
+	}
+	var sp StoredPost
+	var isEnc int
+	var modified int64
+	q := `SELECT p.etag, ` + col + `, CASE WHEN ` + encCol(enc) + ` IS NULL THEN 0 ELSE 1 END, t.modified
+		FROM payloads p JOIN posts t ON t.id = p.post_id WHERE p.post_id=? AND p.lang=?`
+	err := s.r.QueryRowContext(ctx, q, id, lang).Scan(&sp.ETag, &sp.Body, &isEnc, &modified)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sp, fmt.Errorf("post %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return sp, fmt.Errorf("post %s: %w", id, err)
+	}
+	if isEnc == 1 {
+		sp.Encoding = enc
+	}
+	sp.Modified = time.Unix(modified, 0).UTC()
+	return sp, nil
+}
+
+func encCol(enc Encoding) string {
+	switch enc {
+	case Gzip:
+		return "p.gzip"
+	case Brotli:
+		return "p.br"
+	}
+	return "NULL"
+}
+
+// Status is what the index holds.
+type Status struct {
+	Generation int64
+	IndexedAt  time.Time
+	Duration   time.Duration
+	Posts      map[string]int // posts with a body, by language
+	Errors     []ContentError
+}
+
+// Generation returns the current index generation (0 before the first run that changed anything).
+func (s *Store) Generation(ctx context.Context) (int64, error) {
+	var v string
+	err := s.r.QueryRowContext(ctx, `SELECT value FROM state WHERE key='generation'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("generation: %w", err)
+	}
+	return strconv.ParseInt(v, 10, 64)
+}
+
+// Status reports the index's generation, last run, posts per language and errors,
+// all read in one snapshot.
+func (s *Store) Status(ctx context.Context) (Status, error) {
+	st := Status{Posts: map[string]int{}}
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return st, fmt.Errorf("status: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT key, value FROM state`)
+	if err != nil {
+		return st, fmt.Errorf("status: %w", err)
+	}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			rows.Close()
+			return st, fmt.Errorf("status: %w", err)
+		}
+		switch k {
+		case "generation":
+			st.Generation, _ = strconv.ParseInt(v, 10, 64)
+		case "indexed_at":
+			st.IndexedAt, _ = time.Parse(time.RFC3339Nano, v)
+		case "duration_ms":
+			ms, _ := strconv.ParseInt(v, 10, 64)
+			st.Duration = time.Duration(ms) * time.Millisecond
+		}
+	}
+	rows.Close()
+	rows, err = tx.QueryContext(ctx, `SELECT langs FROM posts`)
+	if err != nil {
+		return st, fmt.Errorf("status: %w", err)
+	}
+	for rows.Next() {
+		var langs string
+		if err := rows.Scan(&langs); err != nil {
+			rows.Close()
+			return st, fmt.Errorf("status: %w", err)
+		}
+		for _, l := range strings.Split(langs, ",") {
+			if l != "" {
+				st.Posts[l]++
+			}
+		}
+	}
+	rows.Close()
+	rows, err = tx.QueryContext(ctx, `SELECT path, line, reason FROM content_errors ORDER BY path, line`)
+	if err != nil {
+		return st, fmt.Errorf("status: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e ContentError
+		if err := rows.Scan(&e.Path, &e.Line, &e.Reason); err != nil {
+			return st, fmt.Errorf("status: %w", err)
+		}
+		st.Errors = append(st.Errors, e)
+	}
+	return st, rows.Err()
+}

@@ -1,0 +1,134 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// schemaVersion is bumped whenever the schema or what geul stores changes; an
+// index of another version is dropped and rebuilt from the content files, which
+// are the source of truth.
+const schemaVersion = 1
+
+var schema = []string{
+	`CREATE TABLE files (
+		path    TEXT PRIMARY KEY,
+		kind    TEXT NOT NULL,           -- post, category, site
+		size    INTEGER NOT NULL,
+		mtime   INTEGER NOT NULL,        -- unix nanoseconds
+		hash    TEXT NOT NULL,
+		meta    BLOB NOT NULL,           -- parsed front matter / yaml as JSON
+		body    TEXT NOT NULL DEFAULT '',
+		html    TEXT NOT NULL DEFAULT '',
+		toc     BLOB NOT NULL DEFAULT '[]',
+		text    TEXT NOT NULL DEFAULT '',
+		minutes INTEGER NOT NULL DEFAULT 0
+	)`,
+	`CREATE TABLE posts (
+		id          TEXT PRIMARY KEY,    -- category/slug
+		category    TEXT NOT NULL,
+		slug        TEXT NOT NULL,
+		date        TEXT NOT NULL,
+		time        INTEGER NOT NULL,    -- unix seconds of date, for ordering
+		modified    INTEGER NOT NULL,    -- unix seconds when its payloads last changed: Last-Modified
+		title       TEXT NOT NULL,       -- default-language title, for sort=title
+		langs       TEXT NOT NULL,       -- languages with a body, comma separated
+		fingerprint TEXT NOT NULL        -- hash of every input of its payloads
+	)`,
+	`CREATE INDEX posts_time ON posts(time DESC, id)`,
+	`CREATE INDEX posts_category_time ON posts(category, time DESC, id)`,
+	`CREATE TABLE payloads (
+		post_id TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+		lang    TEXT NOT NULL,
+		etag    TEXT NOT NULL,
+		body    BLOB NOT NULL,           -- {"post": {...}}
+		gzip    BLOB,
+		br      BLOB,
+		item    BLOB NOT NULL,           -- the list item JSON
+		PRIMARY KEY (post_id, lang)
+	)`,
+	`CREATE TABLE post_tags (
+		post_id TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+		tag     TEXT NOT NULL,
+		PRIMARY KEY (tag, post_id)
+	) WITHOUT ROWID`,
+	`CREATE INDEX post_tags_post ON post_tags(post_id)`,
+	`CREATE TABLE categories (
+		slug  TEXT PRIMARY KEY,
+		ord   INTEGER NOT NULL,
+		data  BLOB NOT NULL              -- name and description maps as JSON
+	)`,
+	`CREATE TABLE content_errors (
+		path   TEXT NOT NULL,
+		line   INTEGER NOT NULL,
+		reason TEXT NOT NULL
+	)`,
+	`CREATE TABLE state (
+		key   TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	)`,
+	`CREATE TABLE changes (
+		generation INTEGER NOT NULL,
+		post_id    TEXT NOT NULL,
+		lang       TEXT NOT NULL,
+		op         TEXT NOT NULL         -- created, updated, deleted
+	)`,
+	`CREATE INDEX changes_generation ON changes(generation)`,
+	// Trigram finds Korean inside words; it cannot match under 3 characters,
+	// which the word-prefix table below covers.
+	`CREATE VIRTUAL TABLE search_trigram USING fts5(
+		post_id UNINDEXED, lang UNINDEXED, title, description, body,
+		tokenize = 'trigram'
+	)`,
+	`CREATE VIRTUAL TABLE search_words USING fts5(
+		post_id UNINDEXED, lang UNINDEXED, title, description, body,
+		tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2'
+	)`,
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	var v int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if v == schemaVersion {
+		return nil
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer tx.Rollback()
+	if v != 0 {
+		rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY sql LIKE 'CREATE VIRTUAL%' DESC`)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		var names []string
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				rows.Close()
+				return fmt.Errorf("migrate: %w", err)
+			}
+			names = append(names, n)
+		}
+		rows.Close()
+		for _, n := range names {
+			// Virtual tables come first and take their shadow tables with them.
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf("DROP TABLE IF EXISTS %q", n)); err != nil {
+				return fmt.Errorf("migrate: drop %s: %w", n, err)
+			}
+		}
+	}
+	for _, stmt := range schema {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return tx.Commit()
+}

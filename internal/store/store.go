@@ -1,0 +1,110 @@
+// Package store keeps geul's index in SQLite: the parsed and rendered content files,
+// the finished post payloads with their ETags and compressed forms, and the lists,
+// tags and search tables built from them.
+//
+// One write connection writes a whole index run in one transaction, so readers
+// (a pool of query-only connections over WAL) see the index before a run or after
+// it, never between.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	_ "github.com/mattn/go-sqlite3" // the SQLite driver; build with -tags sqlite_fts5
+)
+
+// ErrNotFound is returned when a lookup finds nothing.
+var ErrNotFound = errors.New("not found")
+
+// BusyTimeoutMS is how long a connection waits for a lock. It is shorter than
+// the server's request deadline so a request fails cleanly rather than hangs.
+const BusyTimeoutMS = 3000
+
+// Store is an open index database.
+type Store struct {
+	path string
+	w    *sql.DB // exactly one connection: SQLite has one writer at a time anyway
+	r    *sql.DB // query-only readers
+}
+
+func dsn(path string, params url.Values) string {
+	return "file:" + path + "?" + params.Encode()
+}
+
+// Open opens (creating if needed) the index at path and migrates its schema.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		}
+	}
+	// Pragmas live in the DSN so every pooled connection gets them.
+	wp := url.Values{}
+	wp.Set("_journal_mode", "WAL")
+	wp.Set("_synchronous", "NORMAL")
+	wp.Set("_busy_timeout", fmt.Sprint(BusyTimeoutMS))
+	wp.Set("_txlock", "immediate")
+	wp.Set("_foreign_keys", "on")
+	wp.Set("_cache_size", "-16000") // 16 MB
+	w, err := sql.Open("sqlite3", dsn(path, wp))
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+
+	rp := url.Values{}
+	rp.Set("_busy_timeout", fmt.Sprint(BusyTimeoutMS))
+	rp.Set("_query_only", "1")
+	rp.Set("_cache_size", "-4000")
+	r, err := sql.Open("sqlite3", dsn(path, rp))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	n := max(4, 2*runtime.NumCPU())
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	return &Store{path: path, w: w, r: r}, nil
+}
+
+// Close closes both pools, checkpointing the WAL into the database file.
+func (s *Store) Close() error {
+	errR := s.r.Close()
+	_, _ = s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	errW := s.w.Close()
+	return errors.Join(errR, errW)
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok" when sound).
+func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
+	var res string
+	if err := s.r.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		return "", fmt.Errorf("integrity check: %w", err)
+	}
+	return res, nil
+}
+
+// Checkpoint moves the WAL's content into the database so the WAL does not grow
+// without bound while readers keep old snapshots alive.
+func (s *Store) Checkpoint(ctx context.Context) error {
+	if _, err := s.w.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}

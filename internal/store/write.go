@@ -1,0 +1,302 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// FileState is what the index remembers of a file to skip it when unchanged.
+type FileState struct {
+	Path  string
+	Kind  string
+	Size  int64
+	MTime int64 // unix nanoseconds
+	Hash  string
+}
+
+// FileRecord is one indexed content file: a post file with its rendering, or a
+// category or site file with its parsed form in Meta.
+type FileRecord struct {
+	FileState
+	Meta    []byte // JSON
+	Body    string
+	HTML    string
+	TOC     []byte // JSON
+	Text    string
+	Minutes int
+}
+
+// PostRecord is one post's row with its payloads, one per site language.
+type PostRecord struct {
+	ID, Category, Slug string
+	Date               string
+	Time               time.Time // the post's date
+	Modified           time.Time // when its payloads last changed
+	Title              string
+	Langs              []string
+	Fingerprint        string
+	Tags               []string
+	Payloads           []Payload
+	Search             []SearchDoc
+}
+
+// Payload is the finished response of one post in one language.
+type Payload struct {
+	Lang string
+	ETag string
+	Body []byte
+	Gzip []byte // nil when not worth compressing
+	Br   []byte
+	Item []byte
+}
+
+// SearchDoc is the searchable text of one language of a post.
+type SearchDoc struct {
+	Lang, Title, Description, Body string
+}
+
+// CategoryRecord is a category as the index keeps it.
+type CategoryRecord struct {
+	Slug  string
+	Order int
+	Data  []byte // JSON: {"name": {...}, "description": {...}}
+}
+
+// ContentError is a problem with one content file.
+type ContentError struct {
+	Path   string
+	Line   int
+	Reason string
+}
+
+// Tx is one index run's write transaction. Nothing it writes is visible to
+// readers until Commit.
+type Tx struct {
+	tx      *sql.Tx
+	changes int
+	gen     int64
+}
+
+// Begin starts a write transaction on the single writer connection.
+func (s *Store) Begin(ctx context.Context) (*Tx, error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	var gen int64
+	var v string
+	err = tx.QueryRowContext(ctx, `SELECT value FROM state WHERE key='generation'`).Scan(&v)
+	switch {
+	case err == sql.ErrNoRows:
+	case err != nil:
+		tx.Rollback()
+		return nil, fmt.Errorf("begin: %w", err)
+	default:
+		gen, _ = strconv.ParseInt(v, 10, 64)
+	}
+	return &Tx{tx: tx, gen: gen + 1}, nil
+}
+
+// Rollback abandons the transaction; after Commit it does nothing.
+func (t *Tx) Rollback() error { return t.tx.Rollback() }
+
+// Changed reports whether the run changed any post so far.
+func (t *Tx) Changed() bool { return t.changes > 0 }
+
+// Commit makes the run visible. If any post changed, the index generation moves
+// to the next number, which Commit returns along with whether it moved.
+func (t *Tx) Commit(ctx context.Context, run RunInfo) (int64, bool, error) {
+	gen := t.gen - 1
+	changed := t.changes > 0
+	if changed {
+		gen = t.gen
+	}
+	kv := map[string]string{
+		"generation":  strconv.FormatInt(gen, 10),
+		"indexed_at":  run.At.UTC().Format(time.RFC3339Nano),
+		"duration_ms": strconv.FormatInt(run.Duration.Milliseconds(), 10),
+	}
+	for k, v := range kv {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO state(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value`, k, v); err != nil {
+			t.tx.Rollback()
+			return 0, false, fmt.Errorf("commit: %w", err)
+		}
+	}
+	if err := t.tx.Commit(); err != nil {
+		return 0, false, fmt.Errorf("commit: %w", err)
+	}
+	return gen, changed, nil
+}
+
+// RunInfo describes an index run for the state table.
+type RunInfo struct {
+	At       time.Time
+	Duration time.Duration
+}
+
+// PutFile inserts or replaces a file's record.
+func (t *Tx) PutFile(ctx context.Context, f FileRecord) error {
+	toc := f.TOC
+	if toc == nil {
+		toc = []byte("[]")
+	}
+	_, err := t.tx.ExecContext(ctx, `INSERT OR REPLACE INTO files(path, kind, size, mtime, hash, meta, body, html, toc, text, minutes)
+		VALUES(?,?,?,?,?,?,?,?,?,?,?)`,
+		f.Path, f.Kind, f.Size, f.MTime, f.Hash, f.Meta, f.Body, f.HTML, toc, f.Text, f.Minutes)
+	if err != nil {
+		return fmt.Errorf("put file %s: %w", f.Path, err)
+	}
+	return nil
+}
+
+// TouchFile records new stat data for a file whose bytes did not change.
+func (t *Tx) TouchFile(ctx context.Context, path string, size, mtime int64) error {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE files SET size=?, mtime=? WHERE path=?`, size, mtime, path); err != nil {
+		return fmt.Errorf("touch file %s: %w", path, err)
+	}
+	return nil
+}
+
+// DeleteFile forgets a file.
+func (t *Tx) DeleteFile(ctx context.Context, path string) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM files WHERE path=?`, path); err != nil {
+		return fmt.Errorf("delete file %s: %w", path, err)
+	}
+	return nil
+}
+
+// PutPost inserts or replaces a post with its payloads, tags and search text,
+// recording which of its languages were created or updated.
+func (t *Tx) PutPost(ctx context.Context, p PostRecord) error {
+	old := map[string]bool{}
+	rows, err := t.tx.QueryContext(ctx, `SELECT lang FROM payloads WHERE post_id=?`, p.ID)
+	if err != nil {
+		return fmt.Errorf("put post %s: %w", p.ID, err)
+	}
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			rows.Close()
+			return fmt.Errorf("put post %s: %w", p.ID, err)
+		}
+		old[l] = true
+	}
+	rows.Close()
+	if err := t.deletePostRows(ctx, p.ID); err != nil {
+		return err
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO posts(id, category, slug, date, time, modified, title, langs, fingerprint) VALUES(?,?,?,?,?,?,?,?,?)`,
+		p.ID, p.Category, p.Slug, p.Date, p.Time.Unix(), p.Modified.Unix(), p.Title, strings.Join(p.Langs, ","), p.Fingerprint); err != nil {
+		return fmt.Errorf("put post %s: %w", p.ID, err)
+	}
+	for _, pl := range p.Payloads {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO payloads(post_id, lang, etag, body, gzip, br, item) VALUES(?,?,?,?,?,?,?)`,
+			p.ID, pl.Lang, pl.ETag, pl.Body, pl.Gzip, pl.Br, pl.Item); err != nil {
+			return fmt.Errorf("put post %s: %w", p.ID, err)
+		}
+		op := "created"
+		if old[pl.Lang] {
+			op = "updated"
+			delete(old, pl.Lang)
+		}
+		if err := t.change(ctx, p.ID, pl.Lang, op); err != nil {
+			return err
+		}
+	}
+	for l := range old {
+		if err := t.change(ctx, p.ID, l, "deleted"); err != nil {
+			return err
+		}
+	}
+	for _, tag := range p.Tags {
+		if _, err := t.tx.ExecContext(ctx, `INSERT OR IGNORE INTO post_tags(post_id, tag) VALUES(?,?)`, p.ID, tag); err != nil {
+			return fmt.Errorf("put post %s: %w", p.ID, err)
+		}
+	}
+	for _, d := range p.Search {
+		for _, table := range []string{"search_trigram", "search_words"} {
+			if _, err := t.tx.ExecContext(ctx, `INSERT INTO `+table+`(post_id, lang, title, description, body) VALUES(?,?,?,?,?)`,
+				p.ID, d.Lang, d.Title, d.Description, d.Body); err != nil {
+				return fmt.Errorf("put post %s: %w", p.ID, err)
+			}
+		}
+	}
+	return nil
+}
+
+// DeletePost removes a post and everything derived from it.
+func (t *Tx) DeletePost(ctx context.Context, id string) error {
+	rows, err := t.tx.QueryContext(ctx, `SELECT lang FROM payloads WHERE post_id=?`, id)
+	if err != nil {
+		return fmt.Errorf("delete post %s: %w", id, err)
+	}
+	var langs []string
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			rows.Close()
+			return fmt.Errorf("delete post %s: %w", id, err)
+		}
+		langs = append(langs, l)
+	}
+	rows.Close()
+	for _, l := range langs {
+		if err := t.change(ctx, id, l, "deleted"); err != nil {
+			return err
+		}
+	}
+	return t.deletePostRows(ctx, id)
+}
+
+func (t *Tx) deletePostRows(ctx context.Context, id string) error {
+	for _, q := range []string{
+		`DELETE FROM payloads WHERE post_id=?`,
+		`DELETE FROM post_tags WHERE post_id=?`,
+		`DELETE FROM search_trigram WHERE post_id=?`,
+		`DELETE FROM search_words WHERE post_id=?`,
+		`DELETE FROM posts WHERE id=?`,
+	} {
+		if _, err := t.tx.ExecContext(ctx, q, id); err != nil {
+			return fmt.Errorf("delete post %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+func (t *Tx) change(ctx context.Context, id, lang, op string) error {
+	t.changes++
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO changes(generation, post_id, lang, op) VALUES(?,?,?,?)`, t.gen, id, lang, op); err != nil {
+		return fmt.Errorf("record change %s: %w", id, err)
+	}
+	return nil
+}
+
+// PutCategories replaces the category table.
+func (t *Tx) PutCategories(ctx context.Context, cats []CategoryRecord) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM categories`); err != nil {
+		return fmt.Errorf("put categories: %w", err)
+	}
+	for _, c := range cats {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO categories(slug, ord, data) VALUES(?,?,?)`, c.Slug, c.Order, c.Data); err != nil {
+			return fmt.Errorf("put categories: %w", err)
+		}
+	}
+	return nil
+}
+
+// SetErrors replaces the list of content errors.
+func (t *Tx) SetErrors(ctx context.Context, errs []ContentError) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM content_errors`); err != nil {
+		return fmt.Errorf("set errors: %w", err)
+	}
+	for _, e := range errs {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO content_errors(path, line, reason) VALUES(?,?,?)`, e.Path, e.Line, e.Reason); err != nil {
+			return fmt.Errorf("set errors: %w", err)
+		}
+	}
+	return nil
+}
