@@ -1,0 +1,307 @@
+package content
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"slices"
+	"strings"
+	"time"
+)
+
+// MaxFileSize is the largest content file read, in bytes. It bounds the
+// memory one bad commit can make the indexer use.
+const MaxFileSize = 5 << 20
+
+// Kind is what a content file is.
+type Kind int
+
+const (
+	// KindSite is site.yaml.
+	KindSite Kind = iota + 1
+	// KindCategory is <category>/_category.yaml.
+	KindCategory
+	// KindPost is <category>/<slug>.<lang>.md or <category>/<slug>/index.<lang>.md.
+	KindPost
+)
+
+// String names the kind in reports and logs.
+func (k Kind) String() string {
+	switch k {
+	case KindSite:
+		return "site"
+	case KindCategory:
+		return "category"
+	case KindPost:
+		return "post"
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// Entry is one file found by Scan, not yet read.
+type Entry struct {
+	// Path is slash-separated, relative to the content root.
+	Path    string
+	Kind    Kind
+	Size    int64
+	ModTime time.Time
+}
+
+// Scan walks fsys (an os.Root's FS in production, an fstest.MapFS in tests)
+// and lists site.yaml, <category>/_category.yaml and the post files
+// <category>/<slug>.<lang>.md and <category>/<slug>/index.<lang>.md, sorted
+// by path. Hidden files and folders (".x") and files that are none of these
+// (images beside a post, README.md, files with no language in their name)
+// are ignored, and bundles are not walked deeper than their own folder.
+//
+// Problems that concern one entry are returned as []*Error, sorted by path,
+// and the entry is left out: a bad slug or category folder name, a language
+// not in site.Languages, a symlink that cannot be followed (with an os.Root,
+// one leading outside the root), a file larger than MaxFileSize, something
+// that is not a regular file, a folder that cannot be read. A bad name is
+// reported only for files that would otherwise be content, so that a folder
+// of images named "Assets" stays quiet. The error result is for the content
+// root itself being unreadable, or ctx being done.
+//
+// Symlinks are followed through fsys, so an os.Root's FS refuses those that
+// escape the root; an os.DirFS would follow them anywhere.
+func Scan(ctx context.Context, fsys fs.FS, site Site) ([]Entry, []*Error, error) {
+	s := &scanner{ctx: ctx, fsys: fsys, langs: site.languages()}
+	if err := s.root(); err != nil {
+		return nil, nil, err
+	}
+	slices.SortFunc(s.entries, func(a, b Entry) int { return cmp.Compare(a.Path, b.Path) })
+	sortErrors(s.errs)
+	return s.entries, s.errs, nil
+}
+
+type scanner struct {
+	ctx     context.Context
+	fsys    fs.FS
+	langs   []string
+	entries []Entry
+	errs    []*Error
+}
+
+func (s *scanner) fail(path, format string, args ...any) {
+	s.errs = append(s.errs, errorf(path, 0, format, args...))
+}
+
+// readDir lists a folder. Only the root's failure is fatal; any other folder
+// is reported and skipped.
+func (s *scanner) readDir(dir string) ([]fs.DirEntry, bool, error) {
+	if err := s.ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	ents, err := fs.ReadDir(s.fsys, dir)
+	if err != nil {
+		if dir == "." {
+			return nil, false, fmt.Errorf("content: reading the content root: %w", err)
+		}
+		s.fail(dir, "cannot read folder: %v", plainErr(err))
+		return nil, false, nil
+	}
+	return ents, true, nil
+}
+
+// follow returns the FileInfo of a directory entry, following a symlink.
+// worthReporting says whether a broken symlink is worth an error: only when
+// its name could be content.
+func (s *scanner) follow(path string, d fs.DirEntry, worthReporting bool) (fs.FileInfo, bool) {
+	if d.Type()&fs.ModeSymlink != 0 {
+		fi, err := fs.Stat(s.fsys, path)
+		if err != nil {
+			if worthReporting {
+				s.fail(path, "cannot follow symlink (it must stay inside the content folder): %v", plainErr(err))
+			}
+			return nil, false
+		}
+		return fi, true
+	}
+	fi, err := d.Info()
+	if err != nil {
+		// A file deleted between listing and stat is not a problem: the
+		// next scan will not see it either.
+		if worthReporting && !errors.Is(err, fs.ErrNotExist) {
+			s.fail(path, "cannot stat: %v", plainErr(err))
+		}
+		return nil, false
+	}
+	return fi, true
+}
+
+// mayBeDir reports whether a name could be a category or bundle folder; a
+// name with a dot is not, so a broken symlink "photo.png" stays quiet.
+func mayBeDir(name string) bool {
+	return !strings.Contains(name, ".")
+}
+
+func (s *scanner) root() error {
+	ents, _, err := s.readDir(".")
+	if err != nil {
+		return err
+	}
+	for _, d := range ents {
+		name := d.Name()
+		if hidden(name) {
+			continue
+		}
+		fi, ok := s.follow(name, d, name == SiteFile || mayBeDir(name))
+		if !ok {
+			continue
+		}
+		switch {
+		case fi.IsDir():
+			if err := s.category(name); err != nil {
+				return err
+			}
+		case name == SiteFile:
+			s.add(name, KindSite, fi)
+		}
+	}
+	return nil
+}
+
+// category lists one category folder: its _category.yaml, its flat post
+// files and its bundles.
+func (s *scanner) category(cat string) error {
+	ents, ok, err := s.readDir(cat)
+	if err != nil || !ok {
+		return err
+	}
+	catProblem := ""
+	if !validSlug(cat) {
+		catProblem = slugProblem("category folder name", cat)
+	}
+	for _, d := range ents {
+		name := d.Name()
+		if hidden(name) {
+			continue
+		}
+		p := cat + "/" + name
+		slug, lang, isPost := splitPostName(name)
+		fi, ok := s.follow(p, d, name == CategoryFile || isPost || mayBeDir(name))
+		if !ok {
+			continue
+		}
+		if fi.IsDir() {
+			if err := s.bundle(cat, catProblem, name); err != nil {
+				return err
+			}
+			continue
+		}
+		switch {
+		case name == CategoryFile:
+			if catProblem != "" {
+				s.fail(p, "%s", catProblem)
+				continue
+			}
+			s.add(p, KindCategory, fi)
+		case isPost:
+			s.post(p, catProblem, slug, lang, fi)
+		}
+	}
+	return nil
+}
+
+// bundle lists the index.<lang>.md files of a bundle folder; everything else
+// in it (images, sub-folders) belongs to the post and is not content.
+func (s *scanner) bundle(cat, catProblem, slug string) error {
+	dir := cat + "/" + slug
+	ents, ok, err := s.readDir(dir)
+	if err != nil || !ok {
+		return err
+	}
+	for _, d := range ents {
+		name := d.Name()
+		base, lang, isPost := splitPostName(name)
+		if !isPost || base != bundleIndex {
+			continue
+		}
+		p := dir + "/" + name
+		fi, ok := s.follow(p, d, true)
+		if !ok || fi.IsDir() {
+			continue
+		}
+		s.post(p, catProblem, slug, lang, fi)
+	}
+	return nil
+}
+
+// post adds a post file after checking its names, reporting the first
+// problem: category, then slug, then language.
+func (s *scanner) post(p, catProblem, slug, lang string, fi fs.FileInfo) {
+	switch {
+	case catProblem != "":
+		s.fail(p, "%s", catProblem)
+	case !validSlug(slug):
+		s.fail(p, "%s", slugProblem("slug", slug))
+	case !slices.Contains(s.langs, lang):
+		s.fail(p, "language %q is not one of the site's languages %v (site.yaml)", lang, s.langs)
+	default:
+		s.add(p, KindPost, fi)
+	}
+}
+
+func (s *scanner) add(p string, kind Kind, fi fs.FileInfo) {
+	switch {
+	case !fi.Mode().IsRegular():
+		// A named pipe would block the reader forever.
+		s.fail(p, "not a regular file (%v)", fi.Mode().Type())
+	case fi.Size() > MaxFileSize:
+		s.fail(p, "file is %d bytes, more than the limit of %d", fi.Size(), MaxFileSize)
+	default:
+		s.entries = append(s.entries, Entry{Path: p, Kind: kind, Size: fi.Size(), ModTime: fi.ModTime()})
+	}
+}
+
+// ReadFile reads one content file, enforcing MaxFileSize while reading: a
+// file that grew past the limit since Scan is an *Error too, and memory stays
+// bounded whatever the file system claims. All errors are *Error (Line 0).
+func ReadFile(fsys fs.FS, path string) ([]byte, error) {
+	data, err := readFile(fsys, path)
+	if err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+func readFile(fsys fs.FS, path string) ([]byte, *Error) {
+	f, err := fsys.Open(path)
+	if err != nil {
+		return nil, errorf(path, 0, "cannot read: %v", plainErr(err))
+	}
+	defer f.Close()
+	// The size from Stat is only a hint for the buffer (read one byte more to
+	// see EOF without growing); the limit is enforced on the bytes read.
+	size := 512
+	if fi, err := f.Stat(); err == nil {
+		if !fi.Mode().IsRegular() {
+			return nil, errorf(path, 0, "not a regular file (%v)", fi.Mode().Type())
+		}
+		if fi.Size() > MaxFileSize {
+			return nil, errorf(path, 0, "file is %d bytes, more than the limit of %d", fi.Size(), MaxFileSize)
+		}
+		size = max(size, int(fi.Size())+1)
+	}
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(cap(buf), MaxFileSize+1-len(buf)))
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if len(buf) > MaxFileSize {
+			return nil, errorf(path, 0, "file is more than the limit of %d bytes", MaxFileSize)
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, errorf(path, 0, "cannot read: %v", plainErr(err))
+		}
+	}
+}

@@ -1,0 +1,50 @@
+package markdown_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/yuin/goldmark/parser"
+
+	"github.com/geul-dev/geul/internal/markdown"
+)
+
+// The two benchmarks render the same seed post so their ns/op compare geul's
+// renderer (TOC, text, ids and link checks included) against plain goldmark.
+
+func BenchmarkRender(b *testing.B) {
+	src := readSeed(b)
+	r := markdown.New()
+	// Warm up: chroma compiles lexers lazily on first use.
+	if _, err := r.Render(src); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := r.Render(src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkBaseline(b *testing.B) {
+	src := readSeed(b)
+	md := markdown.NewBaseline()
+	var buf bytes.Buffer
+	if err := md.Convert(src, &buf); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		// A fresh buffer and context per document, as Render does, so
+		// the comparison is like for like.
+		var buf bytes.Buffer
+		if err := md.Convert(src, &buf, parser.WithContext(parser.NewContext())); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,142 @@
+package markdown
+
+import (
+	"bytes"
+	"sync"
+
+	"github.com/alecthomas/chroma/v2"
+	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
+	"github.com/alecthomas/chroma/v2/lexers"
+	"github.com/alecthomas/chroma/v2/styles"
+	highlighting "github.com/yuin/goldmark-highlighting/v2"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/util"
+)
+
+// codeRendererPriority beats goldmark-highlighting's renderer (200).
+const codeRendererPriority = 100
+
+// maxCachedLexers bounds the lexer cache: fence languages are written by
+// authors, and a corpus full of typos must not grow it without limit.
+const maxCachedLexers = 1024
+
+// codeRenderer produces exactly goldmark-highlighting's output for fenced
+// code, minus two costs that dominate indexing:
+//
+//   - highlighting builds a chroma formatter per block, and the formatter
+//     converts the whole style to CSS before writing anything (about a third
+//     of the cost of a short block). The formatter only reads its options
+//     and guards its style cache with a mutex, so one is shared.
+//   - for a language chroma does not know, lexers.Get matches the name
+//     against every lexer's filename patterns, which takes milliseconds, per
+//     block. Lookups are cached, misses included.
+//
+// Blocks whose info string carries attributes ({hl_lines=...}, linenos,
+// nohl...) go to highlighting's own renderer, which is the reference for
+// those features; TestCodeMatchesBaseline holds the two to the same bytes.
+type codeRenderer struct {
+	cfg       html.Config
+	fallback  renderer.NodeRenderer // goldmark-highlighting's renderer
+	render    renderer.NodeRendererFunc
+	formatter *chromahtml.Formatter
+	style     *chroma.Style
+
+	mu     sync.RWMutex
+	lexers map[string]chroma.Lexer // coalesced lexer, or nil for unknown languages
+}
+
+func newCodeRenderer() *codeRenderer {
+	style := styles.Get(DefaultStyle)
+	if style == nil {
+		style = styles.Fallback // what highlighting does with a nil style
+	}
+	r := &codeRenderer{
+		cfg:       html.NewConfig(),
+		fallback:  highlighting.NewHTMLRenderer(highlightOptions()...),
+		formatter: chromahtml.New(chromaOptions()...),
+		style:     style,
+		lexers:    map[string]chroma.Lexer{},
+	}
+	funcs := funcCollector{}
+	r.fallback.RegisterFuncs(funcs)
+	r.render = funcs[ast.KindFencedCodeBlock]
+	return r
+}
+
+// SetOption keeps the HTML writer and the delegate configured like the rest
+// of the renderer.
+func (r *codeRenderer) SetOption(name renderer.OptionName, value any) {
+	r.cfg.SetOption(name, value)
+	if so, ok := r.fallback.(renderer.SetOptioner); ok {
+		so.SetOption(name, value)
+	}
+}
+
+// RegisterFuncs implements renderer.NodeRenderer.
+func (r *codeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(ast.KindFencedCodeBlock, r.renderFencedCodeBlock)
+}
+
+func (r *codeRenderer) renderFencedCodeBlock(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	n := node.(*ast.FencedCodeBlock)
+	if n.Attributes() != nil || (n.Info != nil && bytes.IndexByte(n.Info.Segment.Value(src), '{') >= 0) {
+		return r.render(w, src, node, entering)
+	}
+	language := n.Language(src)
+	if lexer := r.lexer(language); lexer != nil {
+		var code bytes.Buffer
+		lines := n.Lines()
+		for i := 0; i < lines.Len(); i++ {
+			seg := lines.At(i)
+			code.Write(seg.Value(src))
+		}
+		if it, err := lexer.Tokenise(nil, code.String()); err == nil {
+			// Like highlighting, a formatting error leaves what was written.
+			_ = r.formatter.Format(w, r.style, it)
+			return ast.WalkContinue, nil
+		}
+	}
+	// No lexer, or it failed: plain escaped code, as highlighting writes it.
+	_, _ = w.WriteString("<pre><code")
+	if language != nil {
+		_, _ = w.WriteString(` class="language-`)
+		r.cfg.Writer.Write(w, language)
+		_ = w.WriteByte('"')
+	}
+	_ = w.WriteByte('>')
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		r.cfg.Writer.RawWrite(w, seg.Value(src))
+	}
+	_, _ = w.WriteString("</code></pre>\n")
+	return ast.WalkContinue, nil
+}
+
+// lexer returns the coalesced chroma lexer for a fence language, or nil.
+func (r *codeRenderer) lexer(language []byte) chroma.Lexer {
+	if len(language) == 0 {
+		return nil
+	}
+	r.mu.RLock()
+	l, ok := r.lexers[string(language)] // no allocation for the lookup
+	r.mu.RUnlock()
+	if ok {
+		return l
+	}
+	name := string(language)
+	if found := lexers.Get(name); found != nil {
+		l = chroma.Coalesce(found)
+	}
+	r.mu.Lock()
+	if len(r.lexers) < maxCachedLexers {
+		r.lexers[name] = l
+	}
+	r.mu.Unlock()
+	return l
+}

@@ -1,0 +1,133 @@
+// Package markdown renders post bodies to HTML at index time and extracts
+// what the index needs besides the HTML: the table of contents and the plain
+// text for full-text search, all from a single parse.
+//
+// Raw HTML in markdown is never passed through; links and images with
+// javascript:, vbscript:, file: or data: destinations are rendered as their
+// text (see safeLinkRenderer for the exact rule).
+//
+// Highlighting is chroma's, and chroma gives each regexp match a 250ms
+// wall-clock timeout. On a machine with far more busy goroutines than CPUs a
+// starved match times out and chroma silently falls back to a plainer token,
+// so the same post can highlight differently. Index with about GOMAXPROCS
+// workers, not more.
+package markdown
+
+import (
+	"bytes"
+	"fmt"
+
+	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
+	"github.com/yuin/goldmark"
+	highlighting "github.com/yuin/goldmark-highlighting/v2"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// DefaultStyle is the chroma style whose token classes the HTML carries.
+// Class names are chroma's standard ones, so a stylesheet from CSS with any
+// other style fits the same HTML.
+const DefaultStyle = "github"
+
+// Heading is one entry of a post's table of contents.
+type Heading struct {
+	Level int    `json:"level"`
+	ID    string `json:"id"`
+	Text  string `json:"text"`
+}
+
+// Result is one rendered document.
+type Result struct {
+	HTML []byte    // rendered body
+	TOC  []Heading // every heading, in order (levels 1-6)
+	Text string    // plain text of the body for full-text search: no markup, code block contents included, blocks separated by "\n"
+}
+
+// Renderer turns markdown into a Result. It is safe for concurrent use: the
+// goldmark instance is immutable after New and all per-document state lives
+// in the parser.Context that Render creates.
+type Renderer struct {
+	md goldmark.Markdown
+}
+
+// chromaOptions and highlightOptions are shared by New and NewBaseline so
+// the benchmark baseline highlights exactly like geul.
+func chromaOptions() []chromahtml.Option {
+	// Classes rather than inline styles: the HTML stays small and frontends
+	// pick their theme with CSS.
+	return []chromahtml.Option{chromahtml.WithClasses(true)}
+}
+
+func highlightOptions() []highlighting.Option {
+	return []highlighting.Option{
+		highlighting.WithStyle(DefaultStyle),
+		highlighting.WithFormatOptions(chromaOptions()...),
+	}
+}
+
+// New builds the goldmark instance once; building it per document would
+// dominate the cost of small posts.
+func New() *Renderer {
+	md := goldmark.New(
+		goldmark.WithExtensions(
+			extension.GFM, // tables, strikethrough, linkify, task lists
+			extension.Footnote,
+			// No highlighting extension: codeRenderer writes the same
+			// HTML, faster, and delegates to it where features need it.
+		),
+		// The ids themselves come from headingIDs, installed per Render.
+		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+		// No html.WithUnsafe: raw HTML is replaced by a comment. Link
+		// destinations get a stricter check than goldmark's own.
+		goldmark.WithRendererOptions(renderer.WithNodeRenderers(
+			util.Prioritized(newSafeLinkRenderer(), linkRendererPriority),
+			util.Prioritized(newCodeRenderer(), codeRendererPriority),
+		)),
+	)
+	return &Renderer{md: md}
+}
+
+// NewBaseline returns plain goldmark with the same extensions (GFM,
+// footnotes, goldmark-highlighting with the same options) and auto heading
+// ids as New, but none of geul's extras: Unicode heading ids, the stricter
+// link check, the faster code block renderer, TOC and text extraction. It
+// exists so benchmarks can tell geul's cost from goldmark's own.
+func NewBaseline() goldmark.Markdown {
+	return goldmark.New(
+		goldmark.WithExtensions(
+			extension.GFM,
+			extension.Footnote,
+			highlighting.NewHighlighting(highlightOptions()...),
+		),
+		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+	)
+}
+
+// Render parses src once, renders it and walks the same AST for the table
+// of contents and the search text.
+func (r *Renderer) Render(src []byte) (res Result, err error) {
+	// Highlighting runs third-party lexers over author-controlled input; one
+	// bad post must fail alone instead of taking the indexer down.
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = Result{}, fmt.Errorf("markdown: render panicked: %v", p)
+		}
+	}()
+	// A fresh context per document keeps heading ids unique per document
+	// and never shared between goroutines.
+	ctx := parser.NewContext(parser.WithIDs(&headingIDs{}))
+	doc := r.md.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
+
+	var buf bytes.Buffer
+	// Highlighted code roughly doubles in size; growing once up front avoids
+	// repeated copying on the way there.
+	buf.Grow(len(src)*2 + 512)
+	if err := r.md.Renderer().Render(&buf, src, doc); err != nil {
+		return Result{}, fmt.Errorf("markdown: render: %w", err)
+	}
+	toc, plain := extract(doc, src)
+	return Result{HTML: buf.Bytes(), TOC: toc, Text: plain}, nil
+}
