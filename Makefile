@@ -8,7 +8,13 @@ export GOFLAGS := -tags=sqlite_fts5
 BIN       := bin/geul
 FUZZTIME  ?= 10s
 
-.PHONY: all build run test fuzz bench docs vet clean
+.PHONY: all build run test fuzz bench docs docs-check vet clean
+
+# The API's description: swag reads the annotations of internal/server and the
+# types of api/ into docs/ (Swagger 2), and internal/openapi/gen turns that
+# into openapi.yaml (OpenAPI 3), which the binary embeds and serves.
+SWAG_DIRS := internal/server,api
+SWAG      := go tool swag init --quiet -g docs.go -d $(SWAG_DIRS) --packageName docs --requiredByDefault
 
 all: build
 
@@ -18,7 +24,7 @@ build:
 run: build
 	./$(BIN) serve --watch
 
-test:
+test: docs-check
 	go vet ./...
 	go test -race -count=1 -timeout 20m ./...
 	go test -run '^$$' -fuzz '^FuzzParseFile$$' -fuzztime $(FUZZTIME) ./internal/content
@@ -33,6 +39,21 @@ bench:
 
 vet:
 	go vet ./...
+
+docs:
+	$(SWAG) -o docs
+	go run ./internal/openapi/gen -in docs/swagger.json -src $(SWAG_DIRS) -out openapi.yaml
+
+# docs-check fails when docs/ or openapi.yaml differ from what make docs
+# would write now: both are generated, never edited by hand.
+docs-check:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(SWAG) -o "$$tmp/docs" && \
+	go run ./internal/openapi/gen -in "$$tmp/docs/swagger.json" -src $(SWAG_DIRS) -out "$$tmp/openapi.yaml" && \
+	if ! diff -r docs "$$tmp/docs" >/dev/null || ! diff openapi.yaml "$$tmp/openapi.yaml" >/dev/null; then \
+		diff -ru docs "$$tmp/docs" | head -40; diff -u openapi.yaml "$$tmp/openapi.yaml" | head -40; \
+		echo "docs/ or openapi.yaml is stale: run make docs and commit the result" >&2; exit 1; \
+	fi
 
 clean:
 	rm -rf bin .geul

@@ -163,6 +163,12 @@ type PostResponse struct {
 	Post Post `json:"post"`
 }
 
+// Health is the body of GET /healthz and GET /readyz.
+type Health struct {
+	// Status is "ok" on /healthz and "ready" on /readyz.
+	Status string `json:"status"`
+}
+
 // Problem is an RFC 9457 problem details body, served as application/problem+json.
 type Problem struct {
 	Type     string `json:"type"`

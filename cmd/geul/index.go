@@ -29,11 +29,17 @@ func runIndex(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer st.Close()
 	ix := index.New(o.content, st, log)
+	bar := newProgressReport(stderr)
+	ix.SetProgress(bar.update)
 	sum, err := ix.Run(ctx)
+	bar.finish()
 	if err != nil {
 		return err
 	}
 	printSummary(stdout, sum)
+	if n := len(sum.Unsettled); n > 0 {
+		fmt.Fprintf(stdout, "still being written, left for the next run: %d files\n", n)
+	}
 	if len(sum.Errors) > 0 {
 		return errSilent
 	}

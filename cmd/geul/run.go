@@ -29,11 +29,13 @@ func exitCode(err error) int {
 const usage = `geul serves a folder of markdown posts as a JSON API.
 
 Usage:
-  geul serve  [--content DIR] [--db FILE] [--addr HOST:PORT]   index, then serve
+  geul serve  [--content DIR] [--db FILE] [--addr HOST:PORT] [--watch]
+                                                               index, then serve; --watch re-indexes on change
   geul index  [--content DIR] [--db FILE]                      build or update the index
+  geul check  [--content DIR] [--format text|json]             validate content, no database (for CI)
   geul import PAYLOAD-FILE [--content DIR] [--lang L] [--force] migrate a post from an old page payload
 
-Every flag also reads an environment variable: GEUL_CONTENT, GEUL_DB, GEUL_ADDR.
+Every flag also reads an environment variable: GEUL_CONTENT, GEUL_DB, GEUL_ADDR, GEUL_WATCH=1.
 `
 
 // run is the whole program; main only wires the process to it, so tests can
@@ -51,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runIndex(ctx, rest, getenv, stdout, stderr)
 	case "import":
 		return runImport(ctx, rest, getenv, stdout, stderr)
+	case "check":
+		return runCheck(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

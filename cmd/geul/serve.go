@@ -7,11 +7,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/server"
 	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/watch"
 )
 
 // shutdownGrace bounds how long in-flight requests may take after a signal.
@@ -21,12 +23,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	var o options
 	fs := newFlags("serve", stderr, getenv, &o)
 	fs.StringVar(&o.addr, "addr", envDefault(getenv, "GEUL_ADDR", ":8080"), "listen address (GEUL_ADDR)")
+	watchContent := fs.Bool("watch", envBool(getenv, "GEUL_WATCH"), "re-index when content files change (GEUL_WATCH=1)")
+	// Links of the feeds and the sitemap; see internal/server/feeds.go.
+	var links server.Config
+	fs.StringVar(&links.BaseURL, "base-url", getenv("GEUL_BASE_URL"), "public site address for feed and sitemap links (GEUL_BASE_URL; else site.yaml's baseURL, else the request's host)")
+	fs.StringVar(&links.PostURL, "post-url", getenv("GEUL_POST_URL"), "public post link with {base} {lang} {slug} {category} {name} (GEUL_POST_URL; default "+server.DefaultPostURL+")")
+	fs.StringVar(&links.CategoryURL, "category-url", getenv("GEUL_CATEGORY_URL"), "public category link with {base} {lang} {category} (GEUL_CATEGORY_URL; default "+server.DefaultCategoryURL+")")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, pos)
+	}
+	if err := server.CheckLinks(links); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	log := newLogger(stderr, getenv)
 	st, err := store.Open(ctx, o.db)
@@ -35,7 +46,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer st.Close()
 
-	srv := server.New(st, log, server.Config{CacheControl: getenv("GEUL_CACHE_CONTROL")})
+	// Every index run of serve goes through runs, which reports it to the server.
+	runs := &indexRuns{ix: index.New(o.content, st, log), log: log}
+	srv := server.New(st, log, server.Config{CacheControl: getenv("GEUL_CACHE_CONTROL"),
+		CORSOrigins: splitList(getenv("GEUL_CORS_ORIGINS")),
+		AdminToken:  adminToken(getenv, log), Reindexer: runs,
+		BaseURL: links.BaseURL, PostURL: links.PostURL, CategoryURL: links.CategoryURL})
+	runs.srv = srv
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", o.addr, err)
@@ -46,17 +63,40 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 
+	// Watching starts before the first index, so that a file saved while it
+	// runs is indexed right after.
+	var w *watch.Watcher
+	if *watchContent {
+		if w, err = watch.New(o.content, watch.Options{Log: log}); err != nil {
+			_ = hs.Close()
+			return err
+		}
+		defer w.Close()
+	}
+
 	// The first index runs while the server already answers /healthz and a 503
-	// on /readyz.
-	ix := index.New(o.content, st, log)
-	sum, err := ix.Run(ctx)
-	if err != nil {
+	// on /readyz. A signal during it stops the server like any other.
+	if _, err := runs.Run(ctx); err != nil && ctx.Err() == nil {
 		_ = hs.Close()
 		return err
 	}
-	logSummary(log, sum)
-	srv.SetLanguages(sum.Languages)
-	srv.SetReady()
+	checkpoint(ctx, st, log)
+	if ctx.Err() == nil {
+		srv.SetReady()
+	}
+
+	// The watcher stops with ctx, after its run in progress rolls back or
+	// commits, and before the store closes.
+	if w != nil {
+		wctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = w.Run(wctx, reindexOnChange(runs, st, log))
+		}()
+		defer func() { stop(); <-done }()
+		log.Info("watching for changes", "content", o.content, "folders", len(w.Watched()))
+	}
 
 	select {
 	case err := <-serveErr:
@@ -70,4 +110,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// splitList reads a comma-separated setting; empty items are dropped.
+func splitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }

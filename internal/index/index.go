@@ -46,6 +46,9 @@ type Summary struct {
 	Generation int64
 	Changed    bool // the run changed what is served
 	Duration   time.Duration
+	// Unsettled are files that kept changing while they were read: their last
+	// good state keeps serving, and a later run reads them again.
+	Unsettled []string
 }
 
 // Indexer indexes one content folder into one store. It keeps what it learnt of
@@ -62,6 +65,8 @@ type Indexer struct {
 	loaded bool
 	known  map[string]*known // by path: the last good state of every file
 	fps    map[string]string // by post id: fingerprint of its stored payloads
+
+	progress progress // see SetProgress
 }
 
 // known is the last good state of a file.
@@ -152,6 +157,8 @@ type read struct {
 	cat   *content.Category
 	site  *content.Site
 	err   error
+	// unsettled: the file changed while it was read; see settle.
+	unsettled bool
 }
 
 func stateOf(e content.Entry, kind, hash string) store.FileState {
@@ -174,6 +181,9 @@ func (ix *Indexer) readEntry(fsys fs.FS, e content.Entry) *read {
 	data, err := content.ReadFile(fsys, e.Path)
 	if err != nil {
 		r.err = err
+		return r
+	}
+	if data, r.entry, r.unsettled, r.err = settle(fsys, e, data); r.unsettled || r.err != nil {
 		return r
 	}
 	sum := sha256.Sum256(data)
@@ -262,6 +272,9 @@ func (ix *Indexer) run(ctx context.Context, start time.Time) (Summary, error) {
 	apply := func(r *read) {
 		sum.Read++
 		switch {
+		case r.unsettled:
+			// Still being written: the last good state keeps serving.
+			sum.Unsettled = append(sum.Unsettled, r.entry.Path)
 		case r.err != nil:
 			// The last good state, if any, keeps serving.
 			addErr(r.err)
@@ -320,7 +333,11 @@ func (ix *Indexer) run(ctx context.Context, start time.Time) (Summary, error) {
 		sum.Files++
 	}
 	reads := make([]*read, len(toRead))
-	ix.parallel(ctx, len(toRead), func(i int) { reads[i] = ix.readEntry(fsys, toRead[i]) })
+	step := ix.progress.stage(StageRead, len(toRead))
+	ix.parallel(ctx, len(toRead), func(i int) {
+		reads[i] = ix.readEntry(fsys, toRead[i])
+		step()
+	})
 	if err := ctx.Err(); err != nil {
 		return sum, err
 	}

@@ -126,7 +126,9 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 		}
 		send(func(ctx context.Context, tx *store.Tx) error { return tx.PutFile(ctx, rec) })
 	})
+	step := b.ix.progress.stage(StageBuild, len(dirty))
 	b.ix.parallel(ctx, len(dirty), func(i int) {
+		defer step()
 		p := dirty[i]
 		docs := make(map[string]*doc, len(p.Files))
 		var recs []store.FileRecord
@@ -331,6 +333,7 @@ func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostR
 			post.TOC = []api.Heading{}
 		}
 		pl, err := encodePayload(lang, &post)
+		pl.Served = served
 		if err != nil {
 			return rec, fmt.Errorf("build %s: %w", p.ID(), err)
 		}

@@ -16,6 +16,8 @@ const (
 	ENotFound = "not_found"
 	EInvalid  = "invalid"
 	EInternal = "internal"
+	// EUnavailable: the server cannot answer yet (the first index is running).
+	EUnavailable = "unavailable"
 )
 
 // Error is an error meant for the client: its code picks the status, its
@@ -36,9 +38,10 @@ func notFoundf(format string, args ...any) error {
 }
 
 var codeStatus = map[string]int{
-	ENotFound: http.StatusNotFound,
-	EInvalid:  http.StatusBadRequest,
-	EInternal: http.StatusInternalServerError,
+	ENotFound:    http.StatusNotFound,
+	EInvalid:     http.StatusBadRequest,
+	EInternal:    http.StatusInternalServerError,
+	EUnavailable: http.StatusServiceUnavailable,
 }
 
 // problemType is the base of the problem type URIs geul documents.
@@ -106,6 +109,7 @@ func writeProblem(c echo.Context, p api.Problem) {
 	h.Del("Content-Encoding")
 	h.Del("ETag")
 	h.Del("Last-Modified")
+	h.Del("Content-Length") // a handler's, for the body the problem replaces
 	h.Set("Cache-Control", "no-store")
 	body, _ := encodeJSON(p)
 	if c.Request().Method == http.MethodHead {

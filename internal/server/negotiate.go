@@ -29,6 +29,8 @@ func (s *Server) pickLang(c echo.Context) (string, error) {
 		}
 		return "", invalidf("unknown lang %q: this site has %s", q, strings.Join(langs, ", "))
 	}
+	// Without lang, the answer depends on Accept-Language.
+	addVary(c.Response().Header(), "Accept-Language")
 	if al := c.Request().Header.Get("Accept-Language"); al != "" {
 		tags, _, err := language.ParseAcceptLanguage(al)
 		if err == nil && len(tags) > 0 {
@@ -98,7 +100,7 @@ func notModified(r *http.Request, etag string, modified time.Time) bool {
 		}
 		return false
 	}
-	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" && !modified.IsZero() {
 		if t, err := http.ParseTime(ims); err == nil && !modified.Truncate(time.Second).After(t) {
 			return true
 		}

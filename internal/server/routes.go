@@ -5,21 +5,59 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/geul-dev/geul/api"
 )
 
 // routes lists every endpoint geul serves.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(s.recoverPanic, s.requestTimeout, s.commonHeaders)
+	// Outermost: every request gets its id first, and is counted and logged
+	// with the status actually sent.
+	e.Use(s.requestID, s.observe)
+	// represent is last: it buffers what handlers write, so that it runs
+	// inside the panic recovery and after CORS has named its headers.
+	e.Use(s.recoverPanic, s.requestTimeout, s.commonHeaders, s.cors(), s.represent)
 
-	e.GET("/healthz", s.handleHealthz)
-	e.GET("/readyz", s.handleReadyz)
-	e.GET("/posts/:category/:slug", s.handlePost)
+	s.get("/healthz", s.handleHealthz)
+	s.get("/readyz", s.handleReadyz)
+	s.get("/posts/:category/:slug", s.handlePost)
+	// Lists.
+	s.get("/posts", s.handleListPosts)
+	s.get("/categories", s.handleCategories)
+	s.get("/categories/:category", s.handleCategory)
+	s.get("/tags", s.handleTags)
+	s.get("/tags/:tag", s.handleTag)
+	// Feeds and the sitemap, for readers and search engines: feeds.go, sitemap.go.
+	s.get("/feed.xml", s.handleRSS)
+	s.get("/atom.xml", s.handleAtom)
+	s.get("/feed.json", s.handleJSONFeed)
+	s.get("/sitemap.xml", s.handleSitemap)
+	// Operations and change feeds: metrics.go, changes.go, events.go.
+	s.get("/metrics", s.handleMetrics)
+	s.get("/changes", s.handleChanges)
+	e.GET(eventsPath, s.handleEvents)
+	e.HEAD(eventsPath, s.handleEventsHead)
+	// Mounted only with a token: admin.go.
+	s.adminRoutes()
+	// The API's description: docs.go.
+	s.docsRoutes()
+}
+
+// get registers h for GET and HEAD: echo v4 answers HEAD only where a route
+// asks for it, and every GET of geul must answer HEAD. Register every GET
+// route through it.
+func (s *Server) get(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+	s.echo.GET(path, h, m...)
+	s.echo.HEAD(path, h, m...)
 }
 
 // requestTimeout bounds every request so a stuck query cannot hold a client.
 func (s *Server) requestTimeout(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if c.Path() == eventsPath {
+			return next(c) // a stream lasts as long as its client
+		}
 		ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
 		defer cancel()
 		c.SetRequest(c.Request().WithContext(ctx))
@@ -53,13 +91,37 @@ func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// handleHealthz godoc
+//
+//	@Summary		Liveness
+//	@Description	Answers as soon as the process serves HTTP, before the first index is complete.
+//	@Tags			meta
+//	@ID				getHealthz
+//	@Produce		json
+//	@x-uncached		true
+//	@Success		200	{object}	api.Health
+//	@Router			/healthz [get]
 func (s *Server) handleHealthz(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, api.Health{Status: "ok"})
 }
 
+// handleReadyz godoc
+//
+//	@Summary		Readiness
+//	@Description	Ready once the first index is complete; until then a 503 problem with Retry-After.
+//	@Tags			meta
+//	@ID				getReadyz
+//	@Produce		json
+//	@x-uncached		true
+//	@Success		200	{object}	api.Health
+//	@Failure		503	{object}	api.Problem
+//	@Router			/readyz [get]
 func (s *Server) handleReadyz(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "no-store")
 	if !s.ready.Load() {
-		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "indexing"})
+		c.Response().Header().Set("Retry-After", "1")
+		return &Error{Code: EUnavailable, Message: "the first index is still running"}
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	return c.JSON(http.StatusOK, api.Health{Status: "ready"})
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,6 +25,20 @@ type Config struct {
 	CacheControl string
 	// RequestTimeout bounds each request; it is longer than the store's busy timeout.
 	RequestTimeout time.Duration
+	// CORSOrigins may read the public API from a browser: "*" (the default)
+	// for any origin, else exact origins such as https://blog.example.
+	CORSOrigins []string
+	// BaseURL, PostURL and CategoryURL shape the absolute links of the feeds
+	// and the sitemap; see feeds.go for the templates and the precedence.
+	BaseURL, PostURL, CategoryURL string
+	// AdminToken is the bearer token of the /admin routes; empty leaves them
+	// unmounted (404). See admin.go.
+	AdminToken string
+	// Reindexer runs POST /admin/reindex; nil answers 503.
+	Reindexer Reindexer
+	// EventHeartbeat is how often an idle /events stream gets a comment
+	// (DefaultEventHeartbeat when 0).
+	EventHeartbeat time.Duration
 }
 
 // DefaultCacheControl lets clients and CDNs reuse an answer for a minute and
@@ -38,6 +53,14 @@ type Server struct {
 	echo  *echo.Echo
 	ready atomic.Bool
 	langs atomic.Pointer[[]string] // site languages; the first is the default
+	reprs *reprCache               // validators and compressed forms of built answers
+	feeds feeds                    // site settings and rendered feeds; see feeds.go
+
+	metrics   *metrics    // see metrics.go
+	events    *Hub        // /events clients; see events.go
+	pubMu     sync.Mutex  // serializes announcing generations
+	published int64       // the last generation announced, -1 before the first
+	guard     *adminGuard // nil when /admin is not mounted; see admin.go
 }
 
 // New returns a server over st. It answers 503 on /readyz until SetReady.
@@ -45,10 +68,15 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	if cfg.CacheControl == "" {
 		cfg.CacheControl = DefaultCacheControl
 	}
+	if len(cfg.CORSOrigins) == 0 {
+		cfg.CORSOrigins = []string{"*"}
+	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 10 * time.Second
 	}
-	s := &Server{store: st, log: log, cfg: cfg}
+	s := &Server{store: st, log: withRequestID(log), cfg: cfg, reprs: newReprCache(), events: NewHub(), published: -1}
+	s.metrics = newMetrics(func() float64 { return float64(s.events.Clients()) })
+	s.initFeeds()
 	langs := []string{"ko", "en"}
 	s.langs.Store(&langs)
 	e := echo.New()
@@ -77,7 +105,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.Serv
 // HTTPServer returns an http.Server for the handler with every timeout set, so a
 // slow or stalled client cannot hold a connection forever.
 func (s *Server) HTTPServer(addr string) *http.Server {
-	return &http.Server{
+	hs := &http.Server{
 		Addr:              addr,
 		Handler:           s,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -87,7 +115,14 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.Background() },
 	}
+	// Shutdown waits for active connections; event streams never end by
+	// themselves, so they are ended here.
+	hs.RegisterOnShutdown(s.events.Close)
+	return hs
 }
+
+// Events is the hub of the /events clients.
+func (s *Server) Events() *Hub { return s.events }
 
 func encodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer

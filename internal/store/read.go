@@ -52,10 +52,14 @@ func (s *Store) FileMetas(ctx context.Context) ([]FileMeta, error) {
 	return out, rows.Err()
 }
 
-// FileRecord returns one file's full record.
+// FileRecord returns one file's full record as last committed. It reads
+// through the reader pool: the indexer calls it while its run's transaction
+// holds the only writer connection (to rebuild a post whose neighbours
+// changed from its unchanged files), and waiting for that connection would
+// never end.
 func (s *Store) FileRecord(ctx context.Context, path string) (FileRecord, error) {
 	var f FileRecord
-	err := s.w.QueryRowContext(ctx, `SELECT path, kind, size, mtime, hash, meta, body, html, toc, text, minutes FROM files WHERE path=?`, path).
+	err := s.r.QueryRowContext(ctx, `SELECT path, kind, size, mtime, hash, meta, body, html, toc, text, minutes FROM files WHERE path=?`, path).
 		Scan(&f.Path, &f.Kind, &f.Size, &f.MTime, &f.Hash, &f.Meta, &f.Body, &f.HTML, &f.TOC, &f.Text, &f.Minutes)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, fmt.Errorf("file %s: %w", path, ErrNotFound)
@@ -99,6 +103,7 @@ const (
 type StoredPost struct {
 	ETag     string
 	Encoding Encoding
+	Lang     string // the language whose body it carries
 	Body     []byte
 	Modified time.Time
 }
@@ -117,9 +122,9 @@ func (s *Store) Post(ctx context.Context, id, lang string, enc Encoding) (Stored
 	var sp StoredPost
 	var isEnc int
 	var modified int64
-	q := `SELECT p.etag, ` + col + `, CASE WHEN ` + encCol(enc) + ` IS NULL THEN 0 ELSE 1 END, t.modified
+	q := `SELECT p.etag, p.served, ` + col + `, CASE WHEN ` + encCol(enc) + ` IS NULL THEN 0 ELSE 1 END, t.modified
 		FROM payloads p JOIN posts t ON t.id = p.post_id WHERE p.post_id=? AND p.lang=?`
-	err := s.r.QueryRowContext(ctx, q, id, lang).Scan(&sp.ETag, &sp.Body, &isEnc, &modified)
+	err := s.r.QueryRowContext(ctx, q, id, lang).Scan(&sp.ETag, &sp.Lang, &sp.Body, &isEnc, &modified)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sp, fmt.Errorf("post %s: %w", id, ErrNotFound)
 	}

@@ -9,7 +9,7 @@ import (
 // schemaVersion is bumped whenever the schema or what geul stores changes; an
 // index of another version is dropped and rebuilt from the content files, which
 // are the source of truth.
-const schemaVersion = 1
+const schemaVersion = 4
 
 var schema = []string{
 	`CREATE TABLE files (
@@ -38,9 +38,15 @@ var schema = []string{
 	)`,
 	`CREATE INDEX posts_time ON posts(time DESC, id)`,
 	`CREATE INDEX posts_category_time ON posts(category, time DESC, id)`,
+	// Lists sorted by title, and category counts per language read from an
+	// index alone.
+	`CREATE INDEX posts_title ON posts(title, id)`,
+	`CREATE INDEX posts_category_title ON posts(category, title, id)`,
+	`CREATE INDEX posts_category_langs ON posts(category, langs)`,
 	`CREATE TABLE payloads (
 		post_id TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
 		lang    TEXT NOT NULL,
+		served  TEXT NOT NULL,           -- the language whose body it carries
 		etag    TEXT NOT NULL,
 		body    BLOB NOT NULL,           -- {"post": {...}}
 		gzip    BLOB,
@@ -75,6 +81,15 @@ var schema = []string{
 		op         TEXT NOT NULL         -- created, updated, deleted
 	)`,
 	`CREATE INDEX changes_generation ON changes(generation)`,
+	// The rowid of each post language's rows in both search tables: FTS5
+	// finds a row fast only by rowid, so a rebuilt post is deleted from them
+	// through this table.
+	`CREATE TABLE search_docs (
+		id      INTEGER PRIMARY KEY,
+		post_id TEXT NOT NULL,
+		lang    TEXT NOT NULL
+	)`,
+	`CREATE INDEX search_docs_post ON search_docs(post_id)`,
 	// Trigram finds Korean inside words; it cannot match under 3 characters,
 	// which the word-prefix table below covers.
 	`CREATE VIRTUAL TABLE search_trigram USING fts5(

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver; build with -tags sqlite_fts5
 )
@@ -32,6 +33,8 @@ type Store struct {
 	path string
 	w    *sql.DB // exactly one connection: SQLite has one writer at a time anyway
 	r    *sql.DB // query-only readers
+
+	keepGens atomic.Int64 // generations of changes kept; see changes.go
 }
 
 func dsn(path string, params url.Values) string {

@@ -46,12 +46,13 @@ type PostRecord struct {
 
 // Payload is the finished response of one post in one language.
 type Payload struct {
-	Lang string
-	ETag string
-	Body []byte
-	Gzip []byte // nil when not worth compressing
-	Br   []byte
-	Item []byte
+	Lang   string
+	Served string // the language whose body it carries: Lang, or a fallback
+	ETag   string
+	Body   []byte
+	Gzip   []byte // nil when not worth compressing
+	Br     []byte
+	Item   []byte
 }
 
 // SearchDoc is the searchable text of one language of a post.
@@ -79,6 +80,57 @@ type Tx struct {
 	tx      *sql.Tx
 	changes int
 	gen     int64
+	keep    int64 // generations of changes kept
+
+	stmts map[string]*sql.Stmt // prepared once per run; see exec
+}
+
+// exec runs q through a statement prepared once per transaction: database/sql
+// would otherwise prepare and finalize it on every call, and a full index runs
+// the same few statements hundreds of thousands of times.
+func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st := t.stmts[q]; st != nil {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[q] = st
+	return st, nil
+}
+
+// langs returns the languages a post has payloads in.
+func (t *Tx) langs(ctx context.Context, id string) ([]string, error) {
+	st, err := t.stmt(ctx, `SELECT lang FROM payloads WHERE post_id=?`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
 }
 
 // Begin starts a write transaction on the single writer connection.
@@ -98,7 +150,7 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 	default:
 		gen, _ = strconv.ParseInt(v, 10, 64)
 	}
-	return &Tx{tx: tx, gen: gen + 1}, nil
+	return &Tx{tx: tx, gen: gen + 1, keep: s.keepGenerations()}, nil
 }
 
 // Rollback abandons the transaction; after Commit it does nothing.
@@ -126,6 +178,12 @@ func (t *Tx) Commit(ctx context.Context, run RunInfo) (int64, bool, error) {
 			return 0, false, fmt.Errorf("commit: %w", err)
 		}
 	}
+	if changed {
+		if err := t.pruneChanges(ctx, gen); err != nil {
+			t.tx.Rollback()
+			return 0, false, fmt.Errorf("commit: %w", err)
+		}
+	}
 	if err := t.tx.Commit(); err != nil {
 		return 0, false, fmt.Errorf("commit: %w", err)
 	}
@@ -144,7 +202,7 @@ func (t *Tx) PutFile(ctx context.Context, f FileRecord) error {
 	if toc == nil {
 		toc = []byte("[]")
 	}
-	_, err := t.tx.ExecContext(ctx, `INSERT OR REPLACE INTO files(path, kind, size, mtime, hash, meta, body, html, toc, text, minutes)
+	_, err := t.exec(ctx, `INSERT OR REPLACE INTO files(path, kind, size, mtime, hash, meta, body, html, toc, text, minutes)
 		VALUES(?,?,?,?,?,?,?,?,?,?,?)`,
 		f.Path, f.Kind, f.Size, f.MTime, f.Hash, f.Meta, f.Body, f.HTML, toc, f.Text, f.Minutes)
 	if err != nil {
@@ -155,7 +213,7 @@ func (t *Tx) PutFile(ctx context.Context, f FileRecord) error {
 
 // TouchFile records new stat data for a file whose bytes did not change.
 func (t *Tx) TouchFile(ctx context.Context, path string, size, mtime int64) error {
-	if _, err := t.tx.ExecContext(ctx, `UPDATE files SET size=?, mtime=? WHERE path=?`, size, mtime, path); err != nil {
+	if _, err := t.exec(ctx, `UPDATE files SET size=?, mtime=? WHERE path=?`, size, mtime, path); err != nil {
 		return fmt.Errorf("touch file %s: %w", path, err)
 	}
 	return nil
@@ -163,7 +221,7 @@ func (t *Tx) TouchFile(ctx context.Context, path string, size, mtime int64) erro
 
 // DeleteFile forgets a file.
 func (t *Tx) DeleteFile(ctx context.Context, path string) error {
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM files WHERE path=?`, path); err != nil {
+	if _, err := t.exec(ctx, `DELETE FROM files WHERE path=?`, path); err != nil {
 		return fmt.Errorf("delete file %s: %w", path, err)
 	}
 	return nil
@@ -172,30 +230,28 @@ func (t *Tx) DeleteFile(ctx context.Context, path string) error {
 // PutPost inserts or replaces a post with its payloads, tags and search text,
 // recording which of its languages were created or updated.
 func (t *Tx) PutPost(ctx context.Context, p PostRecord) error {
-	old := map[string]bool{}
-	rows, err := t.tx.QueryContext(ctx, `SELECT lang FROM payloads WHERE post_id=?`, p.ID)
+	langs, err := t.langs(ctx, p.ID)
 	if err != nil {
 		return fmt.Errorf("put post %s: %w", p.ID, err)
 	}
-	for rows.Next() {
-		var l string
-		if err := rows.Scan(&l); err != nil {
-			rows.Close()
-			return fmt.Errorf("put post %s: %w", p.ID, err)
-		}
+	old := map[string]bool{}
+	for _, l := range langs {
 		old[l] = true
 	}
-	rows.Close()
-	if err := t.deletePostRows(ctx, p.ID); err != nil {
-		return err
+	// A post has a payload per site language, so one without any is new and
+	// has nothing to delete.
+	if len(langs) > 0 {
+		if err := t.deletePostRows(ctx, p.ID); err != nil {
+			return err
+		}
 	}
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO posts(id, category, slug, date, time, modified, title, langs, fingerprint) VALUES(?,?,?,?,?,?,?,?,?)`,
+	if _, err := t.exec(ctx, `INSERT INTO posts(id, category, slug, date, time, modified, title, langs, fingerprint) VALUES(?,?,?,?,?,?,?,?,?)`,
 		p.ID, p.Category, p.Slug, p.Date, p.Time.Unix(), p.Modified.Unix(), p.Title, strings.Join(p.Langs, ","), p.Fingerprint); err != nil {
 		return fmt.Errorf("put post %s: %w", p.ID, err)
 	}
 	for _, pl := range p.Payloads {
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO payloads(post_id, lang, etag, body, gzip, br, item) VALUES(?,?,?,?,?,?,?)`,
-			p.ID, pl.Lang, pl.ETag, pl.Body, pl.Gzip, pl.Br, pl.Item); err != nil {
+		if _, err := t.exec(ctx, `INSERT INTO payloads(post_id, lang, served, etag, body, gzip, br, item) VALUES(?,?,?,?,?,?,?,?)`,
+			p.ID, pl.Lang, pl.Served, pl.ETag, pl.Body, pl.Gzip, pl.Br, pl.Item); err != nil {
 			return fmt.Errorf("put post %s: %w", p.ID, err)
 		}
 		op := "created"
@@ -213,14 +269,22 @@ func (t *Tx) PutPost(ctx context.Context, p PostRecord) error {
 		}
 	}
 	for _, tag := range p.Tags {
-		if _, err := t.tx.ExecContext(ctx, `INSERT OR IGNORE INTO post_tags(post_id, tag) VALUES(?,?)`, p.ID, tag); err != nil {
+		if _, err := t.exec(ctx, `INSERT OR IGNORE INTO post_tags(post_id, tag) VALUES(?,?)`, p.ID, tag); err != nil {
 			return fmt.Errorf("put post %s: %w", p.ID, err)
 		}
 	}
 	for _, d := range p.Search {
+		res, err := t.exec(ctx, `INSERT INTO search_docs(post_id, lang) VALUES(?,?)`, p.ID, d.Lang)
+		if err != nil {
+			return fmt.Errorf("put post %s: %w", p.ID, err)
+		}
+		rowid, err := res.LastInsertId()
+		if err != nil {
+			return fmt.Errorf("put post %s: %w", p.ID, err)
+		}
 		for _, table := range []string{"search_trigram", "search_words"} {
-			if _, err := t.tx.ExecContext(ctx, `INSERT INTO `+table+`(post_id, lang, title, description, body) VALUES(?,?,?,?,?)`,
-				p.ID, d.Lang, d.Title, d.Description, d.Body); err != nil {
+			if _, err := t.exec(ctx, `INSERT INTO `+table+`(rowid, post_id, lang, title, description, body) VALUES(?,?,?,?,?,?)`,
+				rowid, p.ID, d.Lang, d.Title, d.Description, d.Body); err != nil {
 				return fmt.Errorf("put post %s: %w", p.ID, err)
 			}
 		}
@@ -230,20 +294,10 @@ func (t *Tx) PutPost(ctx context.Context, p PostRecord) error {
 
 // DeletePost removes a post and everything derived from it.
 func (t *Tx) DeletePost(ctx context.Context, id string) error {
-	rows, err := t.tx.QueryContext(ctx, `SELECT lang FROM payloads WHERE post_id=?`, id)
+	langs, err := t.langs(ctx, id)
 	if err != nil {
 		return fmt.Errorf("delete post %s: %w", id, err)
 	}
-	var langs []string
-	for rows.Next() {
-		var l string
-		if err := rows.Scan(&l); err != nil {
-			rows.Close()
-			return fmt.Errorf("delete post %s: %w", id, err)
-		}
-		langs = append(langs, l)
-	}
-	rows.Close()
 	for _, l := range langs {
 		if err := t.change(ctx, id, l, "deleted"); err != nil {
 			return err
@@ -253,14 +307,44 @@ func (t *Tx) DeletePost(ctx context.Context, id string) error {
 }
 
 func (t *Tx) deletePostRows(ctx context.Context, id string) error {
+	// FTS5 finds a row fast only by rowid: a WHERE on an UNINDEXED column
+	// scans the whole table, which made every rebuilt post cost a pass over
+	// the search index.
+	st, err := t.stmt(ctx, `SELECT id FROM search_docs WHERE post_id=?`)
+	if err != nil {
+		return fmt.Errorf("delete post %s: %w", id, err)
+	}
+	rows, err := st.QueryContext(ctx, id)
+	if err != nil {
+		return fmt.Errorf("delete post %s: %w", id, err)
+	}
+	var rowids []int64
+	for rows.Next() {
+		var r int64
+		if err := rows.Scan(&r); err != nil {
+			rows.Close()
+			return fmt.Errorf("delete post %s: %w", id, err)
+		}
+		rowids = append(rowids, r)
+	}
+	rows.Close()
+	for _, r := range rowids {
+		for _, q := range []string{
+			`DELETE FROM search_trigram WHERE rowid=?`,
+			`DELETE FROM search_words WHERE rowid=?`,
+		} {
+			if _, err := t.exec(ctx, q, r); err != nil {
+				return fmt.Errorf("delete post %s: %w", id, err)
+			}
+		}
+	}
 	for _, q := range []string{
+		`DELETE FROM search_docs WHERE post_id=?`,
 		`DELETE FROM payloads WHERE post_id=?`,
 		`DELETE FROM post_tags WHERE post_id=?`,
-		`DELETE FROM search_trigram WHERE post_id=?`,
-		`DELETE FROM search_words WHERE post_id=?`,
 		`DELETE FROM posts WHERE id=?`,
 	} {
-		if _, err := t.tx.ExecContext(ctx, q, id); err != nil {
+		if _, err := t.exec(ctx, q, id); err != nil {
 			return fmt.Errorf("delete post %s: %w", id, err)
 		}
 	}
@@ -269,7 +353,7 @@ func (t *Tx) deletePostRows(ctx context.Context, id string) error {
 
 func (t *Tx) change(ctx context.Context, id, lang, op string) error {
 	t.changes++
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO changes(generation, post_id, lang, op) VALUES(?,?,?,?)`, t.gen, id, lang, op); err != nil {
+	if _, err := t.exec(ctx, `INSERT INTO changes(generation, post_id, lang, op) VALUES(?,?,?,?)`, t.gen, id, lang, op); err != nil {
 		return fmt.Errorf("record change %s: %w", id, err)
 	}
 	return nil

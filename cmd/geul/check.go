@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/geul-dev/geul/internal/content"
+)
+
+// checkResult is one problem in `geul check --format json`.
+type checkResult struct {
+	// Path is the file's path inside the content folder, with slashes.
+	Path string `json:"path"`
+	// Line is 1-based, 0 when the problem is about the whole file.
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+	// Message is path:line: reason, the form editors turn into a link.
+	Message string `json:"message"`
+}
+
+// runCheck validates the content folder the way the indexer reads it (names,
+// front matter, site and category files, posts assembled from their language
+// files) without a database or a server, for a content repository's CI. It
+// exits 0 when the content is clean and 1 with every problem otherwise.
+func runCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("content", envDefault(getenv, "GEUL_CONTENT", "content"), "content folder (GEUL_CONTENT)")
+	format := fs.String("format", "text", "output: text (file:line: reason lines) or json (an array of {path, line, reason, message})")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: check takes no arguments, got %q", errUsage, pos)
+	}
+	if *format != "text" && *format != "json" {
+		return fmt.Errorf("%w: unknown --format %q: text or json", errUsage, *format)
+	}
+	res, err := checkContent(ctx, *dir)
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		out := make([]checkResult, len(res.errs))
+		for i, e := range res.errs {
+			out[i] = checkResult{Path: e.Path, Line: e.Line, Reason: e.Reason, Message: e.Error()}
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return fmt.Errorf("check: %w", err)
+		}
+	} else {
+		for _, e := range res.errs {
+			fmt.Fprintln(stdout, e.Error())
+		}
+		verdict := "ok"
+		if n := len(res.errs); n > 0 {
+			verdict = fmt.Sprintf("%d error", n)
+			if n > 1 {
+				verdict += "s"
+			}
+		}
+		fmt.Fprintf(stdout, "checked %d files, %d posts: %s\n", res.files, res.posts, verdict)
+	}
+	if len(res.errs) > 0 {
+		return errSilent
+	}
+	return nil
+}
+
+type checkReport struct {
+	files, posts int
+	errs         []*content.Error
+}
+
+// checkContent reads every content file under dir and returns every problem,
+// sorted by file and line. The error is for dir itself being unreadable.
+func checkContent(ctx context.Context, dir string) (checkReport, error) {
+	var rep checkReport
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return rep, fmt.Errorf("check %s: %w", dir, err)
+	}
+	defer root.Close()
+	fsys := root.FS()
+
+	add := func(err error) {
+		var ce *content.Error
+		if errors.As(err, &ce) {
+			rep.errs = append(rep.errs, ce)
+			return
+		}
+		rep.errs = append(rep.errs, &content.Error{Reason: err.Error()})
+	}
+
+	// site.yaml decides the languages, which the scan needs; a broken one is
+	// reported and the default languages are checked against.
+	site := content.DefaultSite()
+	if _, err := fs.Stat(fsys, content.SiteFile); err == nil {
+		rep.files++
+		data, err := content.ReadFile(fsys, content.SiteFile)
+		if err == nil {
+			site, err = content.ParseSite(data)
+		}
+		if err != nil {
+			add(err)
+		}
+	}
+
+	entries, scanErrs, err := content.Scan(ctx, fsys, site)
+	if err != nil {
+		return rep, fmt.Errorf("check %s: %w", dir, err)
+	}
+	rep.errs = append(rep.errs, scanErrs...)
+	entries = slices.DeleteFunc(entries, func(e content.Entry) bool { return e.Kind == content.KindSite })
+	rep.files += len(entries)
+
+	// Parsing dominates on a large folder: spread it over the CPUs.
+	files := make([]*content.File, len(entries))
+	errs := make([]error, len(entries))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.NumCPU() {
+		wg.Go(func() {
+			for i := range next {
+				e := entries[i]
+				data, err := content.ReadFile(fsys, e.Path)
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				switch e.Kind {
+				case content.KindCategory:
+					_, errs[i] = content.ParseCategory(e.Path, data)
+				case content.KindPost:
+					f, err := content.ParseFile(e.Path, data)
+					if err != nil {
+						errs[i] = err
+						continue
+					}
+					f.Body = nil // only the front matter is assembled
+					files[i] = f
+				}
+			}
+		})
+	}
+	for i := range entries {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return rep, fmt.Errorf("check %s: %w", dir, err)
+	}
+	for _, err := range errs {
+		if err != nil {
+			add(err)
+		}
+	}
+	files = slices.DeleteFunc(files, func(f *content.File) bool { return f == nil })
+	posts, aerrs := content.Assemble(site, files)
+	rep.errs = append(rep.errs, aerrs...)
+	rep.posts = len(posts)
+	slices.SortStableFunc(rep.errs, func(a, b *content.Error) int {
+		if a.Path != b.Path {
+			if a.Path < b.Path {
+				return -1
+			}
+			return 1
+		}
+		return a.Line - b.Line
+	})
+	return rep, nil
+}

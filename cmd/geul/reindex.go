@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/index"
+	"github.com/geul-dev/geul/internal/server"
+)
+
+// indexRuns runs the indexer for `geul serve` and tells the server about every
+// run, whoever started it (the first index, the watcher, POST /admin/reindex):
+// the metrics move, the languages follow site.yaml, and event clients hear of
+// a new generation. Every run of serve goes through Run.
+type indexRuns struct {
+	ix  *index.Indexer
+	srv *server.Server
+	log *slog.Logger
+}
+
+// Run brings the index up to date and reports the run.
+func (r *indexRuns) Run(ctx context.Context) (index.Summary, error) {
+	sum, err := r.ix.Run(ctx)
+	if err != nil && ctx.Err() != nil {
+		return sum, err // stopped, not failed: the caller is shutting down
+	}
+	// A failed run is the caller's to log; it is counted here.
+	run := server.IndexRun{Err: err, Duration: sum.Duration}
+	if err == nil {
+		logSummary(r.log, sum)
+		r.srv.SetLanguages(sum.Languages)
+		r.srv.LoadSite(ctx) // site.yaml's base URL and title, for feed links
+		run.Generation, run.Changed, run.Posts, run.Errors = sum.Generation, sum.Changed, sum.Posts, len(sum.Errors)
+	}
+	// The announcement reads the store, and must not be cut short by a
+	// request or watcher context that ends right after the run.
+	r.srv.IndexDone(context.WithoutCancel(ctx), run)
+	return sum, err
+}
+
+// Reindex serves POST /admin/reindex. A path only names what the caller
+// changed: the run is over the whole folder anyway, which costs a stat per
+// unchanged file (no read, no hash), and keeps prev/next, related posts,
+// categories and the search tables right, which a one-file run could not.
+func (r *indexRuns) Reindex(ctx context.Context, path string) (api.ReindexResult, error) {
+	if path != "" && !server.ValidContentPath(path) {
+		return api.ReindexResult{}, fmt.Errorf("reindex %q: %w", path, server.ErrBadPath)
+	}
+	sum, err := r.Run(ctx)
+	if err != nil {
+		return api.ReindexResult{}, fmt.Errorf("reindex: %w", err)
+	}
+	res := api.ReindexResult{
+		Path: path, Generation: sum.Generation, Changed: sum.Changed,
+		Files: sum.Files, Read: sum.Read, Rendered: sum.Rendered, Deleted: sum.Deleted,
+		Posts: sum.Total, Payloads: sum.Payloads, DurationMS: sum.Duration.Milliseconds(),
+		Errors: make([]api.ContentError, len(sum.Errors)),
+	}
+	for i, e := range sum.Errors {
+		res.Errors[i] = server.APIContentError(e.Path, e.Line, e.Reason)
+	}
+	return res, nil
+}
+
+// minAdminToken is the shortest admin token accepted without a warning: 16
+// random bytes, hex or base64 encoded, are at least this long.
+const minAdminToken = 22
+
+// adminToken is GEUL_ADMIN_TOKEN, read from the environment only: a flag
+// would show it to everyone who can list processes. Empty leaves /admin
+// unmounted.
+func adminToken(getenv func(string) string, log *slog.Logger) string {
+	t := strings.TrimSpace(getenv("GEUL_ADMIN_TOKEN"))
+	switch {
+	case t == "":
+		log.Info("admin routes off: GEUL_ADMIN_TOKEN is not set")
+	case len(t) < minAdminToken:
+		log.Warn("GEUL_ADMIN_TOKEN is short and guessable; use e.g. `openssl rand -hex 32`", "length", len(t))
+	}
+	return t
+}

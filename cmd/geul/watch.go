@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+
+	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/watch"
+)
+
+// envBool reads a boolean environment variable ("1", "true"); anything else
+// is false.
+func envBool(getenv func(string) string, key string) bool {
+	b, _ := strconv.ParseBool(getenv(key))
+	return b
+}
+
+// reindexOnChange is what `geul serve --watch` does after a burst of changes:
+// one incremental run through runs (which tells the server and its event
+// clients), then a checkpoint, so the WAL is folded back into the database
+// after every run and does not grow under constant reads. A file still being
+// written asks for another run.
+func reindexOnChange(runs *indexRuns, st *store.Store, log *slog.Logger) watch.Func {
+	return func(ctx context.Context, changed []string) (bool, error) {
+		log.Debug("content changed", "paths", changed)
+		sum, err := runs.Run(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return false, nil
+			}
+			return false, err
+		}
+		checkpoint(ctx, st, log)
+		if len(sum.Unsettled) > 0 {
+			log.Info("files still being written; indexing them again shortly", "files", sum.Unsettled)
+		}
+		return len(sum.Unsettled) > 0, nil
+	}
+}
+
+// checkpoint folds the WAL into the database; a failure only delays that.
+func checkpoint(ctx context.Context, st *store.Store, log *slog.Logger) {
+	if err := st.Checkpoint(ctx); err != nil && ctx.Err() == nil {
+		log.Warn("wal checkpoint", "err", err)
+	}
+}

@@ -1,0 +1,273 @@
+package index_test
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/yuin/goldmark/parser"
+
+	"github.com/geul-dev/geul/internal/content"
+	"github.com/geul-dev/geul/internal/corpus"
+	"github.com/geul-dev/geul/internal/index"
+	"github.com/geul-dev/geul/internal/markdown"
+	"github.com/geul-dev/geul/internal/store"
+)
+
+// The benchmarks index the corpus issue 2 sets the targets on: 10,000
+// bilingual posts, 20,000 files. GEUL_BENCH_POSTS makes it smaller for a
+// quick look; the figures that count are at 10,000.
+const benchSeed = 1
+
+// benchRepeats is how many full-index and baseline runs each benchmark
+// iteration alternates; medians are reported. GEUL_BENCH_REPEATS changes it.
+func benchRepeats() int {
+	if n, err := strconv.Atoi(os.Getenv("GEUL_BENCH_REPEATS")); err == nil && n > 0 {
+		return n
+	}
+	return 3
+}
+
+func benchPosts() int {
+	if n, err := strconv.Atoi(os.Getenv("GEUL_BENCH_POSTS")); err == nil && n > 0 {
+		return n
+	}
+	return 10000
+}
+
+// benchCorpus generates the corpus once per benchmark function and removes it
+// when that function ends.
+func benchCorpus(b *testing.B) (dir string, st corpus.Stats) {
+	b.Helper()
+	dir = b.TempDir()
+	st, err := corpus.Generate(dir, corpus.Options{Posts: benchPosts(), Seed: benchSeed})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return dir, st
+}
+
+func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// fullIndex indexes dir into a fresh database under tmp and returns the run's
+// duration, the peak of the Go runtime's memory during it, and the summary.
+func fullIndex(b *testing.B, dir, tmp string) (time.Duration, uint64, index.Summary) {
+	b.Helper()
+	ctx := context.Background()
+	db := filepath.Join(tmp, "index.db")
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(db + suffix)
+	}
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	runtime.GC()
+	stop := samplePeak()
+	start := time.Now()
+	sum, err := index.New(dir, st, discardLog()).Run(ctx)
+	d := time.Since(start)
+	peak := stop()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(sum.Errors) > 0 {
+		b.Fatalf("index: %d content errors, first %v", len(sum.Errors), sum.Errors[0])
+	}
+	return d, peak, sum
+}
+
+// samplePeak samples all memory the Go runtime holds from the OS until the
+// returned stop is called, which reports the peak. Memory SQLite allocates in C
+// is not in it; cmd/geul's BenchmarkIndexRSS measures the whole process.
+func samplePeak() (stop func() uint64) {
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
+	var peak atomic.Uint64
+	read := func() {
+		metrics.Read(s)
+		if v := s[0].Value.Uint64(); v > peak.Load() {
+			peak.Store(v)
+		}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				read()
+			}
+		}
+	})
+	return func() uint64 {
+		close(done)
+		wg.Wait()
+		read()
+		return peak.Load()
+	}
+}
+
+// bodies reads every post file of dir and strips its front matter.
+func bodies(b *testing.B, dir string) [][]byte {
+	b.Helper()
+	var out [][]byte
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".md") {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		f, err := content.ParseFile(filepath.ToSlash(rel), data)
+		if err != nil {
+			return err
+		}
+		out = append(out, f.Body)
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return out
+}
+
+// baseline renders every body with plain goldmark (same extensions, chroma
+// highlighting included) to io.Discard on runtime.NumCPU() workers, the
+// indexer's worker count.
+func baseline(b *testing.B, srcs [][]byte) time.Duration {
+	b.Helper()
+	md := markdown.NewBaseline()
+	var next atomic.Int64
+	var failed atomic.Value
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range runtime.NumCPU() {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(srcs) {
+					return
+				}
+				if err := md.Convert(srcs[i], io.Discard, parser.WithContext(parser.NewContext())); err != nil {
+					failed.Store(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err, _ := failed.Load().(error); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(start)
+}
+
+func median[T int64 | uint64 | time.Duration](xs []T) T {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// BenchmarkFullIndex indexes the whole corpus into a fresh database and, in the
+// same run, renders the same bodies with plain goldmark on as many workers:
+// index/baseline tells what geul adds to rendering (target ≥ 0.6). Each
+// iteration alternates benchRepeats index and baseline runs and reports medians.
+func BenchmarkFullIndex(b *testing.B) {
+	dir, cs := benchCorpus(b)
+	srcs := bodies(b, dir)
+	tmp := b.TempDir()
+	// Warm up chroma's lexers and the page cache for both sides.
+	baseline(b, srcs[:min(len(srcs), 200)])
+	b.ResetTimer()
+	var idx, base []time.Duration
+	var peaks []uint64
+	for b.Loop() {
+		for range benchRepeats() {
+			d, peak, sum := fullIndex(b, dir, tmp)
+			if sum.Total != cs.Posts || sum.Rendered < cs.Files {
+				b.Fatalf("indexed %d posts, rendered %d files; want %d, %d", sum.Total, sum.Rendered, cs.Posts, cs.Files)
+			}
+			idx = append(idx, d)
+			peaks = append(peaks, peak)
+			base = append(base, baseline(b, srcs))
+		}
+	}
+	ix, bl := median(idx).Seconds(), median(base).Seconds()
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(ix, "index-s")
+	b.ReportMetric(float64(cs.Posts)/ix, "posts/s")
+	b.ReportMetric(float64(cs.Files)/ix, "files/s")
+	b.ReportMetric(float64(cs.Posts)/bl, "baseline-posts/s")
+	b.ReportMetric(bl/ix, "index/baseline")
+	b.ReportMetric(float64(median(peaks))/(1<<20), "go-peak-MiB")
+}
+
+// BenchmarkUnchangedReindex runs the index again over content that did not
+// change (target ≤ 1 s): "fresh" as a new process does it (a new Indexer loads
+// what the store remembers, then stats every file), "again" as a running
+// server's second run does.
+func BenchmarkUnchangedReindex(b *testing.B) {
+	dir, cs := benchCorpus(b)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "index.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	ix := index.New(dir, st, discardLog())
+	if _, err := ix.Run(ctx); err != nil {
+		b.Fatal(err)
+	}
+	check := func(sum index.Summary) {
+		if sum.Read != 0 || sum.Rendered != 0 || sum.Changed || sum.Total != cs.Posts {
+			b.Fatalf("unchanged run read %d, rendered %d, changed %v, posts %d", sum.Read, sum.Rendered, sum.Changed, sum.Total)
+		}
+	}
+	b.Run("fresh", func(b *testing.B) {
+		var ds []time.Duration
+		for b.Loop() {
+			start := time.Now()
+			sum, err := index.New(dir, st, discardLog()).Run(ctx)
+			ds = append(ds, time.Since(start))
+			if err != nil {
+				b.Fatal(err)
+			}
+			check(sum)
+		}
+		b.ReportMetric(0, "ns/op")
+		b.ReportMetric(median(ds).Seconds(), "s")
+	})
+	b.Run("again", func(b *testing.B) {
+		var ds []time.Duration
+		for b.Loop() {
+			start := time.Now()
+			sum, err := ix.Run(ctx)
+			ds = append(ds, time.Since(start))
+			if err != nil {
+				b.Fatal(err)
+			}
+			check(sum)
+		}
+		b.ReportMetric(0, "ns/op")
+		b.ReportMetric(median(ds).Seconds(), "s")
+	})
+}

@@ -1,0 +1,216 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/store"
+)
+
+// maxTagBytes bounds a tag in a request; no stored tag is longer in practice,
+// and a longer one is a mistake, not a lookup.
+const maxTagBytes = 200
+
+// checkTag accepts a tag as a lookup key: not empty, UTF-8, not huge.
+func checkTag(tag string) (string, error) {
+	if tag == "" || len(tag) > maxTagBytes || !utf8.ValidString(tag) {
+		return "", invalidf("malformed tag %.64q: a tag is 1 to %d bytes of UTF-8", tag, maxTagBytes)
+	}
+	return tag, nil
+}
+
+// tagParam is the tag of the path. Echo matches the raw path when the request
+// had escapes Go would write differently (%2F in "c%2Fc++", lower-case hex),
+// and then hands out the parameter still escaped.
+func tagParam(c echo.Context) (string, error) {
+	tag := c.Param("tag")
+	if c.Request().URL.RawPath != "" {
+		t, err := url.PathUnescape(tag)
+		if err != nil {
+			return "", invalidf("malformed tag %.64q: %v", tag, err)
+		}
+		tag = t
+	}
+	return checkTag(tag)
+}
+
+// categoryObject turns a stored category into the API's, counts in the site's
+// language order.
+func (s *Server) categoryObject(ci store.CategoryInfo) (api.Category, error) {
+	var data struct {
+		Name        api.Localized `json:"name"`
+		Description api.Localized `json:"description"`
+	}
+	if err := json.Unmarshal(ci.Data, &data); err != nil {
+		return api.Category{}, fmt.Errorf("category %s: stored data: %w", ci.Slug, err)
+	}
+	c := api.Category{
+		Slug: ci.Slug, Name: data.Name, Description: data.Description,
+		Order: ci.Order, Count: ci.Count, Counts: api.LangCounts{},
+	}
+	if c.Name == nil {
+		c.Name = api.Localized{}
+	}
+	if c.Description == nil {
+		c.Description = api.Localized{}
+	}
+	for _, l := range s.languages() {
+		c.Counts = append(c.Counts, api.LangCount{Lang: l, Count: ci.Langs[l]})
+	}
+	return c, nil
+}
+
+// handleCategories lists every category.
+//
+//	@Summary		List categories
+//	@Description	Every category with its name and description per language, its number of posts, and per language the number of its posts that have a body in it. Ordered by the category's order, then slug. Drafts are not counted.
+//	@Tags			categories
+//	@Produce		json
+//	@Param			lang	query		string	false	"a site language: validated and echoed as Content-Language; names and descriptions carry every language"
+//	@Success		200		{object}	api.CategoriesResponse
+//	@Failure		400		{object}	api.Problem
+//	@Router			/categories [get]
+func (s *Server) handleCategories(c echo.Context) error {
+	lang, err := s.pickLang(c)
+	if err != nil {
+		return err
+	}
+	infos, err := s.store.Categories(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	resp := api.CategoriesResponse{Categories: make([]api.Category, 0, len(infos))}
+	for _, ci := range infos {
+		cat, err := s.categoryObject(ci)
+		if err != nil {
+			return err
+		}
+		resp.Categories = append(resp.Categories, cat)
+	}
+	body, err := encodeJSON(resp)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(c, body, lang)
+}
+
+// handleCategory serves a category and a page of its posts.
+//
+//	@Summary		A category and its posts
+//	@Description	The category as GET /categories lists it, and one page of its posts, paginated and sorted as GET /posts.
+//	@Tags			categories
+//	@Produce		json
+//	@Param			category	path		string	true	"category slug"
+//	@Param			lang		query		string	false	"language of the items (a site language; default: Accept-Language, else the site's default)"
+//	@Param			page		query		int		false	"page number from 1; a page past the end is empty"	default(1)	minimum(1)
+//	@Param			limit		query		int		false	"posts per page, capped at 100"						default(15)	minimum(1)
+//	@Param			sort		query		string	false	"-date: newest first; date: oldest first; title, -title: by the default-language title"	Enums(-date, date, title, -title)	default(-date)
+//	@Param			fields		query		string	false	"comma-separated keys of the list item to keep; slug is always kept"
+//	@Success		200			{object}	api.CategoryResponse
+//	@Header			200			{string}	Link	"rel=prev and rel=next page URLs"
+//	@Failure		400			{object}	api.Problem
+//	@Failure		404			{object}	api.Problem
+//	@Router			/categories/{category} [get]
+func (s *Server) handleCategory(c echo.Context) error {
+	slug := c.Param("category")
+	if !slugPattern.MatchString(slug) {
+		return invalidf("malformed category %q: slugs are lower-case ASCII letters, digits and '-'", slug)
+	}
+	r, err := s.parseList(c)
+	if err != nil {
+		return err
+	}
+	info, page, err := s.store.CategoryPage(c.Request().Context(), slug, r.query)
+	if err != nil {
+		if isNotFound(err) {
+			return notFoundf("no category %s", slug)
+		}
+		return err
+	}
+	cat, err := s.categoryObject(info)
+	if err != nil {
+		return err
+	}
+	head, err := encodeJSON(cat)
+	if err != nil {
+		return err
+	}
+	b := make([]byte, 0, listBufSize)
+	b = append(b, `{"category":`...)
+	b = append(b, head[:len(head)-1]...)
+	b = append(b, ',')
+	return s.writeList(c, b, r, page)
+}
+
+// handleTags lists every tag.
+//
+//	@Summary		List tags
+//	@Description	Every tag with the number of posts carrying it, most used first, then by name. Drafts are not counted.
+//	@Tags			tags
+//	@Produce		json
+//	@Success		200	{object}	api.TagsResponse
+//	@Router			/tags [get]
+func (s *Server) handleTags(c echo.Context) error {
+	tags, err := s.store.Tags(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	resp := api.TagsResponse{Tags: make([]api.Tag, len(tags))}
+	for i, t := range tags {
+		resp.Tags[i] = api.Tag{Name: t.Name, Count: t.Count}
+	}
+	body, err := encodeJSON(resp)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(c, body, "")
+}
+
+// handleTag serves a tag and a page of its posts.
+//
+//	@Summary		A tag and its posts
+//	@Description	The tag with its count, and one page of the posts carrying it, paginated and sorted as GET /posts. A tag no published post carries is 404. Escape a tag in the path (c%2Fc%2B%2B for c/c++).
+//	@Tags			tags
+//	@Produce		json
+//	@Param			tag		path		string	true	"tag, path-escaped"
+//	@Param			lang	query		string	false	"language of the items (a site language; default: Accept-Language, else the site's default)"
+//	@Param			page	query		int		false	"page number from 1; a page past the end is empty"	default(1)	minimum(1)
+//	@Param			limit	query		int		false	"posts per page, capped at 100"						default(15)	minimum(1)
+//	@Param			sort	query		string	false	"-date: newest first; date: oldest first; title, -title: by the default-language title"	Enums(-date, date, title, -title)	default(-date)
+//	@Param			fields	query		string	false	"comma-separated keys of the list item to keep; slug is always kept"
+//	@Success		200		{object}	api.TagResponse
+//	@Header			200		{string}	Link	"rel=prev and rel=next page URLs"
+//	@Failure		400		{object}	api.Problem
+//	@Failure		404		{object}	api.Problem
+//	@Router			/tags/{tag} [get]
+func (s *Server) handleTag(c echo.Context) error {
+	tag, err := tagParam(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.parseList(c)
+	if err != nil {
+		return err
+	}
+	info, page, err := s.store.TagPage(c.Request().Context(), tag, r.query)
+	if err != nil {
+		if isNotFound(err) {
+			return notFoundf("no post is tagged %q", tag)
+		}
+		return err
+	}
+	head, err := encodeJSON(api.Tag{Name: info.Name, Count: info.Count})
+	if err != nil {
+		return err
+	}
+	b := make([]byte, 0, listBufSize)
+	b = append(b, `{"tag":`...)
+	b = append(b, head[:len(head)-1]...)
+	b = append(b, ',')
+	return s.writeList(c, b, r, page)
+}

@@ -1,0 +1,303 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/store"
+)
+
+// eventsPath is the SSE stream; it is exempt from the request timeout.
+const eventsPath = "/events"
+
+const (
+	// DefaultEventHeartbeat is how often an idle event stream gets a comment,
+	// so proxies and load balancers do not close it as dead.
+	DefaultEventHeartbeat = 15 * time.Second
+	// eventBuffer is how many announcements a client may fall behind before it
+	// is dropped. Generations come at most a few a second, so a client this far
+	// behind is stuck; it reconnects and catches up from the change log.
+	eventBuffer = 8
+	// maxEventClients bounds open streams so they cannot use up file descriptors.
+	maxEventClients = 1000
+)
+
+// errHubFull and errHubClosed refuse a new event client.
+var (
+	errHubFull   = errors.New("too many event clients")
+	errHubClosed = errors.New("server shutting down")
+)
+
+// Hub announces new index generations to the clients of GET /events. Publish
+// never waits for a client: a client whose buffer is full is dropped, so a slow
+// or stalled client cannot hold back indexing or the other clients.
+type Hub struct {
+	mu      sync.Mutex
+	clients map[*eventClient]struct{}
+	closed  bool
+}
+
+type eventClient struct {
+	ch chan eventMsg // closed when the hub drops the client or shuts down
+}
+
+type eventMsg struct {
+	gen  int64
+	data []byte // the event's JSON, encoded once for every client
+}
+
+// NewHub returns an empty hub.
+func NewHub() *Hub { return &Hub{clients: map[*eventClient]struct{}{}} }
+
+// Publish announces a new generation with what changed since the last one
+// announced.
+func (h *Hub) Publish(ch api.Changes) {
+	data, err := encodeJSON(ch)
+	if err != nil {
+		return // api.Changes always encodes
+	}
+	msg := eventMsg{gen: ch.Generation, data: bytes.TrimSuffix(data, []byte("\n"))}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.clients {
+		select {
+		case c.ch <- msg:
+		default:
+			delete(h.clients, c)
+			close(c.ch)
+		}
+	}
+}
+
+// Clients is the number of connected clients.
+func (h *Hub) Clients() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.clients)
+}
+
+// Close ends every stream and refuses new ones, so a graceful shutdown does
+// not wait on clients that never hang up.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	for c := range h.clients {
+		delete(h.clients, c)
+		close(c.ch)
+	}
+}
+
+// isClosed reports whether the hub has shut down: HEAD answers as GET would.
+func (h *Hub) isClosed() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.closed
+}
+
+func (h *Hub) subscribe() (*eventClient, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, errHubClosed
+	}
+	if len(h.clients) >= maxEventClients {
+		return nil, errHubFull
+	}
+	c := &eventClient{ch: make(chan eventMsg, eventBuffer)}
+	h.clients[c] = struct{}{}
+	return c, nil
+}
+
+func (h *Hub) unsubscribe(c *eventClient) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.clients[c]; ok {
+		delete(h.clients, c)
+		close(c.ch)
+	}
+}
+
+// IndexDone tells the server about an index run, whoever ran it (start,
+// watcher, admin): it updates the metrics and, when the generation moved,
+// announces it to the event clients. Call it after every run.
+func (s *Server) IndexDone(ctx context.Context, r IndexRun) {
+	s.metrics.observeIndex(r)
+	if r.Err != nil {
+		return
+	}
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
+	if r.Generation <= s.published {
+		return // a later run already announced it
+	}
+	since := s.published
+	s.published = r.Generation
+	if s.events.Clients() == 0 {
+		return
+	}
+	// Announce everything after the last announced generation, not only this
+	// run's: runs reported out of order or not at all are still covered.
+	if since >= 0 {
+		if cs, err := s.store.Changes(ctx, since); err == nil {
+			s.events.Publish(changesBody(since, cs.Generation, cs.Changes))
+			return
+		}
+	}
+	// The first run of the process, or a span pruned away: this generation's
+	// own changes are what there is to say.
+	changes, err := s.store.GenerationChanges(ctx, r.Generation)
+	if err != nil {
+		s.log.ErrorContext(ctx, "announce generation", "generation", r.Generation, "err", err)
+		return
+	}
+	s.events.Publish(changesBody(r.Generation-1, r.Generation, changes))
+}
+
+// writeEvent writes one SSE event and flushes it.
+func writeEvent(c echo.Context, event string, id int64, data []byte) error {
+	w := c.Response()
+	var b bytes.Buffer
+	if id >= 0 {
+		fmt.Fprintf(&b, "id: %d\n", id)
+	}
+	fmt.Fprintf(&b, "event: %s\ndata: %s\n\n", event, data)
+	if _, err := w.Write(b.Bytes()); err != nil {
+		return err
+	}
+	w.Flush()
+	return nil
+}
+
+// handleEvents streams a "generation" event for every index run that changed
+// what is served; a frontend in development reloads on it.
+//
+// The stream opens with a "hello" event carrying the current generation as its
+// id. A client reconnecting with Last-Event-ID (EventSource does so by itself)
+// first gets a "generation" event with everything it missed, or a "resync"
+// event when that is no longer kept. Comments keep idle connections open.
+//
+// @Summary      Index generations as Server-Sent Events
+// @Description  Events: hello {"generation": N}; generation (an api.Changes object, id = its generation); resync {"generation": N, "detail": "..."}. Send Last-Event-ID to resume.
+// @Tags         changes
+// @Produce      text/event-stream
+// @Param        Last-Event-ID header int false "the last generation this client saw"
+// @Success      200 {object} api.Changes "a stream of events whose data are JSON"
+// @Failure      503 {object} api.Problem
+// @Router       /events [get]
+func (s *Server) handleEvents(c echo.Context) error {
+	ctx := c.Request().Context()
+	cl, err := s.events.subscribe()
+	if err != nil {
+		return &Error{Code: EUnavailable, Message: err.Error()}
+	}
+	defer s.events.unsubscribe(cl)
+	// Subscribed before reading the generation: whatever is published from now
+	// on is either in the generation read or arrives on the channel.
+	gen, err := s.store.Generation(ctx)
+	if err != nil {
+		return err
+	}
+	// The stream outlives the server's write timeout.
+	_ = http.NewResponseController(c.Response()).SetWriteDeadline(time.Time{})
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	c.Response().WriteHeader(http.StatusOK)
+	sent, err := s.greet(c, gen)
+	if err != nil {
+		return nil // the client is gone
+	}
+
+	heartbeat := s.cfg.EventHeartbeat
+	if heartbeat <= 0 {
+		heartbeat = DefaultEventHeartbeat
+	}
+	tick := time.NewTicker(heartbeat)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case m, ok := <-cl.ch:
+			if !ok {
+				return nil // dropped as too slow, or shutting down
+			}
+			if m.gen <= sent {
+				continue
+			}
+			if err := writeEvent(c, "generation", m.gen, m.data); err != nil {
+				return nil
+			}
+			sent = m.gen
+		case <-tick.C:
+			if _, err := c.Response().Write([]byte(": ping\n\n")); err != nil {
+				return nil
+			}
+			c.Response().Flush()
+		}
+	}
+}
+
+// handleEventsHead answers HEAD /events with the stream's headers alone: the
+// GET handler would stream on for a client that reads nothing.
+func (s *Server) handleEventsHead(c echo.Context) error {
+	if s.events.isClosed() {
+		return &Error{Code: EUnavailable, Message: errHubClosed.Error()}
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	return c.NoContent(http.StatusOK)
+}
+
+// greet opens a stream at generation gen, catching a returning client up, and
+// returns the generation the client now holds.
+func (s *Server) greet(c echo.Context, gen int64) (int64, error) {
+	last, err := strconv.ParseInt(strings.TrimSpace(c.Request().Header.Get("Last-Event-ID")), 10, 64)
+	if err != nil || last < 0 || last == gen {
+		data, _ := encodeJSON(map[string]int64{"generation": gen})
+		return gen, writeEvent(c, "hello", gen, bytes.TrimSpace(data))
+	}
+	cs, err := s.store.Changes(c.Request().Context(), last)
+	if err == nil {
+		// cs may be past gen if a run committed meanwhile; its own snapshot is what is sent.
+		data, _ := encodeJSON(changesBody(last, cs.Generation, cs.Changes))
+		return cs.Generation, writeEvent(c, "generation", cs.Generation, bytes.TrimSpace(data))
+	}
+	if !errors.Is(err, store.ErrGenerationGone) && !errors.Is(err, store.ErrGenerationAhead) {
+		s.log.ErrorContext(c.Request().Context(), "catch up event client", "since", last, "err", err)
+		return gen, err
+	}
+	// Pruned, or the index was rebuilt behind the client's back.
+	data, _ := encodeJSON(map[string]any{"generation": gen, "detail": resyncDetail(gen)})
+	return gen, writeEvent(c, "resync", gen, bytes.TrimSpace(data))
+}
+
+// changesBody turns the store's net changes into the public shape.
+func changesBody(since, gen int64, changes []store.Change) api.Changes {
+	out := api.Changes{Since: since, Generation: gen, Created: []api.ChangedPost{}, Updated: []api.ChangedPost{}, Deleted: []api.ChangedPost{}}
+	for _, ch := range changes {
+		p := api.ChangedPost{Slug: ch.PostID, Lang: ch.Lang, Generation: ch.Generation}
+		switch ch.Op {
+		case store.OpCreated:
+			out.Created = append(out.Created, p)
+		case store.OpDeleted:
+			out.Deleted = append(out.Deleted, p)
+		default:
+			out.Updated = append(out.Updated, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,65 @@
+package server
+
+import (
+	"testing"
+	"time"
+
+	"github.com/geul-dev/geul/api"
+)
+
+// TestHubDropsSlowClients: a client that stops reading is dropped once its
+// buffer is full, and Publish never waits for it.
+func TestHubDropsSlowClients(t *testing.T) {
+	h := NewHub()
+	slow, err := h.subscribe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast, err := h.subscribe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan int64, 100)
+	go func() {
+		for m := range fast.ch {
+			got <- m.gen
+		}
+		close(got)
+	}()
+	done := make(chan struct{})
+	go func() {
+		for g := int64(1); g <= eventBuffer+5; g++ {
+			h.Publish(api.Changes{Generation: g})
+			time.Sleep(time.Millisecond) // let the fast reader keep up
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Publish blocked on a client that does not read")
+	}
+	if n := h.Clients(); n != 1 {
+		t.Errorf("clients: got %d, want 1 (the slow one dropped)", n)
+	}
+	// The slow client's channel holds what fitted, then is closed: its stream ends.
+	n := 0
+	for range slow.ch {
+		n++
+	}
+	if n != eventBuffer {
+		t.Errorf("slow client got %d messages before its channel closed, want %d", n, eventBuffer)
+	}
+	h.Close()
+	var last int64
+	for g := range got {
+		last = g
+	}
+	if last != eventBuffer+5 {
+		t.Errorf("fast client: last generation %d, want %d", last, eventBuffer+5)
+	}
+	if _, err := h.subscribe(); err != errHubClosed {
+		t.Errorf("subscribe after Close: got %v, want %v", err, errHubClosed)
+	}
+	h.unsubscribe(slow) // a handler leaving after the drop must not panic
+}

@@ -1,0 +1,377 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/geul-dev/geul/internal/corpus"
+	"github.com/geul-dev/geul/internal/index"
+	"github.com/geul-dev/geul/internal/store"
+)
+
+func TestURLTemplates(t *testing.T) {
+	tests := []struct {
+		post, cat string
+		wantErr   string
+		id, lang  string
+		wantPost  string
+		wantCat   string
+	}{
+		{id: "cs/threads", lang: "ko", wantPost: "https://b.example/blog/cs/threads?lang=ko", wantCat: "https://b.example/blog/cs?lang=ko"},
+		{post: "{base}/{lang}/{category}/{name}", cat: "{base}/{lang}/c/{category}", id: "go/gc", lang: "en",
+			wantPost: "https://b.example/en/go/gc", wantCat: "https://b.example/en/c/go"},
+		{post: "https://other.example/p/{slug}", id: "go/gc", lang: "en", wantPost: "https://other.example/p/go/gc", wantCat: "https://b.example/blog/go?lang=en"},
+		{post: "{base}/blog/{slugs}", wantErr: "unknown placeholder {slugs}"},
+		{post: "{base}/blog/{slug", wantErr: "unclosed {"},
+		{post: "{base}/{lang}", wantErr: "needs {slug}"},
+		{post: "/blog/{slug}", wantErr: "absolute http(s) URL"},
+		{post: "{lang}/{slug}", wantErr: "absolute http(s) URL"},
+		{cat: "{base}/blog/{slug}", wantErr: "unknown placeholder {slug}"},
+		{cat: "{base}/blog", wantErr: "needs {category}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.post+"|"+tt.cat, func(t *testing.T) {
+			err := CheckLinks(Config{PostURL: tt.post, CategoryURL: tt.cat})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got %v, want an error with %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, _ := parsePostURL(tt.post)
+			c, _ := parseCategoryURL(tt.cat)
+			l := links{base: "https://b.example", post: p, cat: c}
+			if got := l.postURL(tt.id, tt.lang); got != tt.wantPost {
+				t.Errorf("post URL %q, want %q", got, tt.wantPost)
+			}
+			cat, _, _ := strings.Cut(tt.id, "/")
+			if got := l.categoryURL(cat, tt.lang); got != tt.wantCat {
+				t.Errorf("category URL %q, want %q", got, tt.wantCat)
+			}
+		})
+	}
+}
+
+func TestNormalizeBase(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://b.example":         "https://b.example",
+		"https://b.example/":        "https://b.example",
+		" http://b.example:8080/x/ ": "http://b.example:8080/x",
+		"ftp://b.example":           "",
+		"https://":                  "",
+		"b.example":                 "",
+		"https://b.example/?q=1":    "",
+		"https://b.example/#top":    "",
+		"https://u:p@b.example":     "",
+	} {
+		got, err := normalizeBase(in)
+		if (err != nil) != (want == "") || got != want {
+			t.Errorf("normalizeBase(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}
+
+// TestXMLSafe checks that HTML which XML cannot carry as it is still gives a
+// well-formed document that reads back as the HTML, minus what XML forbids.
+func TestXMLSafe(t *testing.T) {
+	html := "<p>한국어 ]]> 끝\x0b\x00 \u2028 \U0001F600</p>"
+	body, err := xmlDoc(atomContent{Type: "html", Text: xmlSafe(html)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got atomContent
+	if err := xml.Unmarshal(body, &got); err != nil {
+		t.Fatalf("not well-formed: %v\n%s", err, body)
+	}
+	if want := "<p>한국어 ]]> 끝\uFFFD\uFFFD \u2028 \U0001F600</p>"; got.Text != want {
+		t.Errorf("got %q, want %q", got.Text, want)
+	}
+	if s := "plain 한국어 text"; xmlSafe(s) != s {
+		t.Errorf("xmlSafe changed %q", s)
+	}
+}
+
+// feedEnv is a server over a generated corpus, indexed for real.
+type feedEnv struct {
+	dir string
+	st  *store.Store
+	ix  *index.Indexer
+	srv *Server
+	hs  *httptest.Server
+}
+
+// smallSite writes n short posts in two languages over two categories; the
+// third is a draft.
+func smallSite(n int) func(dir string) error {
+	return func(dir string) error {
+		files := map[string]string{"a/_category.yaml": "name: {ko: 가, en: A}\n", "b/_category.yaml": "name: {ko: 나, en: B}\n"}
+		for i := 1; i <= n; i++ {
+			cat := []string{"a", "b"}[i%2]
+			draft := ""
+			if i == 3 {
+				draft = "draft: true\n"
+			}
+			for _, lang := range []string{"ko", "en"} {
+				files[fmt.Sprintf("%s/p%d.%s.md", cat, i, lang)] = fmt.Sprintf("---\ntitle: 글 %d %s\ndate: 2025-01-%02d\n%s---\n\n본문 %d\n", i, lang, i, draft, i)
+			}
+		}
+		for p, data := range files {
+			full := filepath.Join(dir, filepath.FromSlash(p))
+			if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func newFeedEnv(tb testing.TB, write func(dir string) error, cfg Config) *feedEnv {
+	tb.Helper()
+	ctx := context.Background()
+	e := &feedEnv{dir: tb.TempDir()}
+	if err := write(e.dir); err != nil {
+		tb.Fatal(err)
+	}
+	st, err := store.Open(ctx, filepath.Join(tb.TempDir(), "index.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e.st, e.ix = st, index.New(e.dir, st, log)
+	e.srv = New(st, log, cfg)
+	e.reindex(tb)
+	e.srv.SetReady()
+	e.hs = httptest.NewServer(e.srv)
+	tb.Cleanup(e.hs.Close)
+	return e
+}
+
+func (e *feedEnv) reindex(tb testing.TB) index.Summary {
+	tb.Helper()
+	sum, err := e.ix.Run(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e.srv.SetLanguages(sum.Languages)
+	e.srv.LoadSite(context.Background())
+	return sum
+}
+
+func (e *feedEnv) get(tb testing.TB, path string) []byte {
+	tb.Helper()
+	resp, err := http.Get(e.hs.URL + path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		tb.Fatalf("GET %s: %d %s", path, resp.StatusCode, body)
+	}
+	return body
+}
+
+// TestSitemapIndex cuts a sitemap into files of a few URLs: /sitemap.xml is
+// then an index of them, and together they list every URL once.
+func TestSitemapIndex(t *testing.T) {
+	e := newFeedEnv(t, smallSite(6), Config{BaseURL: "https://b.example"})
+	whole := e.get(t, "/sitemap.xml")
+	var all struct {
+		URLs []struct {
+			Loc string `xml:"loc"`
+		} `xml:"url"`
+	}
+	if err := xml.Unmarshal(whole, &all); err != nil {
+		t.Fatal(err)
+	}
+	// 6 posts, one a draft, in two languages, and their two categories.
+	if n := len(all.URLs); n != 5*2+2 {
+		t.Fatalf("%d URLs in the sitemap, want 5 posts × 2 languages and 2 categories", n)
+	}
+
+	e.srv.feeds.sitemapLimit = 4
+	e.srv.feeds.mu.Lock()
+	clear(e.srv.feeds.cache)
+	e.srv.feeds.mu.Unlock()
+	var idx struct {
+		XMLName  xml.Name `xml:"sitemapindex"`
+		Sitemaps []struct {
+			Loc     string `xml:"loc"`
+			LastMod string `xml:"lastmod"`
+		} `xml:"sitemap"`
+	}
+	if err := xml.Unmarshal(e.get(t, "/sitemap.xml"), &idx); err != nil {
+		t.Fatal(err)
+	}
+	if want := (len(all.URLs) + 3) / 4; len(idx.Sitemaps) != want {
+		t.Fatalf("index lists %d files, want %d", len(idx.Sitemaps), want)
+	}
+	var locs []string
+	for i, sm := range idx.Sitemaps {
+		if want := "https://b.example/sitemap.xml?page=" + strconv.Itoa(i+1); sm.Loc != want || sm.LastMod == "" {
+			t.Errorf("file %d: %q lastmod %q, want %q", i, sm.Loc, sm.LastMod, want)
+		}
+		var part struct {
+			URLs []struct {
+				Loc string `xml:"loc"`
+			} `xml:"url"`
+		}
+		if err := xml.Unmarshal(e.get(t, "/sitemap.xml?page="+strconv.Itoa(i+1)), &part); err != nil {
+			t.Fatal(err)
+		}
+		if len(part.URLs) == 0 || len(part.URLs) > 4 {
+			t.Errorf("file %d has %d URLs", i+1, len(part.URLs))
+		}
+		for _, u := range part.URLs {
+			locs = append(locs, u.Loc)
+		}
+	}
+	for i, u := range all.URLs {
+		if i >= len(locs) || locs[i] != u.Loc {
+			t.Fatalf("the files list %d URLs, differing at %d from the whole sitemap's %d", len(locs), i, len(all.URLs))
+		}
+	}
+	for _, q := range []string{"?page=0", "?page=x", "?page=" + strconv.Itoa(len(idx.Sitemaps)+1)} {
+		resp, err := http.Get(e.hs.URL + "/sitemap.xml" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode/100 != 4 || resp.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("/sitemap.xml%s: %d %s, want a 4xx problem", q, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
+}
+
+// TestFeedCache checks that a feed is built once per generation and site
+// settings, and that waiting requests share one build.
+func TestFeedCache(t *testing.T) {
+	e := newFeedEnv(t, smallSite(2), Config{BaseURL: "https://b.example"})
+	first := e.get(t, "/feed.xml?lang=en")
+	key := func() *feedEntry {
+		e.srv.feeds.mu.Lock()
+		defer e.srv.feeds.mu.Unlock()
+		for k, v := range e.srv.feeds.cache {
+			if k.kind == "rss" && k.lang == "en" {
+				return v
+			}
+		}
+		return nil
+	}
+	before := key()
+	if before == nil {
+		t.Fatal("no rss entry cached")
+	}
+	if again := e.get(t, "/feed.xml?lang=en"); !bytes.Equal(again, first) || key() != before {
+		t.Fatal("a second request built the feed again")
+	}
+	e.srv.SetSite([]string{"ko", "en"}, "", map[string]string{"en": "Renamed"})
+	if got := e.get(t, "/feed.xml?lang=en"); !bytes.Contains(got, []byte("<title>Renamed</title>")) {
+		t.Errorf("new site title not in the feed: %.300s", got)
+	}
+	if key() == before {
+		t.Error("the feed of the old settings is still cached")
+	}
+
+	// Builds are shared: many waiters, one build.
+	builds := 0
+	gate := make(chan struct{})
+	k := feedKey{kind: "test", gen: 1 << 40}
+	done := make(chan error, 8)
+	for range 8 {
+		go func() {
+			_, err := e.srv.feeds.cached(context.Background(), k, time.Second, func(context.Context) (any, error) {
+				builds++
+				<-gate
+				return &feedDoc{}, nil
+			})
+			done <- err
+		}()
+	}
+	time.Sleep(50 * time.Millisecond)
+	close(gate)
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if builds != 1 {
+		t.Errorf("%d builds, want 1", builds)
+	}
+	// A failure of ours is not kept.
+	k.kind = "failing"
+	boom := errors.New("boom")
+	for range 2 {
+		if _, err := e.srv.feeds.cached(context.Background(), k, time.Second, func(context.Context) (any, error) { return nil, boom }); !errors.Is(err, boom) {
+			t.Fatalf("got %v", err)
+		}
+	}
+	e.srv.feeds.mu.Lock()
+	_, kept := e.srv.feeds.cache[k]
+	e.srv.feeds.mu.Unlock()
+	if kept {
+		t.Error("a failed build stays cached")
+	}
+}
+
+// BenchmarkFeed compares a feed request answered from the cache with one
+// that builds the feed (cache dropped before each request), over real HTTP
+// and a corpus of 300 posts, interleaved so both see the same machine.
+func BenchmarkFeed(b *testing.B) {
+	e := newFeedEnv(b, func(dir string) error {
+		_, err := corpus.Generate(dir, corpus.Options{Posts: 300, Seed: 3, DraftEvery: 7})
+		return err
+	}, Config{BaseURL: "https://b.example"})
+	for _, path := range []string{"/feed.xml?lang=ko", "/atom.xml?lang=en", "/feed.json?lang=ko", "/sitemap.xml"} {
+		b.Run(strings.NewReplacer("/", "", "?lang=", "-").Replace(path), func(b *testing.B) {
+			var cached, built []time.Duration
+			size := len(e.get(b, path))
+			for b.Loop() {
+				start := time.Now()
+				e.get(b, path)
+				cached = append(cached, time.Since(start))
+				e.srv.feeds.mu.Lock()
+				clear(e.srv.feeds.cache)
+				e.srv.feeds.mu.Unlock()
+				start = time.Now()
+				e.get(b, path)
+				built = append(built, time.Since(start))
+			}
+			mc, mb := median(cached), median(built)
+			b.ReportMetric(float64(mc.Microseconds()), "cached-µs")
+			b.ReportMetric(float64(mb.Microseconds()), "built-µs")
+			b.ReportMetric(float64(mb)/float64(mc), "built/cached")
+			b.ReportMetric(float64(size), "bytes")
+		})
+	}
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}

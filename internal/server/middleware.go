@@ -1,0 +1,396 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/andybalholm/brotli"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/geul-dev/geul/internal/index"
+	"github.com/geul-dev/geul/internal/store"
+)
+
+// compressMin is the size under which a body is sent as it is: below about a
+// kilobyte compression saves less than it costs. The indexer uses the same
+// threshold for stored post payloads.
+const compressMin = 1024
+
+// Compression levels for bodies built per request. Each representation is
+// compressed once and kept (see reprCache), so these favour size over speed
+// a little more than a per-request compressor could.
+const (
+	gzipLevel   = gzip.DefaultCompression
+	brotliLevel = 5
+)
+
+// cors answers CORS for the public read API: GET and HEAD from the configured
+// origins, preflight included. Admin routes never carry CORS headers, so a
+// browser on another origin cannot call them.
+func (s *Server) cors() echo.MiddlewareFunc {
+	return middleware.CORSWithConfig(middleware.CORSConfig{
+		Skipper:      func(c echo.Context) bool { return isAdminPath(c.Request().URL.Path) },
+		AllowOrigins: s.cfg.CORSOrigins,
+		AllowMethods: []string{http.MethodGet, http.MethodHead},
+		AllowHeaders: []string{"Accept", "Accept-Language", "If-None-Match", "If-Modified-Since"},
+		// Content-Language, Last-Modified and Cache-Control are safelisted already.
+		ExposeHeaders: []string{"ETag", "Link", "Vary"},
+		MaxAge:        600,
+	})
+}
+
+func isAdminPath(p string) bool { return p == "/admin" || strings.HasPrefix(p, "/admin/") }
+
+// cacheControlFor is the Cache-Control of a GET answer whose handler set none:
+// the configured public policy, except for admin answers, which no cache may keep.
+func (s *Server) cacheControlFor(path string) string {
+	if isAdminPath(path) {
+		return "no-store"
+	}
+	return s.cfg.CacheControl
+}
+
+// represent gives every GET and HEAD answer its HTTP caching and compression,
+// so handlers only build a body:
+//
+//   - HEAD runs the GET handler; net/http drops the body, so HEAD carries
+//     exactly GET's headers, Content-Length included.
+//   - A 200 answer gets a strong ETag (the hash of its bytes, unless the handler
+//     set one), a Last-Modified (the handler's, else when this process first
+//     served these bytes), the default Cache-Control, and Vary: Accept-Encoding.
+//     If-None-Match, else If-Modified-Since, turn it into a 304 without a body.
+//   - A body of compressMin bytes or more, of a textual type, is sent as br or
+//     gzip as Accept-Encoding prefers; each representation is compressed once.
+//
+// Answers whose bytes are final when the handler writes them pass through
+// untouched: those with Content-Encoding or Content-Length set (stored post
+// payloads, compressed at index time) and event streams (text/event-stream,
+// or any answer the handler flushes).
+func (s *Server) represent(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.Method != http.MethodGet && req.Method != http.MethodHead {
+			return next(c)
+		}
+		if req.Method == http.MethodHead {
+			get := *req
+			get.Method = http.MethodGet
+			c.SetRequest(&get)
+			defer c.SetRequest(req)
+		}
+		res := c.Response()
+		orig := res.Writer
+		bw := &bufferWriter{w: orig}
+		res.Writer = bw
+		finished := false
+		defer func() {
+			res.Writer = orig
+			if !finished && !bw.passing {
+				// An error or a panic: nothing has gone out, so forget what
+				// the handler wrote and let the error handler answer.
+				res.Committed = false
+				res.Size = 0
+				res.Status = http.StatusOK
+			}
+		}()
+		err := next(c)
+		if bw.passing {
+			finished = true
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		finished = true
+		res.Writer = orig
+		s.finish(c, orig, bw)
+		return nil
+	}
+}
+
+// finish writes a buffered answer with its validators, as a 304 when the
+// client holds it already, compressed when that pays.
+func (s *Server) finish(c echo.Context, w http.ResponseWriter, b *bufferWriter) {
+	req := c.Request()
+	h := w.Header()
+	status := b.status
+	if !b.wroteHeader {
+		status = http.StatusOK
+	}
+	body := b.buf.Bytes()
+	if status != http.StatusOK {
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+		return
+	}
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", s.cacheControlFor(req.URL.Path))
+	}
+	addVary(h, "Accept-Encoding")
+	// A no-store answer is never revalidated, so it gets no validators, and
+	// its compressed forms are not kept.
+	cacheable := !strings.Contains(h.Get("Cache-Control"), "no-store")
+	etag := h.Get("ETag")
+	if cacheable {
+		if etag == "" {
+			etag = index.ETag(body)
+			h.Set("ETag", etag)
+		}
+		var modified time.Time
+		if lm := h.Get("Last-Modified"); lm != "" {
+			modified, _ = http.ParseTime(lm)
+		} else {
+			modified = s.reprs.firstSeen(etag)
+			h.Set("Last-Modified", modified.Format(http.TimeFormat))
+		}
+		if notModified(req, etag, modified) {
+			writeNotModified(w)
+			return
+		}
+	}
+	if len(body) >= compressMin && compressible(h.Get(echo.HeaderContentType)) {
+		if enc := negotiateEncoding(req.Header.Get("Accept-Encoding")); enc != store.Identity {
+			var z []byte
+			var err error
+			if cacheable {
+				z, err = s.reprs.compressed(etag, enc, body)
+			} else {
+				z, err = compress(enc, body)
+			}
+			if err != nil {
+				s.log.ErrorContext(req.Context(), "compress", "path", req.URL.Path, "encoding", enc, "err", err)
+			} else {
+				body = z
+				h.Set("Content-Encoding", string(enc))
+			}
+		}
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body) // a client that went away is no error of ours
+}
+
+// writeNotModified answers 304: the validators and caching headers stay, the
+// body's headers go.
+func writeNotModified(w http.ResponseWriter) {
+	h := w.Header()
+	for _, k := range []string{echo.HeaderContentType, echo.HeaderContentLength, echo.HeaderContentEncoding} {
+		h.Del(k)
+	}
+	w.WriteHeader(http.StatusNotModified)
+}
+
+// compressible reports whether a body of this type shrinks under gzip or br.
+func compressible(contentType string) bool {
+	ct := strings.ToLower(contentType)
+	return strings.HasPrefix(ct, "text/") || strings.Contains(ct, "json") ||
+		strings.Contains(ct, "xml") || strings.Contains(ct, "yaml") || strings.Contains(ct, "javascript")
+}
+
+// addVary adds names to the Vary header, keeping one line without repeats.
+func addVary(h http.Header, names ...string) {
+	var out []string
+	seen := map[string]bool{}
+	add := func(v string) {
+		v = strings.TrimSpace(v)
+		if v == "" || seen[strings.ToLower(v)] {
+			return
+		}
+		seen[strings.ToLower(v)] = true
+		out = append(out, v)
+	}
+	for _, line := range h.Values("Vary") {
+		for _, v := range strings.Split(line, ",") {
+			add(v)
+		}
+	}
+	for _, n := range names {
+		add(n)
+	}
+	h.Set("Vary", strings.Join(out, ", "))
+}
+
+// bufferWriter holds an answer until the handler is done, unless the answer
+// turns out to be one that must go out as it is written.
+type bufferWriter struct {
+	w           http.ResponseWriter
+	buf         bytes.Buffer
+	status      int
+	wroteHeader bool
+	passing     bool // writes go straight to w
+}
+
+func (b *bufferWriter) Header() http.Header { return b.w.Header() }
+
+func (b *bufferWriter) WriteHeader(code int) {
+	if b.passing {
+		b.w.WriteHeader(code)
+		return
+	}
+	if b.wroteHeader {
+		return
+	}
+	b.wroteHeader = true
+	b.status = code
+	h := b.w.Header()
+	if h.Get(echo.HeaderContentEncoding) != "" || h.Get(echo.HeaderContentLength) != "" ||
+		strings.HasPrefix(h.Get(echo.HeaderContentType), "text/event-stream") {
+		b.pass()
+	}
+}
+
+func (b *bufferWriter) Write(p []byte) (int, error) {
+	if !b.wroteHeader {
+		b.WriteHeader(http.StatusOK)
+	}
+	if b.passing {
+		return b.w.Write(p)
+	}
+	return b.buf.Write(p)
+}
+
+// Flush makes the answer a stream: what is buffered goes out, and every later
+// write goes straight through.
+func (b *bufferWriter) Flush() {
+	if !b.wroteHeader {
+		b.WriteHeader(http.StatusOK)
+	}
+	if !b.passing {
+		b.pass()
+	}
+	_ = http.NewResponseController(b.w).Flush()
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (b *bufferWriter) Unwrap() http.ResponseWriter { return b.w }
+
+func (b *bufferWriter) pass() {
+	b.passing = true
+	b.w.WriteHeader(b.status)
+	if b.buf.Len() > 0 {
+		_, _ = b.w.Write(b.buf.Bytes())
+		b.buf.Reset()
+	}
+}
+
+// reprCache remembers, per ETag, when this process first served those bytes
+// and their compressed forms, so a body is compressed once however often it
+// is asked for. It is bounded in entries and bytes; the oldest go first.
+type reprCache struct {
+	mu       sync.Mutex
+	items    map[string]*reprEntry
+	order    []string // ETags, oldest first
+	size     int      // bytes of compressed forms held
+	maxItems int
+	maxBytes int
+	now      func() time.Time
+}
+
+type reprEntry struct {
+	first time.Time
+	forms map[store.Encoding][]byte
+}
+
+func newReprCache() *reprCache {
+	return &reprCache{items: map[string]*reprEntry{}, maxItems: 8192, maxBytes: 32 << 20, now: time.Now}
+}
+
+func (rc *reprCache) entry(etag string) *reprEntry {
+	e, ok := rc.items[etag]
+	if !ok {
+		e = &reprEntry{first: rc.now().UTC().Truncate(time.Second)}
+		rc.items[etag] = e
+		rc.order = append(rc.order, etag)
+		rc.evict()
+	}
+	return e
+}
+
+func (rc *reprCache) evict() {
+	for len(rc.order) > 1 && (len(rc.items) > rc.maxItems || rc.size > rc.maxBytes) {
+		old := rc.order[0]
+		rc.order = rc.order[1:]
+		if e := rc.items[old]; e != nil {
+			for _, f := range e.forms {
+				rc.size -= len(f)
+			}
+		}
+		delete(rc.items, old)
+	}
+}
+
+// firstSeen is when this process first served the representation etag names:
+// its Last-Modified when nothing better is known.
+func (rc *reprCache) firstSeen(etag string) time.Time {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.entry(etag).first
+}
+
+// compressed returns body in enc, compressing it on first use.
+func (rc *reprCache) compressed(etag string, enc store.Encoding, body []byte) ([]byte, error) {
+	rc.mu.Lock()
+	if z, ok := rc.entry(etag).forms[enc]; ok {
+		rc.mu.Unlock()
+		return z, nil
+	}
+	rc.mu.Unlock()
+	z, err := compress(enc, body)
+	if err != nil {
+		return nil, err
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	e := rc.entry(etag)
+	if e.forms == nil {
+		e.forms = map[store.Encoding][]byte{}
+	}
+	if _, ok := e.forms[enc]; !ok {
+		e.forms[enc] = z
+		rc.size += len(z)
+		rc.evict()
+	}
+	return z, nil
+}
+
+var (
+	gzipWriters   = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzipLevel); return w }}
+	brotliWriters = sync.Pool{New: func() any { return brotli.NewWriterLevel(nil, brotliLevel) }}
+)
+
+func compress(enc store.Encoding, body []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(body) / 3)
+	switch enc {
+	case store.Gzip:
+		zw := gzipWriters.Get().(*gzip.Writer)
+		defer gzipWriters.Put(zw)
+		zw.Reset(&buf)
+		if _, err := zw.Write(body); err != nil {
+			return nil, err
+		}
+		if err := zw.Close(); err != nil {
+			return nil, err
+		}
+	case store.Brotli:
+		bw := brotliWriters.Get().(*brotli.Writer)
+		defer brotliWriters.Put(bw)
+		bw.Reset(&buf)
+		if _, err := bw.Write(body); err != nil {
+			return nil, err
+		}
+		if err := bw.Close(); err != nil {
+			return nil, err
+		}
+	default:
+		return body, nil
+	}
+	return buf.Bytes(), nil
+}
