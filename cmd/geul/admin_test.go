@@ -105,7 +105,7 @@ func TestServeAdminChangesEvents(t *testing.T) {
 		"cs/one.ko.md":      adminPost("하나"),
 		"cs/one.en.md":      adminPost("One"),
 		"cs/two.ko.md":      adminPost("둘"),
-		"cs/broken.ko.md":   "---\ntitle: x\ndate: 2025-02-30\n---\nbody\n",
+		"cs/broken.ko.md":   "---\ntitle: x\ndate: 2025-13-45\n---\nbody\n",
 	})
 	a := startApp(t, dir, map[string]string{"GEUL_ADMIN_TOKEN": adminTestToken})
 	auth := []string{"Authorization", "Bearer " + adminTestToken}
@@ -140,7 +140,7 @@ func TestServeAdminChangesEvents(t *testing.T) {
 	if err := json.Unmarshal(body, &ch); err != nil {
 		t.Fatal(err)
 	}
-	if ch.Generation != 1 || len(ch.Created) != 3 {
+	if ch.Generation != 1 || len(ch.Created) != 4 { // two posts, a payload per site language
 		t.Fatalf("changes since 0: got %s", body)
 	}
 	lines, hangUp := a.eventLines(t)
@@ -176,7 +176,7 @@ func TestServeAdminChangesEvents(t *testing.T) {
 	if err := json.Unmarshal([]byte(strings.TrimPrefix(data, "data: ")), &ch); err != nil {
 		t.Fatal(err)
 	}
-	if ch.Since != 1 || ch.Generation != 2 || len(ch.Created) != 1 || ch.Created[0].Slug != "cs/three" {
+	if ch.Since != 1 || ch.Generation != 2 || len(ch.Created) != 2 || ch.Created[0].Slug != "cs/three" {
 		t.Errorf("event: got %s", data)
 	}
 
@@ -185,7 +185,7 @@ func TestServeAdminChangesEvents(t *testing.T) {
 	if err := json.Unmarshal(body, &ch); err != nil {
 		t.Fatal(err)
 	}
-	if len(ch.Created) != 1 || ch.Created[0].Slug != "cs/three" || ch.Created[0].Lang != "ko" {
+	if len(ch.Created) != 2 || ch.Created[0].Slug != "cs/three" || ch.Created[1].Slug != "cs/three" {
 		t.Errorf("changes since 1: got %s", body)
 	}
 	if resp, _ := a.do(t, "GET", "/changes?since=3"); resp.StatusCode != 400 {

@@ -36,6 +36,8 @@ Usage:
   geul import PAYLOAD-FILE [--content DIR] [--lang L] [--force] migrate a post from an old page payload
 
 Every flag also reads an environment variable: GEUL_CONTENT, GEUL_DB, GEUL_ADDR, GEUL_WATCH=1.
+GEUL_ADMIN_TOKEN (environment only) turns on /admin/status and /admin/reindex
+behind Authorization: Bearer TOKEN; without it they are not served.
 `
 
 // run is the whole program; main only wires the process to it, so tests can

@@ -72,6 +72,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 		defer w.Close()
+		// Runs start once the folder has been quiet; a file modified within
+		// half that time is still being written, and waits for the next run.
+		runs.ix.SetSettleAge(watch.DefaultQuiet / 2)
 	}
 
 	// The first index runs while the server already answers /healthz and a 503

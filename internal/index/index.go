@@ -66,7 +66,8 @@ type Indexer struct {
 	known  map[string]*known // by path: the last good state of every file
 	fps    map[string]string // by post id: fingerprint of its stored payloads
 
-	progress progress // see SetProgress
+	progress  progress      // see SetProgress
+	settleAge time.Duration // see SetSettleAge
 }
 
 // known is the last good state of a file.
@@ -183,7 +184,7 @@ func (ix *Indexer) readEntry(fsys fs.FS, e content.Entry) *read {
 		r.err = err
 		return r
 	}
-	if data, r.entry, r.unsettled, r.err = settle(fsys, e, data); r.unsettled || r.err != nil {
+	if data, r.entry, r.unsettled, r.err = settle(fsys, e, data, ix.settleAge); r.unsettled || r.err != nil {
 		return r
 	}
 	sum := sha256.Sum256(data)

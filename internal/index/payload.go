@@ -161,6 +161,8 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 					return err
 				}
 			}
+			// Counted on the writer goroutine: workers build posts in parallel.
+			b.payloads += len(rec.Payloads)
 			return tx.PutPost(ctx, rec)
 		})
 	})
@@ -348,7 +350,6 @@ func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostR
 			Body:        d.text,
 		})
 	}
-	b.payloads += len(rec.Payloads)
 	return rec, nil
 }
 
@@ -407,29 +408,57 @@ func ETag(body []byte) string {
 	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
 
+// Compressors are reused: a new gzip writer allocates about 1 MB of state and
+// a brotli one its hash tables, which cost as much as compressing a payload
+// and kept the garbage collector busy during a full index.
+type gzipper struct {
+	buf bytes.Buffer
+	w   *gzip.Writer
+}
+
+type brotlier struct {
+	buf bytes.Buffer
+	w   *brotli.Writer
+}
+
+var (
+	gzippers = sync.Pool{New: func() any {
+		z := &gzipper{}
+		z.w, _ = gzip.NewWriterLevel(&z.buf, gzip.DefaultCompression) // a valid level: no error
+		return z
+	}}
+	brotliers = sync.Pool{New: func() any {
+		z := &brotlier{}
+		z.w = brotli.NewWriterLevel(&z.buf, 5)
+		return z
+	}}
+)
+
 func gzipBytes(b []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	w, err := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
-	if err != nil {
+	z := gzippers.Get().(*gzipper)
+	defer gzippers.Put(z)
+	z.buf.Reset()
+	z.w.Reset(&z.buf)
+	if _, err := z.w.Write(b); err != nil {
 		return nil, err
 	}
-	if _, err := w.Write(b); err != nil {
+	if err := z.w.Close(); err != nil {
 		return nil, err
 	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	// A copy of the exact size: the buffer stays with the pool.
+	return bytes.Clone(z.buf.Bytes()), nil
 }
 
 func brotliBytes(b []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	w := brotli.NewWriterLevel(&buf, 5)
-	if _, err := w.Write(b); err != nil {
+	z := brotliers.Get().(*brotlier)
+	defer brotliers.Put(z)
+	z.buf.Reset()
+	z.w.Reset(&z.buf)
+	if _, err := z.w.Write(b); err != nil {
 		return nil, err
 	}
-	if err := w.Close(); err != nil {
+	if err := z.w.Close(); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return bytes.Clone(z.buf.Bytes()), nil
 }

@@ -2,6 +2,7 @@ package index
 
 import (
 	"io/fs"
+	"time"
 
 	"github.com/geul-dev/geul/internal/content"
 )
@@ -10,13 +11,25 @@ import (
 // is read before it is left for a later run.
 const settleReads = 3
 
+// SetSettleAge has runs leave alone files modified less than d ago, as still
+// being written: their last good state keeps serving and Summary.Unsettled
+// names them, for a later run. The watcher sets its quiet period, so that a
+// file written continuously (a slow copy, a sync tool) is read once its writer
+// has paused, not in the middle. 0, the default, reads every file at once, as
+// `geul index` should.
+func (ix *Indexer) SetSettleAge(d time.Duration) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.settleAge = d
+}
+
 // settle checks that data, just read from e, is the whole file as it stands:
 // the file's size and modification time after the read must still be those of
 // the scan and of the bytes read. A file saved between the scan and the read
-// is read again with its new stat; one still being written (an editor or a
-// sync tool mid-write) is reported unsettled, so that the index never holds
-// half of it. It returns the bytes and the entry they match.
-func settle(fsys fs.FS, e content.Entry, data []byte) ([]byte, content.Entry, bool, error) {
+// is read again with its new stat; one still being written (modified during
+// the read, or less than minAge ago) is reported unsettled, so that the index
+// never holds half of it. It returns the bytes and the entry they match.
+func settle(fsys fs.FS, e content.Entry, data []byte, minAge time.Duration) ([]byte, content.Entry, bool, error) {
 	for n := 1; ; n++ {
 		fi, err := fs.Stat(fsys, e.Path)
 		if err != nil {
@@ -24,6 +37,11 @@ func settle(fsys fs.FS, e content.Entry, data []byte) ([]byte, content.Entry, bo
 			return nil, e, true, nil
 		}
 		if fi.Size() == e.Size && fi.ModTime().Equal(e.ModTime) && int64(len(data)) == e.Size {
+			// A modification time in the future (a skewed clock) counts as old:
+			// waiting for it would never end.
+			if age := time.Since(fi.ModTime()); age >= 0 && age < minAge {
+				return nil, e, true, nil
+			}
 			return data, e, false, nil
 		}
 		if n == settleReads {

@@ -226,15 +226,15 @@ func (s *Server) adminAuth(next echo.HandlerFunc) echo.HandlerFunc {
 
 // handleAdminStatus reports what the index holds and how its last run went.
 //
-// @Summary      Index status
-// @Description  Posts per language, the last index run's time and duration, content errors with file and line, and the index generation.
-// @Tags         admin
-// @Produce      json
-// @Security     BearerAuth
-// @Success      200 {object} api.Status
-// @Failure      401 {object} api.Problem
-// @Failure      429 {object} api.Problem
-// @Router       /admin/status [get]
+//	@Summary		Index status
+//	@Description	Posts per language, the last index run's time and duration, content errors with file and line, and the index generation.
+//	@Tags			admin
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Success		200	{object}	api.Status
+//	@Failure		401	{object}	api.Problem
+//	@Failure		429	{object}	api.Problem
+//	@Router			/admin/status [get]
 func (s *Server) handleAdminStatus(c echo.Context) error {
 	st, err := s.store.Status(c.Request().Context())
 	if err != nil {
@@ -256,18 +256,18 @@ func (s *Server) handleAdminStatus(c echo.Context) error {
 
 // handleAdminReindex runs an index run now and reports it.
 //
-// @Summary      Reindex the content folder
-// @Description  Brings the index up to date now and reports the run. With path, the run is still over the whole folder: unchanged files are skipped by size, time and hash, so it costs little more than reading that one file; path only has to be a relative slash path inside the content folder. The run finishes and commits even if the client goes away.
-// @Tags         admin
-// @Produce      json
-// @Security     BearerAuth
-// @Param        path query string false "a content file, e.g. cs/my-post.ko.md"
-// @Success      200 {object} api.ReindexResult
-// @Failure      400 {object} api.Problem
-// @Failure      401 {object} api.Problem
-// @Failure      429 {object} api.Problem
-// @Failure      503 {object} api.Problem
-// @Router       /admin/reindex [post]
+//	@Summary		Reindex the content folder
+//	@Description	Brings the index up to date now and reports the run. With path, the run is still over the whole folder: unchanged files are skipped by size, time and hash, so it costs little more than reading that one file; path only has to be a relative slash path inside the content folder. The run finishes and commits even if the client goes away.
+//	@Tags			admin
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			path	query		string	false	"a content file, e.g. cs/my-post.ko.md"
+//	@Success		200		{object}	api.ReindexResult
+//	@Failure		400		{object}	api.Problem
+//	@Failure		401		{object}	api.Problem
+//	@Failure		429		{object}	api.Problem
+//	@Failure		503		{object}	api.Problem
+//	@Router			/admin/reindex [post]
 func (s *Server) handleAdminReindex(c echo.Context) error {
 	path := c.QueryParam("path")
 	if c.QueryParams().Has("path") && !ValidContentPath(path) {

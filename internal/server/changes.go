@@ -20,15 +20,15 @@ func resyncDetail(gen int64) string {
 // handleChanges lists the posts created, updated and deleted after a
 // generation, so a client keeping a local copy fetches only those.
 //
-// @Summary      Changes since a generation
-// @Description  The net changes (per post and language) after generation since, and the current generation to ask with next time. since=0 lists everything while the index still keeps its first generations. A generation older than what is kept answers 410: resync from /posts. The index keeps the changes of its last 1000 generations.
-// @Tags         changes
-// @Produce      json
-// @Param        since query int true "the generation the client holds (0: none)" minimum(0)
-// @Success      200 {object} api.Changes
-// @Failure      400 {object} api.Problem "since missing, malformed, or ahead of the index"
-// @Failure      410 {object} api.Problem "since is older than what is kept: resync"
-// @Router       /changes [get]
+//	@Summary		Changes since a generation
+//	@Description	The net changes (per post and language) after generation since, and the current generation to ask with next time. since=0 lists everything while the index still keeps its first generations. A generation older than what is kept answers 410: resync from /posts. The index keeps the changes of its last 1000 generations.
+//	@Tags			changes
+//	@Produce		json
+//	@Param			since	query		int	true	"the generation the client holds (0: none)"	minimum(0)
+//	@Success		200		{object}	api.Changes
+//	@Failure		400		{object}	api.Problem	"since missing, malformed, or ahead of the index"
+//	@Failure		410		{object}	api.Problem	"since is older than what is kept: resync"
+//	@Router			/changes [get]
 func (s *Server) handleChanges(c echo.Context) error {
 	q := c.QueryParam("since")
 	if q == "" {

@@ -28,15 +28,17 @@ func TestChanges(t *testing.T) {
 	e.write(t, "cs/alpha.ko.md", opsPost("알파 고침"))
 	e.reindex(t) // 3
 
-	// Payloads that only changed their prev/next links are updated too, so
-	// updated is checked for what must be in it.
+	// Every post has a payload per site language (ko, en here; a missing
+	// body falls back), so each language is listed. Payloads that only changed
+	// their prev/next links are updated too, so updated is checked for what
+	// must be in it.
 	tests := []struct {
 		since                     string
 		created, deleted, updated []string
 	}{
-		{"0", []string{"cs/alpha/en", "cs/alpha/ko", "cs/gamma/ko"}, nil, nil},
-		{"1", []string{"cs/gamma/ko"}, []string{"cs/beta/ko"}, []string{"cs/alpha/ko"}},
-		{"2", nil, []string{"cs/beta/ko"}, []string{"cs/alpha/ko"}},
+		{"0", []string{"cs/alpha/en", "cs/alpha/ko", "cs/gamma/en", "cs/gamma/ko"}, nil, nil},
+		{"1", []string{"cs/gamma/en", "cs/gamma/ko"}, []string{"cs/beta/en", "cs/beta/ko"}, []string{"cs/alpha/ko"}},
+		{"2", nil, []string{"cs/beta/en", "cs/beta/ko"}, []string{"cs/alpha/en", "cs/alpha/ko"}},
 		{"3", nil, nil, nil},
 	}
 	for _, tt := range tests {
@@ -50,6 +52,7 @@ func TestChanges(t *testing.T) {
 		}
 		created, deleted, updated := slugsOf(ch.Created), slugsOf(ch.Deleted), slugsOf(ch.Updated)
 		slices.Sort(created)
+		slices.Sort(deleted)
 		if tt.created == nil {
 			tt.created = []string{}
 		}
@@ -131,7 +134,7 @@ func TestChangesGoneAfterPruning(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("since 2: got status %d: %s", resp.StatusCode, body)
 	}
-	if got := slugsOf(decode[api.Changes](t, body).Created); !reflect.DeepEqual(got, []string{"cs/c2/ko", "cs/c3/ko"}) {
+	if got := slugsOf(decode[api.Changes](t, body).Created); !reflect.DeepEqual(got, []string{"cs/c2/en", "cs/c2/ko", "cs/c3/en", "cs/c3/ko"}) {
 		t.Errorf("since 2: got created %v", got)
 	}
 }

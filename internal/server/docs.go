@@ -74,7 +74,7 @@ const docsScript = `window.ui = SwaggerUIBundle({
 // purpose, as "METHOD path" in echo's form: Swagger UI's own static files,
 // which are no part of the API. The contract test holds every other route to
 // the document.
-var UndocumentedRoutes = []string{"GET /docs/*", "HEAD /docs/*"}
+var UndocumentedRoutes = []string{"GET /docs/:file", "HEAD /docs/:file"}
 
 // Route is one registered route: a method and echo's path (":name" for a
 // parameter, "*" for the rest).
@@ -125,7 +125,9 @@ func (s *Server) docsRoutes() {
 	s.get("/openapi.yaml", s.handleOpenAPIYAML)
 	s.get("/openapi.json", s.handleOpenAPIJSON)
 	s.get("/docs", s.handleDocs)
-	s.get("/docs/*", s.handleDocsFile)
+	// A parameter, not a wildcard: echo's wildcard routes change how it
+	// answers a wrong method elsewhere (404 instead of 405).
+	s.get("/docs/:file", s.handleDocsFile)
 }
 
 // handleOpenAPIYAML godoc
@@ -205,11 +207,7 @@ type docsFile struct {
 
 // handleDocsFile serves the files of Swagger UI that /docs loads.
 func (s *Server) handleDocsFile(c echo.Context) error {
-	name := c.Param("*")
-	if name == "" {
-		// "/docs/" would resolve the page's relative links one level too deep.
-		return c.Redirect(http.StatusMovedPermanently, "../docs")
-	}
+	name := c.Param("file")
 	f, ok := docsFiles()[name]
 	if !ok {
 		return notFoundf("no file %q in /docs", name)

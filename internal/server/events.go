@@ -187,14 +187,14 @@ func writeEvent(c echo.Context, event string, id int64, data []byte) error {
 // first gets a "generation" event with everything it missed, or a "resync"
 // event when that is no longer kept. Comments keep idle connections open.
 //
-// @Summary      Index generations as Server-Sent Events
-// @Description  Events: hello {"generation": N}; generation (an api.Changes object, id = its generation); resync {"generation": N, "detail": "..."}. Send Last-Event-ID to resume.
-// @Tags         changes
-// @Produce      text/event-stream
-// @Param        Last-Event-ID header int false "the last generation this client saw"
-// @Success      200 {object} api.Changes "a stream of events whose data are JSON"
-// @Failure      503 {object} api.Problem
-// @Router       /events [get]
+//	@Summary		Index generations as Server-Sent Events
+//	@Description	Events: hello {"generation": N}; generation (an api.Changes object, id = its generation); resync {"generation": N, "detail": "..."}. Send Last-Event-ID to resume.
+//	@Tags			changes
+//	@Produce		text/event-stream
+//	@Param			Last-Event-ID	header		int			false	"the last generation this client saw"
+//	@Success		200				{object}	api.Changes	"a stream of events whose data are JSON"
+//	@Failure		503				{object}	api.Problem
+//	@Router			/events [get]
 func (s *Server) handleEvents(c echo.Context) error {
 	ctx := c.Request().Context()
 	cl, err := s.events.subscribe()

@@ -141,7 +141,7 @@ func TestEventsAnnounceGenerations(t *testing.T) {
 		if err := json.Unmarshal([]byte(ev.data), &ch); err != nil {
 			t.Fatal(err)
 		}
-		if ch.Since != 1 || ch.Generation != 2 || !slices.Equal(slugsOf(ch.Created), []string{"cs/gamma/ko"}) {
+		if ch.Since != 1 || ch.Generation != 2 || !slices.Equal(slugsOf(ch.Created), []string{"cs/gamma/en", "cs/gamma/ko"}) {
 			t.Errorf("generation event: got %+v", ch)
 		}
 	}
@@ -151,7 +151,7 @@ func TestEventsAnnounceGenerations(t *testing.T) {
 	e.remove(t, "cs/gamma.ko.md")
 	e.reindex(t)
 	ev := s.mustNext(t, "generation", "3")
-	if !strings.Contains(ev.data, `"deleted":[{"slug":"cs/gamma","lang":"ko","generation":3}]`) {
+	if !strings.Contains(ev.data, `"deleted":[{"slug":"cs/gamma","lang":"en","generation":3},{"slug":"cs/gamma","lang":"ko","generation":3}]`) {
 		t.Errorf("generation 3: got %s", ev.data)
 	}
 
@@ -185,7 +185,7 @@ func TestEventsResume(t *testing.T) {
 	}
 	created := slugsOf(ch.Created)
 	slices.Sort(created)
-	if ch.Since != 1 || ch.Generation != 3 || !slices.Equal(created, []string{"cs/delta/ko", "cs/gamma/ko"}) {
+	if ch.Since != 1 || ch.Generation != 3 || !slices.Equal(created, []string{"cs/delta/en", "cs/delta/ko", "cs/gamma/en", "cs/gamma/ko"}) {
 		t.Errorf("catch-up: got %+v", ch)
 	}
 	s.cancel()

@@ -419,9 +419,10 @@ func (r docRequest) title() string {
 	return "geul"
 }
 
-// cached returns the document of key, building it when no request has since
-// the index or the site settings changed. Concurrent requests for the same
-// document wait for one build.
+// cached returns the document of key, building it on the first request for
+// key: the key holds the generation and the site settings' version, so a
+// change of either builds anew. Concurrent requests for the same document
+// wait for one build.
 func (f *feeds) cached(ctx context.Context, key feedKey, timeout time.Duration, build func(context.Context) (any, error)) (any, error) {
 	f.mu.Lock()
 	e, ok := f.cache[key]
@@ -657,14 +658,7 @@ type cdata struct {
 // tab and newlines, stray surrogates, U+FFFE and U+FFFF) with U+FFFD.
 // encoding/xml does this for text and attributes, but not inside CDATA.
 func xmlSafe(s string) string {
-	ok := utf8.ValidString(s)
-	for _, r := range s {
-		if !xmlChar(r) {
-			ok = false
-			break
-		}
-	}
-	if ok {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return !xmlChar(r) }) {
 		return s
 	}
 	var b strings.Builder

@@ -173,13 +173,13 @@ var quietRoutes = map[string]bool{"/healthz": true, "/readyz": true, "/metrics":
 
 // handleMetrics serves the metrics in Prometheus' text format.
 //
-// @Summary      Prometheus metrics
-// @Description  Requests by route template and status with latency histograms, index runs and their duration, the generation, posts per language, content errors, SSE clients, and Go runtime and process metrics.
-// @Tags         operations
-// @Produce      plain
-// @x-uncached   true
-// @Success      200 {string} string "Prometheus text exposition format"
-// @Router       /metrics [get]
+//	@Summary		Prometheus metrics
+//	@Description	Requests by route template and status with latency histograms, index runs and their duration, the generation, posts per language, content errors, SSE clients, and Go runtime and process metrics.
+//	@Tags			meta
+//	@Produce		plain
+//	@x-uncached		true
+//	@Success		200	{string}	string	"Prometheus text exposition format"
+//	@Router			/metrics [get]
 func (s *Server) handleMetrics(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
 	s.metrics.http.ServeHTTP(c.Response(), c.Request())

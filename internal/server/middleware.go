@@ -70,8 +70,8 @@ func (s *Server) cacheControlFor(path string) string {
 //
 // Answers whose bytes are final when the handler writes them pass through
 // untouched: those with Content-Encoding or Content-Length set (stored post
-// payloads, compressed at index time) and event streams (text/event-stream,
-// or any answer the handler flushes).
+// payloads in the form compressed at index time) and event streams
+// (text/event-stream, or any answer the handler flushes).
 func (s *Server) represent(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
@@ -125,15 +125,22 @@ func (s *Server) finish(c echo.Context, w http.ResponseWriter, b *bufferWriter) 
 	}
 	body := b.buf.Bytes()
 	if status != http.StatusOK {
-		h.Set("Content-Length", strconv.Itoa(len(body)))
+		if status != http.StatusNotModified && status != http.StatusNoContent {
+			h.Set("Content-Length", strconv.Itoa(len(body)))
+		}
 		w.WriteHeader(status)
 		_, _ = w.Write(body)
+		c.Response().Status, c.Response().Size = status, int64(len(body))
 		return
 	}
 	if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", s.cacheControlFor(req.URL.Path))
 	}
 	addVary(h, "Accept-Encoding")
+	if !isAdminPath(req.URL.Path) {
+		// CORS answers by Origin; a handler that set Vary may have dropped it.
+		addVary(h, "Origin")
+	}
 	// A no-store answer is never revalidated, so it gets no validators, and
 	// its compressed forms are not kept.
 	cacheable := !strings.Contains(h.Get("Cache-Control"), "no-store")
@@ -152,6 +159,7 @@ func (s *Server) finish(c echo.Context, w http.ResponseWriter, b *bufferWriter) 
 		}
 		if notModified(req, etag, modified) {
 			writeNotModified(w)
+			c.Response().Status, c.Response().Size = http.StatusNotModified, 0
 			return
 		}
 	}
@@ -175,6 +183,8 @@ func (s *Server) finish(c echo.Context, w http.ResponseWriter, b *bufferWriter) 
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body) // a client that went away is no error of ours
+	// What went out, for the logging and metrics middleware around this one.
+	c.Response().Status, c.Response().Size = status, int64(len(body))
 }
 
 // writeNotModified answers 304: the validators and caching headers stay, the

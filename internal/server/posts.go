@@ -70,10 +70,10 @@ func (s *Server) writeStored(c echo.Context, p store.StoredPost) error {
 		return c.NoContent(http.StatusNotModified)
 	}
 	if p.Encoding != store.Identity {
+		// Compressed at index time. Content-Length marks the bytes as final:
+		// the represent middleware passes them through as stored.
 		h.Set("Content-Encoding", string(p.Encoding))
+		h.Set("Content-Length", itoa(len(p.Body)))
 	}
-	// Content-Length marks the bytes as final: the represent middleware passes
-	// them through, and a HEAD (run as a GET) reports the length GET sends.
-	h.Set("Content-Length", itoa(len(p.Body)))
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSONCharsetUTF8, p.Body)
 }

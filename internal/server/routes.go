@@ -28,6 +28,8 @@ func (s *Server) routes() {
 	s.get("/categories/:category", s.handleCategory)
 	s.get("/tags", s.handleTags)
 	s.get("/tags/:tag", s.handleTag)
+	// Full-text search: search.go.
+	s.get("/search", s.handleSearch)
 	// Feeds and the sitemap, for readers and search engines: feeds.go, sitemap.go.
 	s.get("/feed.xml", s.handleRSS)
 	s.get("/atom.xml", s.handleAtom)

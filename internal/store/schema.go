@@ -9,7 +9,7 @@ import (
 // schemaVersion is bumped whenever the schema or what geul stores changes; an
 // index of another version is dropped and rebuilt from the content files, which
 // are the source of truth.
-const schemaVersion = 4
+const schemaVersion = 5
 
 var schema = []string{
 	`CREATE TABLE files (
@@ -81,24 +81,38 @@ var schema = []string{
 		op         TEXT NOT NULL         -- created, updated, deleted
 	)`,
 	`CREATE INDEX changes_generation ON changes(generation)`,
-	// The rowid of each post language's rows in both search tables: FTS5
-	// finds a row fast only by rowid, so a rebuilt post is deleted from them
-	// through this table.
+	// The searchable text of each post language that has a body. Its id is
+	// the rowid of the language's rows in both FTS tables and orders by the
+	// post's date (searchID), so a search reads the newest matches first.
+	// The FTS tables keep no copy of the text (content=''); snippets are cut
+	// from this table.
 	`CREATE TABLE search_docs (
-		id      INTEGER PRIMARY KEY,
-		post_id TEXT NOT NULL,
-		lang    TEXT NOT NULL
+		id          INTEGER PRIMARY KEY,
+		post_id     TEXT NOT NULL,
+		lang        TEXT NOT NULL,
+		title       TEXT NOT NULL,
+		description TEXT NOT NULL,
+		body        TEXT NOT NULL
 	)`,
 	`CREATE INDEX search_docs_post ON search_docs(post_id)`,
+	// Which site languages show a search document: its own, and those whose
+	// payload falls back to it. A search filters its matches through it.
+	`CREATE TABLE search_serves (
+		doc_id   INTEGER NOT NULL,
+		lang     TEXT NOT NULL,
+		category TEXT NOT NULL,
+		PRIMARY KEY (doc_id, lang)
+	) WITHOUT ROWID`,
 	// Trigram finds Korean inside words; it cannot match under 3 characters,
 	// which the word-prefix table below covers.
 	`CREATE VIRTUAL TABLE search_trigram USING fts5(
-		post_id UNINDEXED, lang UNINDEXED, title, description, body,
-		tokenize = 'trigram'
+		title, description, body,
+		tokenize = 'trigram', content = '', contentless_delete = 1
 	)`,
 	`CREATE VIRTUAL TABLE search_words USING fts5(
-		post_id UNINDEXED, lang UNINDEXED, title, description, body,
-		tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2'
+		title, description, body,
+		tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2',
+		content = '', contentless_delete = 1
 	)`,
 }
 

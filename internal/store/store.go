@@ -56,6 +56,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	wp.Set("_txlock", "immediate")
 	wp.Set("_foreign_keys", "on")
 	wp.Set("_cache_size", "-16000") // 16 MB
+	if err := create(ctx, path); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
 	w, err := sql.Open("sqlite3", dsn(path, wp))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -81,6 +84,32 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	return &Store{path: path, w: w, r: r}, nil
+}
+
+// pageSize suits what the index mostly holds: payloads and renderings of tens
+// of kilobytes each, and search index segments. Against SQLite's default 4 KiB
+// a full index writes a quarter fewer pages with far fewer system calls, and a
+// post is read in three pages rather than a dozen.
+const pageSize = 16384
+
+// create makes the database file, if there is none yet, with pageSize pages in
+// WAL mode: the page size of a WAL database cannot change afterwards.
+func create(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	p := url.Values{}
+	p.Set("_busy_timeout", fmt.Sprint(BusyTimeoutMS))
+	db, err := sql.Open("sqlite3", dsn(path, p))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size = %d", pageSize)); err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, "PRAGMA journal_mode = WAL")
+	return err
 }
 
 // Close closes both pools, checkpointing the WAL into the database file.

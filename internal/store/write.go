@@ -88,12 +88,19 @@ type Tx struct {
 // exec runs q through a statement prepared once per transaction: database/sql
 // would otherwise prepare and finalize it on every call, and a full index runs
 // the same few statements hundreds of thousands of times.
+//
+// Each statement is short, so cancellation is checked between statements: the
+// driver runs a statement under a cancellable context on a goroutine of its
+// own, which costs more than the statement itself.
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	st, err := t.stmt(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	return st.ExecContext(ctx, args...)
+	return st.ExecContext(context.WithoutCancel(ctx), args...)
 }
 
 func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
@@ -273,21 +280,8 @@ func (t *Tx) PutPost(ctx context.Context, p PostRecord) error {
 			return fmt.Errorf("put post %s: %w", p.ID, err)
 		}
 	}
-	for _, d := range p.Search {
-		res, err := t.exec(ctx, `INSERT INTO search_docs(post_id, lang) VALUES(?,?)`, p.ID, d.Lang)
-		if err != nil {
-			return fmt.Errorf("put post %s: %w", p.ID, err)
-		}
-		rowid, err := res.LastInsertId()
-		if err != nil {
-			return fmt.Errorf("put post %s: %w", p.ID, err)
-		}
-		for _, table := range []string{"search_trigram", "search_words"} {
-			if _, err := t.exec(ctx, `INSERT INTO `+table+`(rowid, post_id, lang, title, description, body) VALUES(?,?,?,?,?,?)`,
-				rowid, p.ID, d.Lang, d.Title, d.Description, d.Body); err != nil {
-				return fmt.Errorf("put post %s: %w", p.ID, err)
-			}
-		}
+	if err := t.putSearch(ctx, p); err != nil {
+		return fmt.Errorf("put post %s: %w", p.ID, err)
 	}
 	return nil
 }
@@ -332,6 +326,7 @@ func (t *Tx) deletePostRows(ctx context.Context, id string) error {
 		for _, q := range []string{
 			`DELETE FROM search_trigram WHERE rowid=?`,
 			`DELETE FROM search_words WHERE rowid=?`,
+			`DELETE FROM search_serves WHERE doc_id=?`,
 		} {
 			if _, err := t.exec(ctx, q, r); err != nil {
 				return fmt.Errorf("delete post %s: %w", id, err)

@@ -1,0 +1,349 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// How a search reads the index:
+//
+// A term of 3 characters or more is matched as a substring by the trigram
+// table, so Korean matches inside words (프로세 finds 프로세스). Trigram has no
+// token under 3 characters, so a shorter term is matched by the word table as
+// the start of a word ("병목"* finds 병목, 병목이, 병목을: Korean particles are
+// suffixes). A query with both kinds ranks by the trigram table and keeps the
+// rows the word table also matches. Terms are ANDed.
+//
+// Every term reaches MATCH as an FTS5 string ("..." with " doubled), so no
+// user text is read as FTS5 syntax.
+//
+// FTS5 has no top-k shortcut: ranking scores every match, and a term common
+// to most posts (goroutine, 성능) would cost a pass over most of the index.
+// So a search ranks the newest SearchWindow matches in the asked language
+// (the rowid of a search document orders by the post's date) and says when
+// more matched.
+
+// SearchWindow is how many matches, newest first, a search ranks.
+var SearchWindow = 500
+
+// Query limits: past them a query is an ErrBadQuery.
+const (
+	MaxQueryRunes = 256
+	MaxQueryTerms = 12
+)
+
+// bm25 weights of the columns title, description, body.
+const bm25Weights = "10.0, 5.0, 1.0"
+
+// minTrigram is the shortest term the trigram table can match.
+const minTrigram = 3
+
+// ErrBadQuery is returned for a query the search cannot run; the error's text
+// says why.
+var ErrBadQuery = errors.New("bad search query")
+
+// Term is one term of a parsed query.
+type Term struct {
+	// Text is the term, NFC-normalized, its inner whitespace collapsed.
+	Text string
+	// Prefix is set for a term shorter than the trigram table can match: it
+	// matches words that start with it.
+	Prefix bool
+}
+
+// ParseQuery splits a query into terms: runs of non-space characters, or
+// what stands between double quotes (a phrase, matched as typed, spaces
+// included; an unclosed quote runs to the end). Control characters count as
+// spaces. A term of only punctuation under 3 characters can match nothing and
+// is dropped, so the result may be empty.
+func ParseQuery(q string) ([]Term, error) {
+	if !utf8.ValidString(q) {
+		return nil, fmt.Errorf("%w: not valid UTF-8", ErrBadQuery)
+	}
+	q = norm.NFC.String(q)
+	if n := utf8.RuneCountInString(q); n > MaxQueryRunes {
+		return nil, fmt.Errorf("%w: %d characters, at most %d", ErrBadQuery, n, MaxQueryRunes)
+	}
+	var (
+		terms  []Term
+		seen   = map[string]bool{}
+		cur    strings.Builder
+		quoted bool
+		space  bool // a space is owed inside a phrase
+	)
+	flush := func() {
+		t := cur.String()
+		cur.Reset()
+		space = false
+		if t == "" {
+			return
+		}
+		key := foldString(t)
+		if seen[key] {
+			return
+		}
+		short := utf8.RuneCountInString(t) < minTrigram
+		if short && strings.IndexFunc(t, isWordRune) < 0 {
+			return // the word table has no token in it
+		}
+		seen[key] = true
+		terms = append(terms, Term{Text: t, Prefix: short})
+	}
+	for _, r := range q {
+		isSpace := unicode.IsSpace(r) || unicode.IsControl(r)
+		switch {
+		case r == '"':
+			flush()
+			quoted = !quoted
+		case isSpace && !quoted:
+			flush()
+		case isSpace:
+			space = cur.Len() > 0
+		default:
+			if space {
+				cur.WriteByte(' ')
+				space = false
+			}
+			cur.WriteRune(r)
+		}
+	}
+	flush()
+	if len(terms) > MaxQueryTerms {
+		return nil, fmt.Errorf("%w: %d terms, at most %d", ErrBadQuery, len(terms), MaxQueryTerms)
+	}
+	return terms, nil
+}
+
+// ftsString quotes s as an FTS5 string: inside it every character is text.
+func ftsString(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// matchExprs builds the MATCH expressions of the trigram and the word table;
+// an empty one is not used.
+func matchExprs(terms []Term) (trigram, words string) {
+	var tri, w []string
+	for _, t := range terms {
+		if t.Prefix {
+			w = append(w, ftsString(t.Text)+"*")
+		} else {
+			tri = append(tri, ftsString(t.Text))
+		}
+	}
+	return strings.Join(tri, " AND "), strings.Join(w, " AND ")
+}
+
+// SearchQuery is one search.
+type SearchQuery struct {
+	// Terms are the parsed query (ParseQuery).
+	Terms []Term
+	// Lang is the site language searched: a post's text in it, or the text
+	// its payload in Lang falls back to.
+	Lang string
+	// Category keeps only that category's posts when not empty.
+	Category string
+	// Limit is the most hits returned.
+	Limit int
+}
+
+// SearchHit is one post found.
+type SearchHit struct {
+	PostID string
+	// Item is the stored list item JSON of the post in the query's language.
+	Item []byte
+	// Snippet is HTML: escaped text with the matches in <mark></mark>.
+	Snippet string
+}
+
+// SearchResult is a search's answer.
+type SearchResult struct {
+	Hits []SearchHit
+	// Total is how many posts matched, counted up to SearchWindow.
+	Total int
+	// Capped is set when Total reached SearchWindow: more posts may match,
+	// and only the newest SearchWindow were ranked.
+	Capped bool
+}
+
+// Search finds the posts whose text in q.Lang has every term, best first.
+func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
+	var res SearchResult
+	if len(q.Terms) == 0 || q.Limit <= 0 {
+		res.Hits = []SearchHit{}
+		return res, nil
+	}
+	query, args := searchSQL(q)
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		res.Hits = make([]SearchHit, 0, q.Limit)
+		for rows.Next() {
+			var (
+				h                        SearchHit
+				title, description, body string
+			)
+			if err := rows.Scan(&res.Total, &h.PostID, &title, &description, &body, &h.Item); err != nil {
+				return err
+			}
+			h.Snippet = bestSnippet(q.Terms, title, description, body)
+			res.Hits = append(res.Hits, h)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return SearchResult{}, fmt.Errorf("search %q: %w", termsString(q.Terms), err)
+	}
+	res.Capped = res.Total >= SearchWindow
+	return res, nil
+}
+
+func termsString(terms []Term) string {
+	var b strings.Builder
+	for i, t := range terms {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.Text)
+	}
+	return b.String()
+}
+
+// searchSQL builds the one statement of a search: the newest SearchWindow
+// matches served in the language (cand), the best Limit of them by bm25 (top),
+// then only those joined to their text and stored item.
+//
+// The FTS table is the outer loop (CROSS JOIN fixes the order), read by rowid
+// descending so that LIMIT stops it early; the language and category filter is
+// a lookup per match. The word-table filter of a mixed query is a list built
+// once; "+" keeps SQLite from handing it to FTS5 as rowid constraints.
+func searchSQL(q SearchQuery) (string, []any) {
+	tri, words := matchExprs(q.Terms)
+	table, expr := "search_trigram", tri
+	if tri == "" {
+		table, expr = "search_words", words
+	}
+	args := []any{expr, q.Lang}
+	var b strings.Builder
+	b.WriteString(`WITH cand(id, score) AS MATERIALIZED (SELECT t.rowid, bm25(` + table + `, ` + bm25Weights + `) FROM ` + table + ` t CROSS JOIN search_serves s WHERE ` + table + ` MATCH ? AND s.doc_id = t.rowid AND s.lang = ?`)
+	if q.Category != "" {
+		b.WriteString(` AND s.category = ?`)
+		args = append(args, q.Category)
+	}
+	if tri != "" && words != "" {
+		b.WriteString(` AND +t.rowid IN (SELECT rowid FROM search_words WHERE search_words MATCH ?)`)
+		args = append(args, words)
+	}
+	b.WriteString(` ORDER BY t.rowid DESC LIMIT ?), `)
+	args = append(args, SearchWindow)
+	b.WriteString(`top(id, score) AS MATERIALIZED (SELECT id, score FROM cand ORDER BY score, id DESC LIMIT ?) `)
+	args = append(args, q.Limit)
+	b.WriteString(`SELECT (SELECT count(*) FROM cand), d.post_id, d.title, d.description, d.body, p.item FROM top JOIN search_docs d ON d.id = top.id JOIN payloads p ON p.post_id = d.post_id AND p.lang = ? ORDER BY top.score, top.id DESC`)
+	args = append(args, q.Lang)
+	return b.String(), args
+}
+
+// bestSnippet cuts the snippet from the field that shows the most terms:
+// the body first, the description, then the title.
+func bestSnippet(terms []Term, title, description, body string) string {
+	var (
+		best   string
+		bestMs []match
+		bestN  = -1
+	)
+	for _, f := range []string{body, description, title} {
+		ms := findMatches(f, terms)
+		if n := distinctTerms(ms); n > bestN {
+			best, bestMs, bestN = f, ms, n
+			if n == len(terms) {
+				break
+			}
+		}
+	}
+	return snippetOf(best, bestMs)
+}
+
+func distinctTerms(ms []match) int {
+	var seen uint64
+	n := 0
+	for _, m := range ms {
+		if bit := uint64(1) << (m.term % 64); seen&bit == 0 {
+			seen |= bit
+			n++
+		}
+	}
+	return n
+}
+
+// searchIDSpan is how many search documents one second of post dates holds:
+// a document's id is the post's date in unix seconds times it, plus a
+// counter, so ids order by date and a search reads the newest first.
+const searchIDSpan = 1 << 20
+
+// putSearch writes the search documents of a post: the text, the languages
+// each is shown in, and both FTS tables.
+func (t *Tx) putSearch(ctx context.Context, p PostRecord) error {
+	for _, d := range p.Search {
+		id, err := t.searchID(ctx, p.Time.Unix())
+		if err != nil {
+			return err
+		}
+		title, desc, body := searchText(d.Title), searchText(d.Description), searchText(d.Body)
+		if _, err := t.exec(ctx, `INSERT INTO search_docs(id, post_id, lang, title, description, body) VALUES(?,?,?,?,?,?)`,
+			id, p.ID, d.Lang, title, desc, body); err != nil {
+			return err
+		}
+		for _, pl := range p.Payloads {
+			if pl.Served != d.Lang {
+				continue
+			}
+			if _, err := t.exec(ctx, `INSERT INTO search_serves(doc_id, lang, category) VALUES(?,?,?)`, id, pl.Lang, p.Category); err != nil {
+				return err
+			}
+		}
+		for _, q := range []string{
+			`INSERT INTO search_trigram(rowid, title, description, body) VALUES(?,?,?,?)`,
+			`INSERT INTO search_words(rowid, title, description, body) VALUES(?,?,?,?)`,
+		} {
+			if _, err := t.exec(ctx, q, id, title, desc, body); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// searchID is the next free id of a search document of a post dated sec.
+func (t *Tx) searchID(ctx context.Context, sec int64) (int64, error) {
+	base := sec * searchIDSpan
+	st, err := t.stmt(ctx, `SELECT max(id) FROM search_docs WHERE id >= ? AND id < ?`)
+	if err != nil {
+		return 0, err
+	}
+	var last sql.NullInt64
+	if err := st.QueryRowContext(context.WithoutCancel(ctx), base, base+searchIDSpan).Scan(&last); err != nil {
+		return 0, err
+	}
+	switch {
+	case !last.Valid:
+		return base, nil
+	case last.Int64+1 < base+searchIDSpan:
+		return last.Int64 + 1, nil
+	}
+	return 0, fmt.Errorf("search id: more than %d search documents dated %d", searchIDSpan, sec)
+}
+
+// searchText is text as the search tables keep it: NFC, as queries are, so
+// that Korean typed in decomposed form still matches.
+func searchText(s string) string {
+	return norm.NFC.String(s)
+}

@@ -1,0 +1,287 @@
+package store
+
+import (
+	"html"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Snippets are cut in Go rather than by FTS5's snippet(): the one code path
+// serves trigram, word-prefix and mixed matches alike, the text around the
+// marks is HTML-escaped (snippet() would return it raw), and the FTS tables
+// need not keep a copy of the text.
+
+// snippetWidth is a snippet's length in columns: a Hangul syllable counts
+// two, a Latin letter one, so Korean and English snippets look alike.
+const snippetWidth = 160
+
+// snippetMaxMatches bounds the work on a text that matches everywhere.
+const snippetMaxMatches = 2000
+
+// match is one occurrence of a term in a text, as byte offsets.
+type match struct {
+	start, end int
+	term       int
+}
+
+// folded is a text lowered rune by rune, with the offset in the original of
+// every byte of the lowered copy, so matches found in the copy map back.
+type folded struct {
+	text string
+	orig []int // len(text)+1 offsets into the original
+}
+
+func foldText(s string) folded {
+	var b strings.Builder
+	b.Grow(len(s))
+	orig := make([]int, 0, len(s)+1)
+	for i, r := range s {
+		lr := foldRune(r)
+		n := b.Len()
+		b.WriteRune(lr)
+		for range b.Len() - n {
+			orig = append(orig, i)
+		}
+	}
+	orig = append(orig, len(s))
+	return folded{text: b.String(), orig: orig}
+}
+
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}
+	return unicode.ToLower(r)
+}
+
+func foldString(s string) string {
+	return foldText(s).text
+}
+
+// isWordRune is what SQLite's unicode61 tokenizer keeps in a token: letters,
+// numbers and private-use characters; the rest separates tokens.
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Co, r)
+}
+
+// findMatches lists where the terms occur in text. A prefix term (one the
+// word table matched) counts only where a word starts, as it matched;
+// another counts anywhere, as a trigram substring does.
+func findMatches(text string, terms []Term) []match {
+	f := foldText(text)
+	var out []match
+	for ti, t := range terms {
+		needle := foldString(t.Text)
+		if needle == "" {
+			continue
+		}
+		for from := 0; from < len(f.text) && len(out) < snippetMaxMatches; {
+			i := strings.Index(f.text[from:], needle)
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + len(needle)
+			if t.Prefix {
+				if r, _ := utf8.DecodeLastRuneInString(f.text[:i]); i > 0 && isWordRune(r) {
+					continue
+				}
+			}
+			out = append(out, match{start: f.orig[i], end: f.orig[i+len(needle)], term: ti})
+		}
+	}
+	sortMatches(out)
+	return out
+}
+
+func sortMatches(ms []match) {
+	// Insertion sort by start: the lists are per-term sorted runs and short.
+	for i := 1; i < len(ms); i++ {
+		for j := i; j > 0 && (ms[j].start < ms[j-1].start || ms[j].start == ms[j-1].start && ms[j].end > ms[j-1].end); j-- {
+			ms[j], ms[j-1] = ms[j-1], ms[j]
+		}
+	}
+}
+
+func runeWidth(r rune) int {
+	switch {
+	case r < 0x1100:
+		return 1
+	case r >= 0x1100 && r <= 0x115F, // Hangul Jamo
+		r >= 0x2E80 && r <= 0xA4CF, // CJK, Hiragana, Katakana, Yi
+		r >= 0xAC00 && r <= 0xD7A3, // Hangul syllables
+		r >= 0xF900 && r <= 0xFAFF, // CJK compatibility
+		r >= 0xFF00 && r <= 0xFF60, // full-width forms
+		r >= 0x1F300 && r <= 0x1FAFF, // emoji
+		r >= 0x20000 && r <= 0x3FFFD:
+		return 2
+	}
+	return 1
+}
+
+// widthOf is the columns s[from:to] takes.
+func widthOf(s string, from, to int) int {
+	w := 0
+	for _, r := range s[from:to] {
+		w += runeWidth(r)
+	}
+	return w
+}
+
+// bestWindow picks the run of matches that fits in snippetWidth columns and
+// covers the most distinct terms, then the most matches; the earliest wins a
+// tie. It returns the index range [i, j) into ms.
+func bestWindow(text string, ms []match) (int, int) {
+	bi, bj, bestTerms, bestCount := 0, 0, -1, -1
+	for i := range ms {
+		seen := map[int]bool{}
+		j := i
+		for j < len(ms) && widthOf(text, ms[i].start, ms[j].end) <= snippetWidth {
+			seen[ms[j].term] = true
+			j++
+		}
+		if j == i {
+			j = i + 1 // a match wider than the window stands alone
+			seen[ms[i].term] = true
+		}
+		if len(seen) > bestTerms || len(seen) == bestTerms && j-i > bestCount {
+			bi, bj, bestTerms, bestCount = i, j, len(seen), j-i
+		}
+		if j == len(ms) {
+			break // later windows hold a subset of this one
+		}
+	}
+	return bi, bj
+}
+
+// snippet cuts the part of text around its best run of matches, escapes it
+// and marks the matches. With no match it is the start of the text.
+func snippet(text string, terms []Term) string {
+	return snippetOf(text, findMatches(text, terms))
+}
+
+// snippetOf is snippet with the matches of text already found.
+func snippetOf(text string, ms []match) string {
+	if len(ms) == 0 {
+		end := advance(text, 0, snippetWidth)
+		return renderSnippet(text, 0, end, nil)
+	}
+	i, j := bestWindow(text, ms)
+	ms = ms[i:j]
+	first, last := ms[0].start, ms[len(ms)-1].end
+	for _, m := range ms {
+		last = max(last, m.end)
+	}
+	used := widthOf(text, first, last)
+	// A quarter of the spare room goes before the first match, the rest after.
+	spare := max(snippetWidth-used, 0)
+	start := retreat(text, first, spare/4)
+	end := advance(text, last, snippetWidth-used-widthOf(text, start, first))
+	return renderSnippet(text, start, end, ms)
+}
+
+// retreat moves back from i by up to width columns, to a word start.
+func retreat(s string, i, width int) int {
+	j := i
+	for w := 0; j > 0; {
+		r, n := utf8.DecodeLastRuneInString(s[:j])
+		if w+runeWidth(r) > width {
+			break
+		}
+		w += runeWidth(r)
+		j -= n
+	}
+	if j == 0 || j == i {
+		return j
+	}
+	// Do not start in the middle of a word when a space is close by.
+	for k := j; k < i; {
+		r, n := utf8.DecodeRuneInString(s[k:])
+		if unicode.IsSpace(r) {
+			return k + n
+		}
+		k += n
+	}
+	return j
+}
+
+// advance moves forward from i by up to width columns, to a word end.
+func advance(s string, i, width int) int {
+	j := i
+	for w := 0; j < len(s); {
+		r, n := utf8.DecodeRuneInString(s[j:])
+		if w+runeWidth(r) > width {
+			break
+		}
+		w += runeWidth(r)
+		j += n
+	}
+	if j == len(s) || j == i {
+		return j
+	}
+	for k := j; k > i; {
+		r, n := utf8.DecodeLastRuneInString(s[:k])
+		if unicode.IsSpace(r) {
+			return k - n
+		}
+		k -= n
+	}
+	return j
+}
+
+// renderSnippet writes text[start:end] as HTML with the matches (sorted,
+// possibly overlapping) marked and whitespace runs collapsed to one space.
+func renderSnippet(text string, start, end int, ms []match) string {
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("…")
+	}
+	pos := start
+	for k := 0; k < len(ms); {
+		m := ms[k]
+		mEnd := m.end
+		// Overlapping and touching matches make one mark.
+		for k++; k < len(ms) && ms[k].start <= mEnd; k++ {
+			mEnd = max(mEnd, ms[k].end)
+		}
+		writeText(&b, text[pos:m.start])
+		b.WriteString("<mark>")
+		writeText(&b, text[m.start:mEnd])
+		b.WriteString("</mark>")
+		pos = mEnd
+	}
+	writeText(&b, text[pos:end])
+	if end < len(text) {
+		b.WriteString("…")
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// writeText escapes s for HTML, collapsing whitespace and dropping control
+// characters.
+func writeText(b *strings.Builder, s string) {
+	var plain strings.Builder
+	space := false
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r):
+			space = true
+			continue
+		case unicode.IsControl(r):
+			continue
+		}
+		if space {
+			plain.WriteByte(' ')
+			space = false
+		}
+		plain.WriteRune(r)
+	}
+	if space {
+		plain.WriteByte(' ')
+	}
+	b.WriteString(html.EscapeString(plain.String()))
+}

@@ -1,0 +1,126 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/geul-dev/geul/internal/store"
+)
+
+func openWriteStore(t *testing.T) (*store.Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "index.db")
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st, path
+}
+
+func searchPost(id, text string) store.PostRecord {
+	return store.PostRecord{
+		ID: id, Category: "go", Slug: id[len("go/"):], Date: "2025-01-02",
+		Time: time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC), Modified: time.Unix(1, 0),
+		Title: "t " + text, Langs: []string{"ko", "en"}, Fingerprint: text,
+		Tags: []string{"x"},
+		Payloads: []store.Payload{
+			{Lang: "ko", Served: "ko", ETag: `"1"`, Body: []byte(`{"post":{}}`), Item: []byte(`{}`)},
+			{Lang: "en", Served: "en", ETag: `"2"`, Body: []byte(`{"post":{}}`), Item: []byte(`{}`)},
+		},
+		Search: []store.SearchDoc{
+			{Lang: "ko", Title: "제목 " + text, Body: "본문 " + text},
+			{Lang: "en", Title: "title " + text, Body: "body " + text},
+		},
+	}
+}
+
+func writeRun(t *testing.T, st *store.Store, fn func(tx *store.Tx) error) {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := st.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := tx.Commit(ctx, store.RunInfo{At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// matches counts, per search table, the rows that match term.
+func matches(t *testing.T, path, term string) map[string]int {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	out := map[string]int{}
+	for _, table := range []string{"search_trigram", "search_words"} {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM `+table+` WHERE `+table+` MATCH ?`, `"`+term+`"`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		out[table] = n
+	}
+	return out
+}
+
+// A post written again replaces its rows in both search tables and leaves
+// every other post's alone; a deleted post leaves none.
+func TestPutPostReplacesSearchRows(t *testing.T) {
+	st, path := openWriteStore(t)
+	ctx := context.Background()
+	writeRun(t, st, func(tx *store.Tx) error {
+		if err := tx.PutPost(ctx, searchPost("go/a", "one")); err != nil {
+			return err
+		}
+		return tx.PutPost(ctx, searchPost("go/b", "other"))
+	})
+	writeRun(t, st, func(tx *store.Tx) error { return tx.PutPost(ctx, searchPost("go/a", "two")) })
+	writeRun(t, st, func(tx *store.Tx) error { return tx.PutPost(ctx, searchPost("go/a", "three")) })
+
+	check := func(when string, want map[string]int) {
+		t.Helper()
+		for term, n := range want {
+			for table, got := range matches(t, path, term) {
+				if got != n {
+					t.Errorf("%s: %s rows matching %q: got %d, want %d", when, table, term, got, n)
+				}
+			}
+		}
+	}
+	// Each post has a ko and an en document.
+	check("after rewrites", map[string]int{"one": 0, "two": 0, "three": 2, "other": 2})
+	writeRun(t, st, func(tx *store.Tx) error { return tx.DeletePost(ctx, "go/a") })
+	check("after delete", map[string]int{"three": 0, "other": 2})
+}
+
+// A new database gets the page size the store is tuned for; it cannot change
+// once the file is in WAL mode.
+func TestOpenPageSize(t *testing.T) {
+	_, path := openWriteStore(t)
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var size int
+	var mode string
+	if err := db.QueryRow("PRAGMA page_size").Scan(&size); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if size != 16384 || mode != "wal" {
+		t.Errorf("page_size %d, journal_mode %s; want 16384, wal", size, mode)
+	}
+}
