@@ -462,7 +462,7 @@ const docTemplate = `{
                     "text/plain"
                 ],
                 "tags": [
-                    "operations"
+                    "meta"
                 ],
                 "summary": "Prometheus metrics",
                 "responses": {
@@ -708,6 +708,68 @@ const docTemplate = `{
                     }
                 },
                 "x-uncached": true
+            }
+        },
+        "/search": {
+            "get": {
+                "description": "Finds the posts whose title, description and body text (not markup; code included) in the language hold every term of q, best first (bm25: title over description over body). A term of 3 characters or more matches anywhere, inside words too (프로세 finds 프로세스); a shorter one matches the start of a word (병목 finds 병목이, 풀 finds 풀을). Text between double quotes is one term, spaces included. Nothing in q is query syntax. Each hit is the list item plus a snippet: HTML-escaped text with the matches in \u003cmark\u003e\u003c/mark\u003e. The newest 500 matches are ranked; meta.capped says when more matched. Drafts are never found.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "search"
+                ],
+                "summary": "Search posts",
+                "operationId": "search",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the words to find, at most 256 characters and 12 terms",
+                        "name": "q",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "language searched and of the items (a site language; default: Accept-Language, else the site's default); a post without a body in it is searched in the language it falls back to",
+                        "name": "lang",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only posts of this category",
+                        "name": "category",
+                        "in": "query"
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 10,
+                        "description": "hits to return, capped at 50",
+                        "name": "limit",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.SearchResponse"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "strong validator of the body"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
             }
         },
         "/sitemap.xml": {
@@ -1547,6 +1609,156 @@ const docTemplate = `{
                 "rendered": {
                     "description": "Rendered is the number of post files parsed and rendered.",
                     "type": "integer"
+                }
+            }
+        },
+        "api.SearchHit": {
+            "type": "object",
+            "required": [
+                "category",
+                "categorySlug",
+                "date",
+                "description",
+                "extra",
+                "lang",
+                "next",
+                "prev",
+                "readingMinutes",
+                "related",
+                "slug",
+                "snippet",
+                "tags",
+                "title",
+                "toc",
+                "translations",
+                "updated"
+            ],
+            "properties": {
+                "category": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "string"
+                    }
+                },
+                "categorySlug": {
+                    "type": "string"
+                },
+                "date": {
+                    "type": "string"
+                },
+                "description": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "string"
+                    }
+                },
+                "extra": {
+                    "type": "object",
+                    "additionalProperties": {}
+                },
+                "lang": {
+                    "description": "Lang is the language whose body was served; it differs from the requested\nlanguage when the post has no body in that language.",
+                    "type": "string"
+                },
+                "next": {
+                    "$ref": "#/definitions/api.PostRef"
+                },
+                "prev": {
+                    "$ref": "#/definitions/api.PostRef"
+                },
+                "readingMinutes": {
+                    "type": "integer"
+                },
+                "related": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.PostRef"
+                    }
+                },
+                "slug": {
+                    "type": "string"
+                },
+                "snippet": {
+                    "description": "Snippet is an excerpt of the matching text as HTML: the text is escaped\nand every match is wrapped in \u003cmark\u003e\u003c/mark\u003e, the only markup it holds.",
+                    "type": "string"
+                },
+                "tags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "title": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "string"
+                    }
+                },
+                "toc": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.Heading"
+                    }
+                },
+                "translations": {
+                    "description": "Translations lists the languages that have a body.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "updated": {
+                    "type": "string"
+                }
+            }
+        },
+        "api.SearchMeta": {
+            "type": "object",
+            "required": [
+                "capped",
+                "lang",
+                "limit",
+                "total"
+            ],
+            "properties": {
+                "capped": {
+                    "description": "Capped is true when the count stopped at that bound: more posts may\nmatch, and the hits are the best of the newest 500 matches.",
+                    "type": "boolean"
+                },
+                "lang": {
+                    "description": "Lang is the language searched: each post's text in it, or in the\nlanguage its payload falls back to.",
+                    "type": "string"
+                },
+                "limit": {
+                    "description": "Limit is the most hits one answer holds, after the cap of 50.",
+                    "type": "integer"
+                },
+                "total": {
+                    "description": "Total is how many posts match, counted up to the 500 a search ranks.",
+                    "type": "integer"
+                }
+            }
+        },
+        "api.SearchResponse": {
+            "type": "object",
+            "required": [
+                "hits",
+                "meta",
+                "query"
+            ],
+            "properties": {
+                "hits": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.SearchHit"
+                    }
+                },
+                "meta": {
+                    "$ref": "#/definitions/api.SearchMeta"
+                },
+                "query": {
+                    "description": "Query is the q parameter with its runs of whitespace made one space.",
+                    "type": "string"
                 }
             }
         },

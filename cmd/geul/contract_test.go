@@ -479,6 +479,17 @@ var appCases = []contractCase{
 		_, err := c.Tag(ctx, "nope", nil)
 		return err
 	}},
+	{"search", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error {
+		r, err := c.Search(ctx, "threads", &api.SearchOptions{Lang: "en", Limit: 5})
+		if err == nil && len(r.Hits) == 0 {
+			return fmt.Errorf("search threads: no hits")
+		}
+		return err
+	}},
+	{"search without q", 400, func(ctx context.Context, c *api.Client, _ rawFunc) error {
+		_, err := c.Search(ctx, "", nil)
+		return err
+	}},
 	{"changes", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.Changes(ctx, 0); return err }},
 	{"changes ahead", 400, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.Changes(ctx, 1<<40); return err }},
 	{"json feed", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.JSONFeed(ctx, "en"); return err }},

@@ -25,7 +25,7 @@ import (
 // the lists, and all posts the same, since a run commits all or nothing.
 
 const (
-	crashKills = 20 // kills that land inside an index run
+	crashKills    = 20 // kills that land inside an index run
 	crashMaxTries = 60
 )
 
@@ -163,11 +163,10 @@ func dbVersion(t *testing.T, db string, n int) (string, error) {
 	return version, nil
 }
 
-// TestCrashKeepsAWholeVersion kills geul with SIGKILL at random moments of
+// testCrashKeepsAWholeVersion kills geul with SIGKILL at random moments of
 // its index runs and checks every time that the database is sound and holds
 // the whole of the last committed version or the whole of the new one.
-func TestCrashKeepsAWholeVersion(t *testing.T) {
-	bin := buildGeul(t)
+func testCrashKeepsAWholeVersion(t *testing.T, bin string) {
 	n := crashPosts()
 	content := t.TempDir()
 	for _, c := range crashCats {

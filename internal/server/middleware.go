@@ -63,8 +63,11 @@ func (s *Server) cacheControlFor(path string) string {
 //     exactly GET's headers, Content-Length included.
 //   - A 200 answer gets a strong ETag (the hash of its bytes, unless the handler
 //     set one), a Last-Modified (the handler's, else when this process first
-//     served these bytes), the default Cache-Control, and Vary: Accept-Encoding.
+//     served these bytes), the default Cache-Control, and Vary: Accept-Encoding
+//     (and Origin, for CORS).
 //     If-None-Match, else If-Modified-Since, turn it into a 304 without a body.
+//     A no-store answer (metrics, health, admin) gets no validators: nothing
+//     may keep it, so nothing revalidates it.
 //   - A body of compressMin bytes or more, of a textual type, is sent as br or
 //     gzip as Accept-Encoding prefers; each representation is compressed once.
 //

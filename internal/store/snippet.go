@@ -181,6 +181,10 @@ func snippetOf(text string, ms []match) string {
 	spare := max(snippetWidth-used, 0)
 	start := retreat(text, first, spare/4)
 	end := advance(text, last, snippetWidth-used-widthOf(text, start, first))
+	if end == len(text) {
+		// The text ends early: the room left goes before the match.
+		start = retreat(text, start, snippetWidth-widthOf(text, start, end))
+	}
 	return renderSnippet(text, start, end, ms)
 }
 

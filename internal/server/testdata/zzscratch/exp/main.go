@@ -9,8 +9,74 @@ import (
 	"strings"
 	"time"
 
+	"path/filepath"
+	"io/fs"
+	"sync"
+	"runtime"
+	"syscall"
+
+	"github.com/geul-dev/geul/internal/content"
+	"github.com/geul-dev/geul/internal/markdown"
 	_ "github.com/mattn/go-sqlite3"
 )
+
+func gen(dir, dst string, n int) {
+	var paths []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if strings.HasSuffix(p, ".md") {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	sort.Strings(paths)
+	if len(paths) > n {
+		paths = paths[:n]
+	}
+	md := markdown.New()
+	docs := make([]doc, len(paths))
+	var wg sync.WaitGroup
+	ch := make(chan int)
+	var rt time.Duration
+	var mu sync.Mutex
+	for w := 0; w < 2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range ch {
+				data, _ := os.ReadFile(paths[i])
+				rel, _ := filepath.Rel(dir, paths[i])
+				f, err := content.ParseFile(filepath.ToSlash(rel), data)
+				must(err)
+				t0 := time.Now()
+				res, err := md.Render(f.Body)
+				mu.Lock()
+				rt += time.Since(t0)
+				mu.Unlock()
+				must(err)
+				docs[i] = doc{post: f.Category + "/" + f.Slug, lang: f.Lang, cat: f.Category, title: f.Title[f.Lang], desc: f.Description[f.Lang], body: res.Text}
+			}
+		}()
+	}
+	for i := range paths {
+		ch <- i
+	}
+	close(ch)
+	wg.Wait()
+	fmt.Println("render cpu time", rt, "docs", len(docs))
+	os.Remove(dst)
+	db, err := sql.Open("sqlite3", "file:"+dst)
+	must(err)
+	_, err = db.Exec(`CREATE TABLE docs(id INTEGER PRIMARY KEY, post_id TEXT, lang TEXT, category TEXT, title TEXT, description TEXT, body TEXT)`)
+	must(err)
+	tx, _ := db.Begin()
+	for i, d := range docs {
+		_, err := tx.Exec(`INSERT INTO docs VALUES(?,?,?,?,?,?,?)`, i+1, d.post, d.lang, d.cat, d.title, d.desc, d.body)
+		must(err)
+	}
+	must(tx.Commit())
+	db.Close()
+}
+
 
 var variants = map[string][]string{
 	"cur": {
@@ -61,7 +127,7 @@ func load(src string, limit int) []doc {
 	db, err := sql.Open("sqlite3", "file:"+src+"?mode=ro")
 	must(err)
 	defer db.Close()
-	rows, err := db.Query(`SELECT s.post_id, s.lang, p.category, s.title, s.description, s.body FROM search_trigram s JOIN posts p ON p.id=s.post_id ORDER BY p.time DESC, p.id LIMIT ?`, limit)
+	rows, err := db.Query(`SELECT post_id, lang, category, title, description, body FROM docs ORDER BY id LIMIT ?`, limit)
 	must(err)
 	var out []doc
 	for rows.Next() {
@@ -129,11 +195,22 @@ func build(docs []doc, dst, variant string) {
 
 func quoteTerm(t string) string { return `"` + strings.ReplaceAll(t, `"`, `""`) + `"` }
 
+func threadCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(1, &ru) // RUSAGE_THREAD
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+var cpuP50 time.Duration
+
 func timeQ(db *sql.DB, n int, q string, args ...any) (time.Duration, time.Duration, int) {
-	var ds []time.Duration
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var ds, cs []time.Duration
 	cnt := 0
 	for i := 0; i < n; i++ {
 		t0 := time.Now()
+		c0 := threadCPU()
 		rows, err := db.Query(q, args...)
 		if err != nil {
 			fmt.Println("ERR", err)
@@ -148,8 +225,11 @@ func timeQ(db *sql.DB, n int, q string, args ...any) (time.Duration, time.Durati
 		}
 		rows.Close()
 		ds = append(ds, time.Since(t0))
+		cs = append(cs, threadCPU()-c0)
 	}
 	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	sort.Slice(cs, func(i, j int) bool { return cs[i] < cs[j] })
+	cpuP50 = cs[len(cs)/2]
 	return ds[len(ds)/2], ds[len(ds)*99/100], cnt
 }
 
@@ -169,13 +249,15 @@ func main() {
 		for _, v := range strings.Split(*variant, ",") {
 			build(docs, *dst+"."+v+".db", v)
 		}
+	case "gen":
+		gen(*src, *dst, *limit)
 	case "query":
 		db, err := sql.Open("sqlite3", "file:"+*dst+"?mode=ro&_cache_size=-4000")
 		must(err)
 		for _, q := range strings.Split(*qs, ",") {
 			arg := q
 			p50, p99, n := timeQ(db, *reps, *sqlq, arg)
-			fmt.Printf("%-20s p50 %8v p99 %8v rows %d\n", q, p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), n)
+			fmt.Printf("%-20s cpu %8v p50 %8v p99 %8v rows %d\n", q, cpuP50.Round(10*time.Microsecond), p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), n)
 		}
 	}
 }

@@ -1,0 +1,352 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/geul-dev/geul/internal/store"
+)
+
+// sdoc is a post language's searchable text.
+type sdoc struct{ lang, title, desc, body string }
+
+// findPost is a post of the site ko, en with a body in each doc's language;
+// a site language without a doc falls back to the first doc, as the indexer
+// does.
+func findPost(id, date string, docs ...sdoc) store.PostRecord {
+	cat, slug, _ := strings.Cut(id, "/")
+	tm, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		panic(err)
+	}
+	p := store.PostRecord{ID: id, Category: cat, Slug: slug, Date: date, Time: tm, Title: docs[0].title, Fingerprint: "f"}
+	for _, d := range docs {
+		p.Langs = append(p.Langs, d.lang)
+		p.Search = append(p.Search, store.SearchDoc{Lang: d.lang, Title: d.title, Description: d.desc, Body: d.body})
+	}
+	for _, l := range []string{"ko", "en"} {
+		served := docs[0].lang
+		if slices.Contains(p.Langs, l) {
+			served = l
+		}
+		item := fmt.Sprintf(`{"slug":%q,"lang":%q}`, id, served)
+		p.Payloads = append(p.Payloads, store.Payload{Lang: l, Served: served, ETag: `"e"`, Body: []byte(`{}`), Item: []byte(item)})
+	}
+	return p
+}
+
+func find(t *testing.T, st *store.Store, q, lang string) store.SearchResult {
+	t.Helper()
+	return findIn(t, st, q, lang, "")
+}
+
+func findIn(t *testing.T, st *store.Store, q, lang, category string) store.SearchResult {
+	t.Helper()
+	terms, err := store.ParseQuery(q)
+	if err != nil {
+		t.Fatalf("ParseQuery(%q): %v", q, err)
+	}
+	res, err := st.Search(context.Background(), store.SearchQuery{Terms: terms, Lang: lang, Category: category, Limit: 50})
+	if err != nil {
+		t.Fatalf("Search(%q, %s): %v", q, lang, err)
+	}
+	return res
+}
+
+func hitIDs(res store.SearchResult) []string {
+	out := []string{}
+	for _, h := range res.Hits {
+		out = append(out, h.PostID)
+	}
+	return out
+}
+
+func TestParseQuery(t *testing.T) {
+	long := strings.Repeat("가", store.MaxQueryRunes)
+	tests := []struct {
+		q    string
+		want []store.Term
+		err  bool
+	}{
+		{q: "프로세스", want: []store.Term{{Text: "프로세스"}}},
+		{q: "  병목  풀 ", want: []store.Term{{Text: "병목", Prefix: true}, {Text: "풀", Prefix: true}}},
+		{q: "ThreadPoolExecutor", want: []store.Term{{Text: "ThreadPoolExecutor"}}},
+		{q: `"race  condition"`, want: []store.Term{{Text: "race condition"}}},
+		{q: `"ab"`, want: []store.Term{{Text: "ab", Prefix: true}}},
+		{q: `say "unclosed phrase`, want: []store.Term{{Text: "say"}, {Text: "unclosed phrase"}}},
+		{q: `a"b"c`, want: []store.Term{{Text: "a", Prefix: true}, {Text: "b", Prefix: true}, {Text: "c", Prefix: true}}},
+		{q: "Go go GO", want: []store.Term{{Text: "Go", Prefix: true}}},
+		{q: "NEAR(a b)", want: []store.Term{{Text: "NEAR(a"}, {Text: "b)", Prefix: true}}},
+		{q: "* - ( ) ^ :", want: nil},
+		{q: "\x00병목\t\n풀\u200b", want: []store.Term{{Text: "병목", Prefix: true}, {Text: "풀\u200b", Prefix: true}}},
+		// Decomposed Hangul (as some keyboards send it) is composed.
+		{q: "\u1111\u1173\u1105\u1169\u1109\u1166", want: []store.Term{{Text: "프로세"}}},
+		{q: long, want: []store.Term{{Text: long}}},
+		{q: long + "가", err: true},
+		{q: strings.Repeat("ab ", store.MaxQueryTerms+1), want: []store.Term{{Text: "ab", Prefix: true}}},
+		{q: "a b c d e f g h i j k l m", err: true},
+		{q: "\xff\xfe", err: true},
+	}
+	for _, tt := range tests {
+		got, err := store.ParseQuery(tt.q)
+		if tt.err {
+			if !errors.Is(err, store.ErrBadQuery) {
+				t.Errorf("ParseQuery(%q) error = %v, want ErrBadQuery", tt.q, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ParseQuery(%q): %v", tt.q, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ParseQuery(%q) = %+v, want %+v", tt.q, got, tt.want)
+		}
+	}
+}
+
+// searchCorpus is a few posts whose words the tests look for.
+func searchCorpus(t *testing.T) *store.Store {
+	t.Helper()
+	st := openStore(t)
+	run(t, st, put(
+		findPost("cs/process", "2025-02-21",
+			sdoc{"ko", "파이썬 멀티 프로세싱", "프로세스와 스레드", "각 프로세스는 독립된 메모리를 씁니다. 병목 현상을 풀 때 프로세스 풀을 씁니다."}),
+		findPost("cs/bottleneck", "2024-05-01",
+			sdoc{"ko", "병목 찾기", "처리량이 떨어질 때", "병목이 어디인지 측정합니다. 병목을 하나 풀면 다음 병목이 나옵니다."},
+			sdoc{"en", "Finding Bottlenecks", "When throughput drops", "Measure where the bottleneck is."}),
+		findPost("python/pool", "2023-11-03",
+			sdoc{"ko", "스레드 풀", "ThreadPoolExecutor 쓰기", "concurrent.futures.ThreadPoolExecutor는 스레드를 미리 만듭니다. 멀티스레딩 입문."},
+			sdoc{"en", "Thread Pools", "Using ThreadPoolExecutor", "concurrent.futures.ThreadPoolExecutor keeps threads ready."}),
+		findPost("go/worker", "2024-08-10",
+			sdoc{"en", "Worker Pools in Go", "goroutines and a channel", "Each goroutine reads jobs from the channel; sync.WaitGroup waits."}),
+		findPost("cs/escape", "2019-09-09",
+			sdoc{"en", "Escaping <HTML>", "Tags & quotes", `A comment with <script>alert("x")</script> runs unless escaped: AT&T.`}),
+	))
+	return st
+}
+
+func TestSearchMatches(t *testing.T) {
+	st := searchCorpus(t)
+	tests := []struct {
+		q, lang string
+		want    []string
+	}{
+		// Trigram: Korean inside words.
+		{"프로세", "ko", []string{"cs/process"}},
+		{"멀티스레딩", "ko", []string{"python/pool"}},
+		{"티스레", "ko", []string{"python/pool"}},
+		// Word prefix: particles follow the word.
+		{"병목", "ko", []string{"cs/bottleneck", "cs/process"}},
+		{"풀", "ko", []string{"python/pool", "cs/process", "cs/bottleneck"}},
+		// A prefix is not found inside a word: 스레 starts 스레드, not 멀티스레딩.
+		{"스레", "ko", []string{"python/pool", "cs/process"}},
+		// English, any case; code identifiers with punctuation.
+		{"threadpoolexecutor", "en", []string{"python/pool"}},
+		{"sync.WaitGroup", "en", []string{"go/worker"}},
+		{"GOROUTINE", "ko", []string{"go/worker"}},
+		// Every term must match; a mixed query ranks by its long terms.
+		{"프로세스 풀", "ko", []string{"cs/process"}},
+		{"스레드 ThreadPoolExecutor", "ko", []string{"python/pool"}},
+		{"병목 goroutine", "ko", []string{}},
+		{`"reads jobs"`, "en", []string{"go/worker"}},
+		{`"jobs reads"`, "en", []string{}},
+		{"없는단어", "ko", []string{}},
+	}
+	for _, tt := range tests {
+		got := hitIDs(find(t, st, tt.q, tt.lang))
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("search %q in %s = %v, want %v", tt.q, tt.lang, got, tt.want)
+		}
+	}
+}
+
+// TestSearchLanguages: a language searches the text its payloads show, the
+// fallback included, and each hit carries the item of the asked language.
+func TestSearchLanguages(t *testing.T) {
+	st := searchCorpus(t)
+	// go/worker has only English: a Korean search finds it in its English text.
+	res := find(t, st, "goroutine", "ko")
+	if got := hitIDs(res); !reflect.DeepEqual(got, []string{"go/worker"}) {
+		t.Fatalf("goroutine in ko = %v", got)
+	}
+	if got, want := string(res.Hits[0].Item), `{"slug":"go/worker","lang":"en"}`; got != want {
+		t.Errorf("item = %s, want %s", got, want)
+	}
+	// python/pool has both: English text is not searched in Korean, nor the reverse.
+	if got := hitIDs(find(t, st, "keeps threads", "ko")); len(got) != 0 {
+		t.Errorf("English text found in a Korean search: %v", got)
+	}
+	if got := hitIDs(find(t, st, "미리 만듭니다", "en")); len(got) != 0 {
+		t.Errorf("Korean text found in an English search: %v", got)
+	}
+	// cs/process has only Korean: an English search finds it too.
+	res = find(t, st, "프로세스", "en")
+	if got := hitIDs(res); !reflect.DeepEqual(got, []string{"cs/process"}) {
+		t.Fatalf("프로세스 in en = %v", got)
+	}
+	if got, want := string(res.Hits[0].Item), `{"slug":"cs/process","lang":"ko"}`; got != want {
+		t.Errorf("item = %s, want %s", got, want)
+	}
+	// A language the index has no payload in finds nothing.
+	if got := hitIDs(find(t, st, "프로세스", "fr")); len(got) != 0 {
+		t.Errorf("search in fr = %v", got)
+	}
+}
+
+func TestSearchCategory(t *testing.T) {
+	st := searchCorpus(t)
+	for _, tt := range []struct {
+		cat  string
+		want []string
+	}{
+		{"cs", []string{"cs/process", "cs/bottleneck"}},
+		{"python", []string{"python/pool"}},
+		{"go", []string{}},
+		{"nope", []string{}},
+	} {
+		if got := hitIDs(findIn(t, st, "풀", "ko", tt.cat)); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("풀 in category %s = %v, want %v", tt.cat, got, tt.want)
+		}
+	}
+}
+
+// TestSearchRanking: title outweighs description, which outweighs body; on
+// a tie the newer post comes first.
+func TestSearchRanking(t *testing.T) {
+	st := openStore(t)
+	body := "filler text that goes on for a while. "
+	run(t, st, put(
+		findPost("cs/in-body", "2025-01-01", sdoc{"en", "Something", "Other", strings.Repeat(body, 3) + "kernel"}),
+		findPost("cs/in-title", "2020-01-01", sdoc{"en", "The kernel", "Other", strings.Repeat(body, 3)}),
+		findPost("cs/in-desc", "2021-01-01", sdoc{"en", "Something", "About the kernel", strings.Repeat(body, 3)}),
+		findPost("cs/tie-old", "2022-01-01", sdoc{"en", "Same", "Same", "the kernel"}),
+		findPost("cs/tie-new", "2023-01-01", sdoc{"en", "Same", "Same", "the kernel"}),
+	))
+	got := hitIDs(find(t, st, "kernel", "en"))
+	want := []string{"cs/in-title", "cs/in-desc", "cs/tie-new", "cs/tie-old", "cs/in-body"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("kernel = %v, want %v", got, want)
+	}
+	// The word table ranks the same way.
+	got = hitIDs(find(t, st, "ke", "en"))
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ke = %v, want %v", got, want)
+	}
+}
+
+// TestSearchWindow: only the newest SearchWindow matches are ranked, and the
+// answer says so.
+func TestSearchWindow(t *testing.T) {
+	old := store.SearchWindow
+	store.SearchWindow = 3
+	t.Cleanup(func() { store.SearchWindow = old })
+	st := openStore(t)
+	run(t, st, put(
+		findPost("cs/a", "2020-01-01", sdoc{"en", "kernel kernel", "", ""}),
+		findPost("cs/b", "2021-01-01", sdoc{"en", "x", "", "kernel"}),
+		findPost("cs/c", "2022-01-01", sdoc{"en", "x", "", "kernel"}),
+		findPost("cs/d", "2023-01-01", sdoc{"en", "x", "kernel", ""}),
+	))
+	res := find(t, st, "kernel", "en")
+	if got, want := hitIDs(res), []string{"cs/d", "cs/c", "cs/b"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("hits = %v, want %v (the oldest match is past the window)", got, want)
+	}
+	if res.Total != 3 || !res.Capped {
+		t.Errorf("total %d capped %v, want 3 true", res.Total, res.Capped)
+	}
+	res = find(t, st, "kernel", "ko") // cs/* have no Korean: they fall back to English
+	if res.Total != 3 || !res.Capped {
+		t.Errorf("ko: total %d capped %v, want 3 true", res.Total, res.Capped)
+	}
+	res = findIn(t, st, "kernel", "en", "go")
+	if res.Total != 0 || res.Capped || len(res.Hits) != 0 {
+		t.Errorf("empty category: %+v", res)
+	}
+}
+
+// TestSearchRebuildDelete: a rebuilt post is found by its new text only, a
+// deleted one not at all.
+func TestSearchRebuildDelete(t *testing.T) {
+	st := searchCorpus(t)
+	run(t, st, put(findPost("cs/bottleneck", "2024-05-01", sdoc{"en", "Renamed", "", "nothing here"})))
+	if got := hitIDs(find(t, st, "병목", "ko")); !reflect.DeepEqual(got, []string{"cs/process"}) {
+		t.Errorf("병목 after rebuild = %v", got)
+	}
+	if got := hitIDs(find(t, st, "Renamed", "ko")); !reflect.DeepEqual(got, []string{"cs/bottleneck"}) {
+		t.Errorf("Renamed after rebuild = %v (Korean now falls back to English)", got)
+	}
+	run(t, st, del("cs/bottleneck", "python/pool"))
+	for _, q := range []string{"Renamed", "ThreadPoolExecutor", "풀"} {
+		for _, l := range []string{"ko", "en"} {
+			for _, h := range find(t, st, q, l).Hits {
+				if h.PostID == "cs/bottleneck" || h.PostID == "python/pool" {
+					t.Errorf("%s in %s: deleted post %s found", q, l, h.PostID)
+				}
+			}
+		}
+	}
+}
+
+func TestSearchSnippet(t *testing.T) {
+	st := searchCorpus(t)
+	long := strings.Repeat("앞부분 문장입니다. ", 30) + "여기에 특이단어가 있습니다.\n\n\t그리고   " + strings.Repeat("뒷부분 문장입니다. ", 30)
+	run(t, st, put(findPost("cs/long", "2018-01-01", sdoc{"ko", "긴 글", "설명", long})))
+	tests := []struct {
+		q, lang, want string
+	}{
+		// The text is escaped; only the marks are markup.
+		{"script", "en", `A comment with &lt;<mark>script</mark>&gt;alert(&#34;x&#34;)&lt;/<mark>script</mark>&gt; runs unless escaped: AT&amp;T.`},
+		{"AT&T", "en", `A comment with &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; runs unless escaped: <mark>AT&amp;T</mark>.`},
+		// Matched only in the title: the title is the snippet.
+		{"HTML", "en", `Escaping &lt;<mark>HTML</mark>&gt;`},
+		// A prefix term is marked where a word starts, not inside one.
+		{"스레", "ko", `concurrent.futures.ThreadPoolExecutor는 <mark>스레</mark>드를 미리 만듭니다. 멀티스레딩 입문.`},
+		// Overlapping terms make one mark.
+		{"프로세 로세스", "ko", `각 <mark>프로세스</mark>는 독립된 메모리를 씁니다. 병목 현상을 풀 때 <mark>프로세스</mark> 풀을 씁니다.`},
+		// A long text is cut around the match, whitespace collapsed.
+		{"특이단어", "ko", `…앞부분 문장입니다. 여기에 <mark>특이단어</mark>가 있습니다. 그리고 뒷부분 문장입니다. 뒷부분 문장입니다. 뒷부분 문장입니다. 뒷부분 문장입니다. 뒷부분 문장입니다. 뒷부분…`},
+	}
+	for _, tt := range tests {
+		res := find(t, st, tt.q, tt.lang)
+		if len(res.Hits) == 0 {
+			t.Errorf("%q: no hits", tt.q)
+			continue
+		}
+		if got := res.Hits[0].Snippet; got != tt.want {
+			t.Errorf("%q snippet:\n got %s\nwant %s", tt.q, got, tt.want)
+		}
+	}
+}
+
+// TestSearchHostileQueries: nothing a user types is FTS5 syntax, so no query
+// is an error, whatever it holds.
+func TestSearchHostileQueries(t *testing.T) {
+	st := searchCorpus(t)
+	for _, q := range []string{
+		`"`, `""`, `"""`, `'`, `*`, `**`, `병목*`, `*병목`, `-병목`, `+병목`, `^병목`, `병목:`, `title:병목`, `{title}:병목`,
+		`NEAR(병목 풀)`, `NEAR(프로세스 풀, 3)`, `병목 AND 풀`, `병목 OR`, `NOT 풀`, `AND`, `(`, `)`, `((((`, `(병목`, `병목)`,
+		`"병목`, `병목"`, `"병목" "풀"`, `a"b`, `\`, `\"`, `'); DROP TABLE posts; --`, `%`, `_`, `%병목%`,
+		"\x00", "가\x00나다", "\u200b\u200b\u200b", "🙂🙂🙂", "🙂", "a\u0301b", strings.Repeat("(", 100),
+		strings.Repeat(`"`, 101), strings.Repeat("병목 ", store.MaxQueryTerms), strings.Repeat("x", store.MaxQueryRunes),
+	} {
+		terms, err := store.ParseQuery(q)
+		if err != nil {
+			if !errors.Is(err, store.ErrBadQuery) {
+				t.Errorf("ParseQuery(%q): %v", q, err)
+			}
+			continue
+		}
+		for _, l := range []string{"ko", "en"} {
+			if _, err := st.Search(context.Background(), store.SearchQuery{Terms: terms, Lang: l, Limit: 10}); err != nil {
+				t.Errorf("Search(%q, %s): %v", q, l, err)
+			}
+		}
+	}
+}
