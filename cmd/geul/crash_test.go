@@ -29,11 +29,13 @@ const (
 	crashMaxTries = 60
 )
 
+// crashPosts keeps a run over every post around a second or two on a shared
+// two-core machine (and its checks quick), for 20 kills in about a minute.
 func crashPosts() int {
 	if testing.Short() {
-		return 300
+		return 150
 	}
-	return 1000
+	return 400
 }
 
 var crashCats = []string{"cs", "go", "db", "web"}
@@ -197,15 +199,19 @@ func testCrashKeepsAWholeVersion(t *testing.T, bin string) {
 	seen := map[string]int{}
 	for try := 0; kills < crashKills && try < crashMaxTries; try++ {
 		v := next[committed]
-		if try%4 == 3 {
+		if try%5 == 4 {
 			// Now and then the same version twice: a run over files that did
 			// not change at all must be as safe.
 			v = committed
 		}
+		t0 := time.Now()
 		writeCrashVersion(t, content, n, v)
+		t1 := time.Now()
 		p := serve()
-		// Somewhere in the run, its write transaction and commit included.
-		delay := time.Duration(rnd.Int64N(int64(full)))
+		t2 := time.Now()
+		// Anywhere in the run, its write transaction and commit included, and
+		// now and then just after it.
+		delay := time.Duration(rnd.Int64N(int64(full) * 5 / 4))
 		time.Sleep(delay)
 		done := indexed(p)
 		p.cmd.Process.Kill()
@@ -215,7 +221,11 @@ func testCrashKeepsAWholeVersion(t *testing.T, bin string) {
 		} else {
 			kills++
 		}
-		got, err := dbVersion(t, copyDB(t, db, t.TempDir()), n)
+		t3 := time.Now()
+		cp := copyDB(t, db, t.TempDir())
+		t4 := time.Now()
+		got, err := dbVersion(t, cp, n)
+		t.Logf("TIMING write %v start %v run+kill %v copy %v check %v", t1.Sub(t0), t2.Sub(t1), t3.Sub(t2), t4.Sub(t3), time.Since(t4))
 		if err != nil {
 			t.Fatalf("after a kill %v into a run writing version %s: %v\n%s", delay, v, err, p.stderr.String())
 		}
@@ -227,6 +237,9 @@ func testCrashKeepsAWholeVersion(t *testing.T, bin string) {
 	}
 	if kills < crashKills {
 		t.Errorf("only %d kills landed inside a run (%d runs finished first)", kills, finished)
+	}
+	if seen["A->B"]+seen["B->A"] == 0 {
+		t.Errorf("no run ever committed a new version (outcomes %v): the check saw one version only", seen)
 	}
 	t.Logf("%d kills inside a run, %d runs finished before the kill; outcomes %v", kills, finished, seen)
 

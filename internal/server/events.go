@@ -150,6 +150,8 @@ func (s *Server) IndexDone(ctx context.Context, r IndexRun) {
 	// run's: runs reported out of order or not at all are still covered.
 	if since >= 0 {
 		if cs, err := s.store.Changes(ctx, since); err == nil {
+			// A run may have committed meanwhile: its changes went out now.
+			s.published = max(s.published, cs.Generation)
 			s.events.Publish(changesBody(since, cs.Generation, cs.Changes))
 			return
 		}

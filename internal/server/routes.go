@@ -122,8 +122,12 @@ func (s *Server) handleHealthz(c echo.Context) error {
 func (s *Server) handleReadyz(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
 	if !s.ready.Load() {
+		// Written here, not returned: a load balancer polls this while geul
+		// starts, and that is no error worth a log line.
 		c.Response().Header().Set("Retry-After", "1")
-		return &Error{Code: EUnavailable, Message: "the first index is still running"}
+		writeProblem(c, api.Problem{Type: problemType + EUnavailable, Title: http.StatusText(http.StatusServiceUnavailable),
+			Status: http.StatusServiceUnavailable, Detail: "the first index is still running", Instance: c.Request().URL.Path})
+		return nil
 	}
 	return c.JSON(http.StatusOK, api.Health{Status: "ready"})
 }

@@ -110,42 +110,35 @@ type StoredPost struct {
 
 // Post returns the stored payload of post id ("category/slug") in lang.
 func (s *Store) Post(ctx context.Context, id, lang string, enc Encoding) (StoredPost, error) {
-	var col string
-	switch enc {
-	case Gzip:
-		col = "coalesce(p.gzip, p.body)"
-	case Brotli:
-		col = "coalesce(p.br, p.body)"
-	default:
-		col = "p.body"
-	}
 	var sp StoredPost
-	var isEnc int
+	var isEnc bool
 	var modified int64
-	q := `SELECT p.etag, p.served, ` + col + `, CASE WHEN ` + encCol(enc) + ` IS NULL THEN 0 ELSE 1 END, t.modified
-		FROM payloads p JOIN posts t ON t.id = p.post_id WHERE p.post_id=? AND p.lang=?`
-	err := s.r.QueryRowContext(ctx, q, id, lang).Scan(&sp.ETag, &sp.Lang, &sp.Body, &isEnc, &modified)
+	// One row of one table, read no further than the asked form: a request
+	// is a lookup and a write.
+	q, ok := postQueries[enc]
+	if !ok {
+		q, enc = postQueries[Identity], Identity
+	}
+	err := s.r.QueryRowContext(ctx, q, id, lang).Scan(&sp.ETag, &sp.Lang, &modified, &sp.Body, &isEnc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sp, fmt.Errorf("post %s: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return sp, fmt.Errorf("post %s: %w", id, err)
 	}
-	if isEnc == 1 {
+	if isEnc {
 		sp.Encoding = enc
 	}
 	sp.Modified = time.Unix(modified, 0).UTC()
 	return sp, nil
 }
 
-func encCol(enc Encoding) string {
-	switch enc {
-	case Gzip:
-		return "p.gzip"
-	case Brotli:
-		return "p.br"
-	}
-	return "NULL"
+// postQueries read a payload in each encoding, the stored form or else the
+// identity body, and whether the stored form was there.
+var postQueries = map[Encoding]string{
+	Identity: `SELECT etag, served, modified, body, 0 FROM payloads WHERE post_id=? AND lang=?`,
+	Gzip:     `SELECT etag, served, modified, coalesce(gzip, body), gzip IS NOT NULL FROM payloads WHERE post_id=? AND lang=?`,
+	Brotli:   `SELECT etag, served, modified, coalesce(br, body), br IS NOT NULL FROM payloads WHERE post_id=? AND lang=?`,
 }
 
 // Status is what the index holds.

@@ -9,7 +9,7 @@ import (
 // schemaVersion is bumped whenever the schema or what geul stores changes; an
 // index of another version is dropped and rebuilt from the content files, which
 // are the source of truth.
-const schemaVersion = 5
+const schemaVersion = 6
 
 var schema = []string{
 	`CREATE TABLE files (
@@ -43,15 +43,20 @@ var schema = []string{
 	`CREATE INDEX posts_title ON posts(title, id)`,
 	`CREATE INDEX posts_category_title ON posts(category, title, id)`,
 	`CREATE INDEX posts_category_langs ON posts(category, langs)`,
+	// SQLite reaches a column by walking the row from its start, through the
+	// overflow pages of every big value before it: the small columns come
+	// first, then the list item, then the forms a request most often reads,
+	// the uncompressed body last.
 	`CREATE TABLE payloads (
-		post_id TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
-		lang    TEXT NOT NULL,
-		served  TEXT NOT NULL,           -- the language whose body it carries
-		etag    TEXT NOT NULL,
-		body    BLOB NOT NULL,           -- {"post": {...}}
-		gzip    BLOB,
-		br      BLOB,
-		item    BLOB NOT NULL,           -- the list item JSON
+		post_id  TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+		lang     TEXT NOT NULL,
+		served   TEXT NOT NULL,          -- the language whose body it carries
+		etag     TEXT NOT NULL,
+		modified INTEGER NOT NULL,       -- the post's modified, so a request reads one row
+		item     BLOB NOT NULL,          -- the list item JSON
+		br       BLOB,
+		gzip     BLOB,
+		body     BLOB NOT NULL,          -- {"post": {...}}
 		PRIMARY KEY (post_id, lang)
 	)`,
 	`CREATE TABLE post_tags (

@@ -112,10 +112,10 @@ func runeWidth(r rune) int {
 	case r < 0x1100:
 		return 1
 	case r >= 0x1100 && r <= 0x115F, // Hangul Jamo
-		r >= 0x2E80 && r <= 0xA4CF, // CJK, Hiragana, Katakana, Yi
-		r >= 0xAC00 && r <= 0xD7A3, // Hangul syllables
-		r >= 0xF900 && r <= 0xFAFF, // CJK compatibility
-		r >= 0xFF00 && r <= 0xFF60, // full-width forms
+		r >= 0x2E80 && r <= 0xA4CF,   // CJK, Hiragana, Katakana, Yi
+		r >= 0xAC00 && r <= 0xD7A3,   // Hangul syllables
+		r >= 0xF900 && r <= 0xFAFF,   // CJK compatibility
+		r >= 0xFF00 && r <= 0xFF60,   // full-width forms
 		r >= 0x1F300 && r <= 0x1FAFF, // emoji
 		r >= 0x20000 && r <= 0x3FFFD:
 		return 2

@@ -75,6 +75,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	rp.Set("_busy_timeout", fmt.Sprint(BusyTimeoutMS))
 	rp.Set("_query_only", "1")
 	rp.Set("_cache_size", "-4000")
+	// Each connection keeps its statements prepared: parsing and planning a
+	// query costs more than a post lookup itself.
+	rp.Set("_stmt_cache_size", "64")
 	r, err := sql.Open("sqlite3", dsn(path, rp))
 	if err != nil {
 		w.Close()

@@ -257,8 +257,8 @@ func (t *Tx) PutPost(ctx context.Context, p PostRecord) error {
 		return fmt.Errorf("put post %s: %w", p.ID, err)
 	}
 	for _, pl := range p.Payloads {
-		if _, err := t.exec(ctx, `INSERT INTO payloads(post_id, lang, served, etag, body, gzip, br, item) VALUES(?,?,?,?,?,?,?,?)`,
-			p.ID, pl.Lang, pl.Served, pl.ETag, pl.Body, pl.Gzip, pl.Br, pl.Item); err != nil {
+		if _, err := t.exec(ctx, `INSERT INTO payloads(post_id, lang, served, etag, modified, item, br, gzip, body) VALUES(?,?,?,?,?,?,?,?,?)`,
+			p.ID, pl.Lang, pl.Served, pl.ETag, p.Modified.Unix(), pl.Item, pl.Br, pl.Gzip, pl.Body); err != nil {
 			return fmt.Errorf("put post %s: %w", p.ID, err)
 		}
 		op := "created"
