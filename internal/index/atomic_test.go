@@ -26,7 +26,7 @@ import (
 // lists and 404s move with the version too.
 
 const (
-	atomicPosts = 30 // in both versions; B adds gamma/extra
+	atomicPosts = 12 // in both versions; B adds gamma/extra
 	markerA     = "verA"
 	markerB     = "verB"
 )
@@ -280,6 +280,7 @@ func TestReadersSeeWholeRuns(t *testing.T) {
 		start := time.Now()
 		sum, err := ix.Run(ctx)
 		took = append(took, time.Since(start))
+		st.Checkpoint(ctx)
 		if err != nil {
 			t.Fatalf("run %d: %v", k, err)
 		}

@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -71,6 +73,26 @@ func BenchmarkSearch(b *testing.B) {
 		}
 		b.Run(c.class, func(b *testing.B) { benchRequests(b, srv, targets) })
 	}
+	// GEUL_BENCH_SEARCH_WINDOWS=250,1000 times the classes again with other
+	// numbers of ranked matches, to see what the window costs.
+	for _, w := range strings.Split(os.Getenv("GEUL_BENCH_SEARCH_WINDOWS"), ",") {
+		n, err := strconv.Atoi(w)
+		if err != nil || n <= 0 {
+			continue
+		}
+		for _, c := range searchBenchQueries[:4] {
+			var targets []string
+			for _, q := range c.qs {
+				targets = append(targets, searchURL(q, c.lang, "", 0))
+			}
+			b.Run(fmt.Sprintf("window-%d/%s", n, c.class), func(b *testing.B) {
+				old := store.SearchWindow
+				store.SearchWindow = n
+				defer func() { store.SearchWindow = old }()
+				benchRequests(b, srv, targets)
+			})
+		}
+	}
 }
 
 // BenchmarkSearchIndexCost measures what the search tables cost an index
@@ -125,7 +147,13 @@ func BenchmarkSearchIndexCost(b *testing.B) {
 		baseTimes []time.Duration
 		sizes     [2]int64 // trigram, words
 	)
-	for b.Loop() {
+	// The measurement runs once however many iterations -benchtime asks
+	// for, so that this benchmark can share a process (and the corpus) with
+	// BenchmarkSearch's many requests.
+	for i := 0; b.Loop(); i++ {
+		if i > 0 {
+			continue
+		}
 		dir := b.TempDir()
 		st, err := store.Open(ctx, filepath.Join(dir, "index.db"))
 		if err != nil {

@@ -262,43 +262,69 @@ func categoryCounts(ctx context.Context, tx *sql.Tx, slug string) (map[string]ca
 // list reads the size of a list and one page of it. The page's ids are chosen
 // from the posts' indexes first and only then joined to their stored items, so
 // skipping to a deep page never touches the items it skips.
+//
+// A tag's page is found one of two ways, whichever reads fewer rows: walking
+// the posts in the list's order (an index) and keeping those with the tag,
+// which stops after offset+limit of them, or taking every post with the tag
+// and sorting them. The first wins for a common tag's early pages, the second
+// for a rare tag or a deep page; either alone is slow for the other.
 func list(ctx context.Context, tx *sql.Tx, q ListQuery) (ListPage, error) {
 	var page ListPage
 	order, ok := orderBy[q.Sort]
 	if !ok {
 		return page, fmt.Errorf("unknown sort %d", q.Sort)
 	}
-	from := `posts`
 	var (
 		where []string
 		args  []any
 	)
-	if q.Tag != "" {
-		from = `post_tags t JOIN posts ON posts.id = t.post_id`
-		where = append(where, `t.tag = ?`)
-		args = append(args, q.Tag)
-	}
 	if q.Category != "" {
 		where = append(where, `posts.category = ?`)
 		args = append(args, q.Category)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	if q.Tag != "" && q.Category == "" {
-		// The tag's rows alone hold its count.
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM post_tags WHERE tag = ?`, q.Tag).Scan(&page.Total); err != nil {
+	// universe is the size of the list without the tag filter.
+	universe := -1
+	if q.Tag == "" || q.Category != "" {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM posts`+whereClause(where), args...).Scan(&universe); err != nil {
 			return page, err
 		}
-	} else if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+from+cond, args...).Scan(&page.Total); err != nil {
-		return page, err
+	}
+	from := `posts`
+	if q.Tag == "" {
+		page.Total = universe
+	} else {
+		if q.Category == "" {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM post_tags WHERE tag = ?`, q.Tag).Scan(&page.Total); err != nil {
+				return page, err
+			}
+		} else if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM post_tags t JOIN posts ON posts.id = t.post_id WHERE t.tag = ? AND posts.category = ?`,
+			q.Tag, q.Category).Scan(&page.Total); err != nil {
+			return page, err
+		}
 	}
 	if q.Limit <= 0 || q.Offset < 0 || q.Offset >= page.Total {
 		page.Items = [][]byte{}
 		return page, nil
 	}
-	query := `SELECT pl.item FROM (SELECT posts.id AS id, posts.time AS time, posts.title AS title FROM ` + from + cond +
+	if q.Tag != "" {
+		if universe < 0 {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM posts`).Scan(&universe); err != nil {
+				return page, err
+			}
+		}
+		// Walking reads about (offset+limit)·universe/total posts; sorting
+		// reads total posts, each costing a few times a step of the walk.
+		walk := float64(q.Offset+q.Limit) * float64(universe) / float64(page.Total)
+		if walk < 4*float64(page.Total) {
+			where = append(where, `EXISTS (SELECT 1 FROM post_tags t WHERE t.tag = ? AND t.post_id = posts.id)`)
+			args = append(args, q.Tag)
+		} else {
+			from = `post_tags t JOIN posts ON posts.id = t.post_id`
+			where = append([]string{`t.tag = ?`}, where...)
+			args = append([]any{q.Tag}, args...)
+		}
+	}
+	query := `SELECT pl.item FROM (SELECT posts.id AS id, posts.time AS time, posts.title AS title FROM ` + from + whereClause(where) +
 		` ORDER BY ` + order + ` LIMIT ? OFFSET ?) AS x JOIN payloads pl ON pl.post_id = x.id AND pl.lang = ? ORDER BY ` + order
 	args = append(args, q.Limit, q.Offset, q.Lang)
 	rows, err := tx.QueryContext(ctx, query, args...)
@@ -315,4 +341,11 @@ func list(ctx context.Context, tx *sql.Tx, q ListQuery) (ListPage, error) {
 		page.Items = append(page.Items, item)
 	}
 	return page, rows.Err()
+}
+
+func whereClause(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return ` WHERE ` + strings.Join(conds, ` AND `)
 }

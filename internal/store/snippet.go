@@ -2,6 +2,7 @@ package store
 
 import (
 	"html"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -99,12 +100,12 @@ func findMatches(text string, terms []Term) []match {
 }
 
 func sortMatches(ms []match) {
-	// Insertion sort by start: the lists are per-term sorted runs and short.
-	for i := 1; i < len(ms); i++ {
-		for j := i; j > 0 && (ms[j].start < ms[j-1].start || ms[j].start == ms[j-1].start && ms[j].end > ms[j-1].end); j-- {
-			ms[j], ms[j-1] = ms[j-1], ms[j]
+	slices.SortFunc(ms, func(a, b match) int {
+		if a.start != b.start {
+			return a.start - b.start
 		}
-	}
+		return b.end - a.end
+	})
 }
 
 func runeWidth(r rune) int {
@@ -123,36 +124,43 @@ func runeWidth(r rune) int {
 	return 1
 }
 
-// widthOf is the columns s[from:to] takes.
-func widthOf(s string, from, to int) int {
-	w := 0
-	for _, r := range s[from:to] {
-		w += runeWidth(r)
+// columns returns, for every byte offset of s, the columns s takes before it.
+func columns(s string) []int32 {
+	cols := make([]int32, len(s)+1)
+	var c int32
+	prev := 0
+	for i, r := range s {
+		for k := prev; k < i; k++ {
+			cols[k] = cols[prev]
+		}
+		cols[i] = c
+		prev = i
+		c += int32(runeWidth(r))
 	}
-	return w
+	for k := prev + 1; k < len(s); k++ {
+		cols[k] = cols[prev]
+	}
+	cols[len(s)] = c
+	return cols
 }
 
 // bestWindow picks the run of matches that fits in snippetWidth columns and
 // covers the most distinct terms, then the most matches; the earliest wins a
-// tie. It returns the index range [i, j) into ms.
-func bestWindow(text string, ms []match) (int, int) {
-	bi, bj, bestTerms, bestCount := 0, 0, -1, -1
+// tie. It returns the index range [i, j) into ms, which is sorted by start.
+func bestWindow(cols []int32, ms []match) (int, int) {
+	counts := map[int]int{}
+	bi, bj, bestTerms, bestCount := 0, 1, -1, -1
+	j := 0
 	for i := range ms {
-		seen := map[int]bool{}
-		j := i
-		for j < len(ms) && widthOf(text, ms[i].start, ms[j].end) <= snippetWidth {
-			seen[ms[j].term] = true
+		for j < len(ms) && (j == i || cols[ms[j].end]-cols[ms[i].start] <= snippetWidth) {
+			counts[ms[j].term]++
 			j++
 		}
-		if j == i {
-			j = i + 1 // a match wider than the window stands alone
-			seen[ms[i].term] = true
+		if len(counts) > bestTerms || len(counts) == bestTerms && j-i > bestCount {
+			bi, bj, bestTerms, bestCount = i, j, len(counts), j-i
 		}
-		if len(seen) > bestTerms || len(seen) == bestTerms && j-i > bestCount {
-			bi, bj, bestTerms, bestCount = i, j, len(seen), j-i
-		}
-		if j == len(ms) {
-			break // later windows hold a subset of this one
+		if counts[ms[i].term]--; counts[ms[i].term] == 0 {
+			delete(counts, ms[i].term)
 		}
 	}
 	return bi, bj
@@ -170,20 +178,22 @@ func snippetOf(text string, ms []match) string {
 		end := advance(text, 0, snippetWidth)
 		return renderSnippet(text, 0, end, nil)
 	}
-	i, j := bestWindow(text, ms)
+	cols := columns(text)
+	i, j := bestWindow(cols, ms)
 	ms = ms[i:j]
 	first, last := ms[0].start, ms[len(ms)-1].end
 	for _, m := range ms {
 		last = max(last, m.end)
 	}
-	used := widthOf(text, first, last)
+	width := func(a, b int) int { return int(cols[b] - cols[a]) }
+	used := width(first, last)
 	// A quarter of the spare room goes before the first match, the rest after.
 	spare := max(snippetWidth-used, 0)
 	start := retreat(text, first, spare/4)
-	end := advance(text, last, snippetWidth-used-widthOf(text, start, first))
+	end := advance(text, last, snippetWidth-used-width(start, first))
 	if end == len(text) {
 		// The text ends early: the room left goes before the match.
-		start = retreat(text, start, snippetWidth-widthOf(text, start, end))
+		start = retreat(text, start, snippetWidth-width(start, end))
 	}
 	return renderSnippet(text, start, end, ms)
 }
