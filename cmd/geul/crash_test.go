@@ -77,7 +77,7 @@ func versionIn(data []byte) (string, error) {
 // ramDir is a temporary folder in memory when the system has one: the test
 // writes every post and copies the database after each of its many runs, and
 // a process killed leaves the same files in memory as on disk.
-func ramDir(t *testing.T) string {
+func ramDir(t testing.TB) string {
 	t.Helper()
 	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
 		if dir, err := os.MkdirTemp("/dev/shm", "geul-test-"); err == nil {

@@ -219,6 +219,34 @@ var checks = []check{
 		}
 		return v, nil
 	}},
+	{"search", func(ctx context.Context, st *store.Store, rnd *rand.Rand) (bool, error) {
+		// Each version's marker is found only in it, in every post.
+		b := rnd.IntN(2) == 1
+		terms, err := store.ParseQuery(marker(b))
+		if err != nil {
+			return false, err
+		}
+		lang := []string{"ko", "en"}[rnd.IntN(2)]
+		res, err := st.Search(ctx, store.SearchQuery{Terms: terms, Lang: lang, Limit: 100})
+		if err != nil {
+			return false, err
+		}
+		if res.Total == 0 && len(res.Hits) == 0 {
+			return !b, nil
+		}
+		items := make([][]byte, len(res.Hits))
+		for i, h := range res.Hits {
+			items[i] = h.Item
+		}
+		v, err := oneVersion(items)
+		if err != nil {
+			return v, err
+		}
+		if v != b || res.Total != postsIn(b) || len(res.Hits) != postsIn(b) {
+			return v, fmt.Errorf("search %s: version %s hits, total %d, %d hits, want %d", marker(b), marker(v), res.Total, len(res.Hits), postsIn(b))
+		}
+		return v, nil
+	}},
 	{"categories", func(ctx context.Context, st *store.Store, rnd *rand.Rand) (bool, error) {
 		cats, err := st.Categories(ctx)
 		if err != nil {
@@ -280,7 +308,6 @@ func TestReadersSeeWholeRuns(t *testing.T) {
 		start := time.Now()
 		sum, err := ix.Run(ctx)
 		took = append(took, time.Since(start))
-		st.Checkpoint(ctx)
 		if err != nil {
 			t.Fatalf("run %d: %v", k, err)
 		}

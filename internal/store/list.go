@@ -27,14 +27,15 @@ const (
 	SortTitleDesc
 )
 
-// orderBy is the ORDER BY of each sort over the columns time, title and id.
-// Each matches an index (posts_time, posts_title and their per-category
-// forms), read forwards or backwards.
-var orderBy = map[Sort]string{
-	SortNewest:    "time DESC, id",
-	SortOldest:    "time, id DESC",
-	SortTitle:     "title, id",
-	SortTitleDesc: "title DESC, id DESC",
+// sortSQL is how a list is ordered: the column it sorts by besides id, and
+// the ORDER BY over it. Each matches an index (posts_time, posts_title and
+// their per-category forms), read forwards or backwards, which then covers
+// the choice of a page: the posts rows themselves are never read.
+var sortSQL = map[Sort]struct{ col, order string }{
+	SortNewest:    {"time", "time DESC, id"},
+	SortOldest:    {"time", "time, id DESC"},
+	SortTitle:     {"title", "title, id"},
+	SortTitleDesc: {"title", "title DESC, id DESC"},
 }
 
 // ListQuery selects one page of a list of posts.
@@ -270,7 +271,7 @@ func categoryCounts(ctx context.Context, tx *sql.Tx, slug string) (map[string]ca
 // for a rare tag or a deep page; either alone is slow for the other.
 func list(ctx context.Context, tx *sql.Tx, q ListQuery) (ListPage, error) {
 	var page ListPage
-	order, ok := orderBy[q.Sort]
+	sort, ok := sortSQL[q.Sort]
 	if !ok {
 		return page, fmt.Errorf("unknown sort %d", q.Sort)
 	}
@@ -324,8 +325,8 @@ func list(ctx context.Context, tx *sql.Tx, q ListQuery) (ListPage, error) {
 			args = append([]any{q.Tag}, args...)
 		}
 	}
-	query := `SELECT pl.item FROM (SELECT posts.id AS id, posts.time AS time, posts.title AS title FROM ` + from + whereClause(where) +
-		` ORDER BY ` + order + ` LIMIT ? OFFSET ?) AS x JOIN payloads pl ON pl.post_id = x.id AND pl.lang = ? ORDER BY ` + order
+	query := `SELECT pl.item FROM (SELECT posts.id AS id, posts.` + sort.col + ` AS ` + sort.col + ` FROM ` + from + whereClause(where) +
+		` ORDER BY ` + sort.order + ` LIMIT ? OFFSET ?) AS x JOIN payloads pl ON pl.post_id = x.id AND pl.lang = ? ORDER BY ` + sort.order
 	args = append(args, q.Limit, q.Offset, q.Lang)
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {

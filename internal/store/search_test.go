@@ -297,7 +297,8 @@ func TestSearchRebuildDelete(t *testing.T) {
 func TestSearchSnippet(t *testing.T) {
 	st := searchCorpus(t)
 	long := strings.Repeat("앞부분 문장입니다. ", 30) + "여기에 특이단어가 있습니다.\n\n\t그리고   " + strings.Repeat("뒷부분 문장입니다. ", 30)
-	run(t, st, put(findPost("cs/long", "2018-01-01", sdoc{"ko", "긴 글", "설명", long})))
+	run(t, st, put(findPost("cs/long", "2018-01-01", sdoc{"ko", "긴 글", "설명", long}),
+		findPost("cs/cava", "2017-01-01", sdoc{"en", "French", "", "Ça va? Un café crème, s'il vous plaît."})))
 	tests := []struct {
 		q, lang, want string
 	}{
@@ -308,6 +309,10 @@ func TestSearchSnippet(t *testing.T) {
 		{"HTML", "en", `Escaping &lt;<mark>HTML</mark>&gt;`},
 		// A prefix term is marked where a word starts, not inside one.
 		{"스레", "ko", `concurrent.futures.ThreadPoolExecutor는 <mark>스레</mark>드를 미리 만듭니다. 멀티스레딩 입문.`},
+		// The word table drops the marks off letters, the trigram table does not.
+		{"ca", "en", `<mark>Ça</mark> va? Un <mark>ca</mark>fé crème, s&#39;il vous plaît.`},
+		{"plai", "en", ``},
+		{"plaî", "en", `Ça va? Un café crème, s&#39;il vous <mark>plaî</mark>t.`},
 		// Overlapping terms make one mark.
 		{"프로세 로세스", "ko", `각 <mark>프로세스</mark>는 독립된 메모리를 씁니다. 병목 현상을 풀 때 <mark>프로세스</mark> 풀을 씁니다.`},
 		// A long text is cut around the match, whitespace collapsed.
@@ -315,6 +320,12 @@ func TestSearchSnippet(t *testing.T) {
 	}
 	for _, tt := range tests {
 		res := find(t, st, tt.q, tt.lang)
+		if tt.want == "" {
+			if len(res.Hits) != 0 {
+				t.Errorf("%q: hits %v, want none", tt.q, hitIDs(res))
+			}
+			continue
+		}
 		if len(res.Hits) == 0 {
 			t.Errorf("%q: no hits", tt.q)
 			continue

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Snippets are cut in Go rather than by FTS5's snippet(): the one code path
@@ -26,19 +28,22 @@ type match struct {
 	term       int
 }
 
-// folded is a text lowered rune by rune, with the offset in the original of
-// every byte of the lowered copy, so matches found in the copy map back.
+// folded is a text folded rune by rune, with the offset in the original of
+// every byte of the folded copy, so matches found in the copy map back.
 type folded struct {
 	text string
 	orig []int // len(text)+1 offsets into the original
 }
 
-func foldText(s string) folded {
+// foldText lowers s as both tables do; with bare, it also takes the marks
+// off letters as the word table does (remove_diacritics), which the trigram
+// table does not.
+func foldText(s string, bare bool) folded {
 	var b strings.Builder
 	b.Grow(len(s))
 	orig := make([]int, 0, len(s)+1)
 	for i, r := range s {
-		lr := foldRune(r)
+		lr := foldRune(r, bare)
 		n := b.Len()
 		b.WriteRune(lr)
 		for range b.Len() - n {
@@ -49,18 +54,27 @@ func foldText(s string) folded {
 	return folded{text: b.String(), orig: orig}
 }
 
-func foldRune(r rune) rune {
+func foldRune(r rune, bare bool) rune {
 	if r < utf8.RuneSelf {
 		if 'A' <= r && r <= 'Z' {
 			return r + 'a' - 'A'
 		}
 		return r
 	}
-	return unicode.ToLower(r)
+	r = unicode.ToLower(r)
+	if bare && r < 0x1100 { // Latin, Greek, Cyrillic: not Hangul, which decomposes into letters
+		if d := norm.NFD.String(string(r)); len(d) > 1 {
+			base, n := utf8.DecodeRuneInString(d)
+			if strings.IndexFunc(d[n:], func(m rune) bool { return !unicode.Is(unicode.Mn, m) }) < 0 {
+				return base
+			}
+		}
+	}
+	return r
 }
 
 func foldString(s string) string {
-	return foldText(s).text
+	return foldText(s, false).text
 }
 
 // isWordRune is what SQLite's unicode61 tokenizer keeps in a token: letters,
@@ -69,30 +83,54 @@ func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Co, r)
 }
 
+// needle is what a term looks like in a folded text: a prefix term is the
+// one token the word table made of it, its separators dropped.
+func needle(t Term) string {
+	if !t.Prefix {
+		return foldString(t.Text)
+	}
+	var b strings.Builder
+	for _, r := range t.Text {
+		if isWordRune(r) {
+			b.WriteRune(foldRune(r, true))
+		}
+	}
+	return b.String()
+}
+
 // findMatches lists where the terms occur in text. A prefix term (one the
 // word table matched) counts only where a word starts, as it matched;
 // another counts anywhere, as a trigram substring does.
 func findMatches(text string, terms []Term) []match {
-	f := foldText(text)
+	var plain, bare *folded
 	var out []match
 	for ti, t := range terms {
-		needle := foldString(t.Text)
-		if needle == "" {
+		nd := needle(t)
+		if nd == "" {
 			continue
 		}
-		for from := 0; from < len(f.text) && len(out) < snippetMaxMatches; {
-			i := strings.Index(f.text[from:], needle)
+		f := &plain
+		if t.Prefix {
+			f = &bare
+		}
+		if *f == nil {
+			ft := foldText(text, t.Prefix)
+			*f = &ft
+		}
+		ft := *f
+		for from := 0; from < len(ft.text) && len(out) < snippetMaxMatches; {
+			i := strings.Index(ft.text[from:], nd)
 			if i < 0 {
 				break
 			}
 			i += from
-			from = i + len(needle)
+			from = i + len(nd)
 			if t.Prefix {
-				if r, _ := utf8.DecodeLastRuneInString(f.text[:i]); i > 0 && isWordRune(r) {
+				if r, _ := utf8.DecodeLastRuneInString(ft.text[:i]); i > 0 && isWordRune(r) {
 					continue
 				}
 			}
-			out = append(out, match{start: f.orig[i], end: f.orig[i+len(needle)], term: ti})
+			out = append(out, match{start: ft.orig[i], end: ft.orig[i+len(nd)], term: ti})
 		}
 	}
 	sortMatches(out)
