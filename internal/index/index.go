@@ -390,8 +390,16 @@ func (ix *Indexer) run(ctx context.Context, start time.Time) (Summary, error) {
 		return sum, err
 	}
 	defer tx.Rollback()
+	// A file put back to its last good version keeps its stored record; its
+	// new bytes are neither rendered nor stored.
+	kept := updated[:0:0]
+	for _, r := range updated {
+		if k := next[r.entry.Path]; r.post == nil || (k != nil && k.post == r.post) {
+			kept = append(kept, r)
+		}
+	}
 	b := &builder{ix: ix, site: site, cats: cats, links: links, now: start}
-	if err := b.write(ctx, tx, touched, updated, deleted, dirty, removed); err != nil {
+	if err := b.write(ctx, tx, touched, kept, deleted, dirty, removed); err != nil {
 		return sum, err
 	}
 	if err := tx.PutCategories(ctx, categoryRecords(site, cats)); err != nil {

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -208,6 +206,9 @@ func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
 	if err != nil {
 		return store.FileRecord{}, nil, fmt.Errorf("render %s: %w", f.Path, err)
 	}
+	// The file's bytes are not needed past its rendering: a full index would
+	// otherwise hold every file in memory until its commit.
+	f.Body, r.data = nil, nil
 	tocJSON, _ := json.Marshal(toc)
 	return store.FileRecord{
 		FileState: stateOf(r.entry, kindPost, r.hash),
@@ -390,7 +391,7 @@ func encodePayload(lang string, post *api.Post) (store.Payload, error) {
 		return store.Payload{}, err
 	}
 	item = bytes.TrimSuffix(item, []byte("\n"))
-	pl := store.Payload{Lang: lang, ETag: ETag(body), Body: body, Item: item}
+	pl := store.Payload{Lang: lang, ETag: store.ETag(body), Body: body, Item: item}
 	if len(body) >= compressMin {
 		if pl.Gzip, err = gzipBytes(body); err != nil {
 			return pl, err
@@ -400,12 +401,6 @@ func encodePayload(lang string, post *api.Post) (store.Payload, error) {
 		}
 	}
 	return pl, nil
-}
-
-// ETag is the strong entity tag of a response body.
-func ETag(body []byte) string {
-	sum := sha256.Sum256(body)
-	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
 
 // Compressors are reused: a new gzip writer allocates about 1 MB of state and

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/geul-dev/geul/internal/store"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -16,7 +17,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/geul-dev/geul"
-	"github.com/geul-dev/geul/internal/index"
 )
 
 // The general information of geul's OpenAPI document, read by swag (make docs).
@@ -109,8 +109,8 @@ var spec = sync.OnceValues(func() (*specForms, error) {
 		return nil, fmt.Errorf("openapi.yaml as json: %w", err)
 	}
 	return &specForms{
-		yaml: geul.OpenAPIYAML, yamlTag: index.ETag(geul.OpenAPIYAML),
-		json: js, jsonTag: index.ETag(js),
+		yaml: geul.OpenAPIYAML, yamlTag: store.ETag(geul.OpenAPIYAML),
+		json: js, jsonTag: store.ETag(js),
 	}, nil
 })
 
@@ -188,7 +188,7 @@ var docsFiles = sync.OnceValue(func() map[string]docsFile {
 		if ct == "" {
 			ct = "application/octet-stream"
 		}
-		out[name] = docsFile{body: body, etag: index.ETag(body), contentType: ct}
+		out[name] = docsFile{body: body, etag: store.ETag(body), contentType: ct}
 	}
 	for _, name := range []string{"swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png", "favicon-16x16.png"} {
 		if b, err := fs.ReadFile(swaggerfiles.FS, name); err == nil {

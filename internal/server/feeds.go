@@ -35,6 +35,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/geul-dev/geul/internal/store"
 	"maps"
 	"net/http"
 	"net/url"
@@ -49,7 +50,6 @@ import (
 
 	"github.com/geul-dev/geul/api"
 	"github.com/geul-dev/geul/internal/content"
-	"github.com/geul-dev/geul/internal/index"
 )
 
 // The default link templates follow the original blog's page address,
@@ -508,7 +508,7 @@ func (s *Server) serveFeed(c echo.Context, kind, contentType string, build func(
 		if err != nil {
 			return nil, err
 		}
-		return &feedDoc{body: body, etag: index.ETag(body)}, nil
+		return &feedDoc{body: body, etag: store.ETag(body)}, nil
 	})
 	if err != nil {
 		return err

@@ -12,7 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/geul-dev/geul/api"
-	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -125,7 +124,7 @@ func (s *Server) writePostFields(c echo.Context, id, lang string, keep fieldSet)
 	}
 	body = append(body, "}\n"...)
 	p.Body = body
-	p.ETag = index.ETag(body)
+	p.ETag = store.ETag(body)
 	p.Encoding = store.Identity
 	return s.writeStored(c, p)
 }

@@ -509,8 +509,8 @@ func TestListFields(t *testing.T) {
 	}
 	fullResp, fullBody := e.ok(t, "/posts/go/post-01?lang=en")
 	etag := resp.Header.Get("ETag")
-	if etag == "" || etag == fullResp.Header.Get("ETag") || etag != index.ETag(body) {
-		t.Errorf("trimmed ETag %q: want the hash of its bytes %q, not the full payload's %q", etag, index.ETag(body), fullResp.Header.Get("ETag"))
+	if etag == "" || etag == fullResp.Header.Get("ETag") || etag != store.ETag(body) {
+		t.Errorf("trimmed ETag %q: want the hash of its bytes %q, not the full payload's %q", etag, store.ETag(body), fullResp.Header.Get("ETag"))
 	}
 	if len(body) >= len(fullBody) {
 		t.Errorf("trimmed post is %d bytes, full %d", len(body), len(fullBody))

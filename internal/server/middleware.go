@@ -13,7 +13,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -150,7 +149,7 @@ func (s *Server) finish(c echo.Context, w http.ResponseWriter, b *bufferWriter) 
 	etag := h.Get("ETag")
 	if cacheable {
 		if etag == "" {
-			etag = index.ETag(body)
+			etag = store.ETag(body)
 			h.Set("ETag", etag)
 		}
 		var modified time.Time

@@ -4,13 +4,12 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"github.com/geul-dev/geul/internal/store"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/geul-dev/geul/internal/index"
 )
 
 // sitemapMaxURLs is the sitemap protocol's limit of URLs in one file. A site
@@ -171,7 +170,7 @@ func (m *sitemapModel) file(page, limit int) (*feedDoc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sitemap page %d: %w", page, err)
 	}
-	d := &feedDoc{body: body, etag: index.ETag(body)}
+	d := &feedDoc{body: body, etag: store.ETag(body)}
 	m.files[page] = d
 	return d, nil
 }

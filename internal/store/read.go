@@ -110,15 +110,19 @@ type StoredPost struct {
 
 // Post returns the stored payload of post id ("category/slug") in lang.
 func (s *Store) Post(ctx context.Context, id, lang string, enc Encoding) (StoredPost, error) {
-	var sp StoredPost
-	var isEnc bool
-	var modified int64
-	// One row of one table, read no further than the asked form: a request
-	// is a lookup and a write.
 	q, ok := postQueries[enc]
 	if !ok {
 		q, enc = postQueries[Identity], Identity
 	}
+	key := postKey{id: id, lang: lang, enc: enc}
+	ver := s.posts.current(ctx)
+	if sp, ok := s.posts.get(key, ver); ok {
+		return sp, nil
+	}
+	var sp StoredPost
+	var isEnc bool
+	var modified int64
+	// One row of one table, read no further than the asked form.
 	err := s.r.QueryRowContext(ctx, q, id, lang).Scan(&sp.ETag, &sp.Lang, &modified, &sp.Body, &isEnc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sp, fmt.Errorf("post %s: %w", id, ErrNotFound)
@@ -130,6 +134,7 @@ func (s *Store) Post(ctx context.Context, id, lang string, enc Encoding) (Stored
 		sp.Encoding = enc
 	}
 	sp.Modified = time.Unix(modified, 0).UTC()
+	s.posts.put(key, sp, ver)
 	return sp, nil
 }
 

@@ -14,12 +14,26 @@ import (
 
 // How a search reads the index:
 //
-// A term of 3 characters or more is matched as a substring by the trigram
-// table, so Korean matches inside words (프로세 finds 프로세스). Trigram has no
-// token under 3 characters, so a shorter term is matched by the word table as
-// the start of a word ("병목"* finds 병목, 병목이, 병목을: Korean particles are
-// suffixes). A query with both kinds ranks by the trigram table and keeps the
-// rows the word table also matches. Terms are ANDed.
+// Korean is written without spaces inside its words and with particles glued
+// to them, so a term of 3 characters or more that holds Hangul (or another
+// script written that way: Han, kana, Thai...) is matched as a substring by
+// the trigram table: 프로세 finds 프로세스. Trigram has no token under 3
+// characters, so a shorter term is matched by the word table as the start of
+// a word ("병목"* finds 병목, 병목이, 병목을: particles are suffixes).
+//
+// Every other term (English, code identifiers) is matched by the word table
+// too, its words in order and the last one a prefix: goroutine finds
+// goroutines, sync.WaitGroup finds sync.WaitGroup. Substring matching
+// would find more (routine in goroutine) at a price measured too high: an
+// English text has three times the trigrams of a Korean one per character,
+// and every one of its common trigrams holds hundreds of positions per post,
+// so a trigram search for an English word took several times the time of the
+// same search in the word table (BenchmarkSearch). So the trigram table holds
+// only the words written in those scripts, with the word on either side of
+// each (CPU 사용률, sync.Mutex와), and stays small.
+//
+// Terms are ANDed. A query with both kinds ranks by the trigram table and
+// keeps the rows the word table also matches.
 //
 // Every term reaches MATCH as an FTS5 string ("..." with " doubled), so no
 // user text is read as FTS5 syntax.
@@ -53,16 +67,25 @@ var ErrBadQuery = errors.New("bad search query")
 type Term struct {
 	// Text is the term, NFC-normalized, its inner whitespace collapsed.
 	Text string
-	// Prefix is set for a term shorter than the trigram table can match: it
-	// matches words that start with it.
-	Prefix bool
+	// Substring is set for a term the trigram table matches anywhere,
+	// inside words too: 3 characters or more, Hangul among them. Any other
+	// term is matched by the word table: its words in order, the last one
+	// the start of a word.
+	Substring bool
+}
+
+// unspaced reports whether r belongs to a script written without spaces
+// between (or inside) its words, where a term must match inside words.
+func unspaced(r rune) bool {
+	return r >= 0x1100 && (unicode.In(r, unicode.Hangul, unicode.Han, unicode.Hiragana, unicode.Katakana,
+		unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar, unicode.Tibetan))
 }
 
 // ParseQuery splits a query into terms: runs of non-space characters, or
 // what stands between double quotes (a phrase, matched as typed, spaces
 // included; an unclosed quote runs to the end). Control characters count as
-// spaces. A term of only punctuation under 3 characters can match nothing and
-// is dropped, so the result may be empty.
+// spaces. A term that holds no letter or digit can match nothing and is
+// dropped, so the result may be empty.
 func ParseQuery(q string) ([]Term, error) {
 	if !utf8.ValidString(q) {
 		return nil, fmt.Errorf("%w: not valid UTF-8", ErrBadQuery)
@@ -89,12 +112,12 @@ func ParseQuery(q string) ([]Term, error) {
 		if seen[key] {
 			return
 		}
-		short := utf8.RuneCountInString(t) < minTrigram
-		if short && strings.IndexFunc(t, isWordRune) < 0 {
+		sub := utf8.RuneCountInString(t) >= minTrigram && strings.IndexFunc(t, unspaced) >= 0
+		if !sub && strings.IndexFunc(t, isWordRune) < 0 {
 			return // the word table has no token in it
 		}
 		seen[key] = true
-		terms = append(terms, Term{Text: t, Prefix: short})
+		terms = append(terms, Term{Text: t, Substring: sub})
 	}
 	for _, r := range q {
 		isSpace := unicode.IsSpace(r) || unicode.IsControl(r)
@@ -131,10 +154,10 @@ func ftsString(s string) string {
 func matchExprs(terms []Term) (trigram, words string) {
 	var tri, w []string
 	for _, t := range terms {
-		if t.Prefix {
-			w = append(w, ftsString(t.Text)+"*")
-		} else {
+		if t.Substring {
 			tri = append(tri, ftsString(t.Text))
+		} else {
+			w = append(w, ftsString(t.Text)+"*")
 		}
 	}
 	return strings.Join(tri, " AND "), strings.Join(w, " AND ")
@@ -302,19 +325,19 @@ func (t *Tx) putSearch(ctx context.Context, p PostRecord) error {
 			id, p.ID, d.Lang, title, desc, body); err != nil {
 			return err
 		}
+		if _, err := t.exec(ctx, `INSERT INTO search_trigram(rowid, title, description, body) VALUES(?,?,?,?)`,
+			id, trigramText(title), trigramText(desc), trigramText(body)); err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `INSERT INTO search_words(rowid, title, description, body) VALUES(?,?,?,?)`,
+			id, title, desc, body); err != nil {
+			return err
+		}
 		for _, pl := range p.Payloads {
 			if pl.Served != d.Lang {
 				continue
 			}
 			if _, err := t.exec(ctx, `INSERT INTO search_serves(doc_id, lang, category) VALUES(?,?,?)`, id, pl.Lang, p.Category); err != nil {
-				return err
-			}
-		}
-		for _, q := range []string{
-			`INSERT INTO search_trigram(rowid, title, description, body) VALUES(?,?,?,?)`,
-			`INSERT INTO search_words(rowid, title, description, body) VALUES(?,?,?,?)`,
-		} {
-			if _, err := t.exec(ctx, q, id, title, desc, body); err != nil {
 				return err
 			}
 		}
@@ -346,4 +369,65 @@ func (t *Tx) searchID(ctx context.Context, sec int64) (int64, error) {
 // that Korean typed in decomposed form still matches.
 func searchText(s string) string {
 	return norm.NFC.String(s)
+}
+
+// trigramText is what the trigram table indexes of a text: the words that
+// hold a character of an unspaced script, each with its neighbours on the
+// same line, a run of spaces made one space. Where words were left out, or a
+// line ends, it puts a newline, which no query holds, so no match spans it.
+func trigramText(s string) string {
+	type word struct {
+		text    string
+		newline bool // a line break comes before it
+	}
+	var words []word
+	nl := false
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			nl = nl || r == '\n' || r == '\r'
+			i += n
+			continue
+		}
+		j := i
+		for j < len(s) {
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			j += n
+		}
+		words = append(words, word{s[i:j], nl})
+		nl = false
+		i = j
+	}
+	keep := make([]bool, len(words))
+	for i, w := range words {
+		if strings.IndexFunc(w.text, unspaced) < 0 {
+			continue
+		}
+		keep[i] = true
+		if i > 0 && !w.newline {
+			keep[i-1] = true
+		}
+		if i+1 < len(words) && !words[i+1].newline {
+			keep[i+1] = true
+		}
+	}
+	var b strings.Builder
+	last := -2
+	for i, w := range words {
+		if !keep[i] {
+			continue
+		}
+		switch {
+		case last == i-1 && !w.newline:
+			b.WriteByte(' ')
+		case last >= 0:
+			b.WriteByte('\n')
+		}
+		b.WriteString(w.text)
+		last = i
+	}
+	return b.String()
 }

@@ -74,22 +74,22 @@ func TestParseQuery(t *testing.T) {
 		want []store.Term
 		err  bool
 	}{
-		{q: "프로세스", want: []store.Term{{Text: "프로세스"}}},
-		{q: "  병목  풀 ", want: []store.Term{{Text: "병목", Prefix: true}, {Text: "풀", Prefix: true}}},
-		{q: "ThreadPoolExecutor", want: []store.Term{{Text: "ThreadPoolExecutor"}}},
-		{q: `"race  condition"`, want: []store.Term{{Text: "race condition"}}},
-		{q: `"ab"`, want: []store.Term{{Text: "ab", Prefix: true}}},
+		{q: "프로세스", want: []store.Term{{Text: "프로세스", Substring: true}}},
+		{q: "  병목  풀 ", want: []store.Term{{Text: "병목"}, {Text: "풀"}}},
+		{q: "ThreadPoolExecutor sync.Mutex와", want: []store.Term{{Text: "ThreadPoolExecutor"}, {Text: "sync.Mutex와", Substring: true}}},
+		{q: `"race  condition" "CPU 사용률"`, want: []store.Term{{Text: "race condition"}, {Text: "CPU 사용률", Substring: true}}},
+		{q: `"ab"`, want: []store.Term{{Text: "ab"}}},
 		{q: `say "unclosed phrase`, want: []store.Term{{Text: "say"}, {Text: "unclosed phrase"}}},
-		{q: `a"b"c`, want: []store.Term{{Text: "a", Prefix: true}, {Text: "b", Prefix: true}, {Text: "c", Prefix: true}}},
-		{q: "Go go GO", want: []store.Term{{Text: "Go", Prefix: true}}},
-		{q: "NEAR(a b)", want: []store.Term{{Text: "NEAR(a"}, {Text: "b)", Prefix: true}}},
-		{q: "* - ( ) ^ :", want: nil},
-		{q: "\x00병목\t\n풀\u200b", want: []store.Term{{Text: "병목", Prefix: true}, {Text: "풀\u200b", Prefix: true}}},
+		{q: `a"b"c`, want: []store.Term{{Text: "a"}, {Text: "b"}, {Text: "c"}}},
+		{q: "Go go GO", want: []store.Term{{Text: "Go"}}},
+		{q: "NEAR(a b)", want: []store.Term{{Text: "NEAR(a"}, {Text: "b)"}}},
+		{q: "* - ( ) ^ : ((( ***", want: nil},
+		{q: "\x00병목\t\n풀\u200b", want: []store.Term{{Text: "병목"}, {Text: "풀\u200b"}}},
 		// Decomposed Hangul (as some keyboards send it) is composed.
-		{q: "\u1111\u1173\u1105\u1169\u1109\u1166", want: []store.Term{{Text: "프로세"}}},
-		{q: long, want: []store.Term{{Text: long}}},
+		{q: "\u1111\u1173\u1105\u1169\u1109\u1166", want: []store.Term{{Text: "프로세", Substring: true}}},
+		{q: long, want: []store.Term{{Text: long, Substring: true}}},
 		{q: long + "가", err: true},
-		{q: strings.Repeat("ab ", store.MaxQueryTerms+1), want: []store.Term{{Text: "ab", Prefix: true}}},
+		{q: strings.Repeat("ab ", store.MaxQueryTerms+1), want: []store.Term{{Text: "ab"}}},
 		{q: "a b c d e f g h i j k l m", err: true},
 		{q: "\xff\xfe", err: true},
 	}
@@ -307,15 +307,19 @@ func TestSearchSnippet(t *testing.T) {
 		{"AT&T", "en", `A comment with &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; runs unless escaped: <mark>AT&amp;T</mark>.`},
 		// Matched only in the title: the title is the snippet.
 		{"HTML", "en", `Escaping &lt;<mark>HTML</mark>&gt;`},
-		// A prefix term is marked where a word starts, not inside one.
+		// A word-table term is marked where a word starts, not inside one.
 		{"스레", "ko", `concurrent.futures.ThreadPoolExecutor는 <mark>스레</mark>드를 미리 만듭니다. 멀티스레딩 입문.`},
-		// The word table drops the marks off letters, the trigram table does not.
+		// The word table drops the marks off letters.
 		{"ca", "en", `<mark>Ça</mark> va? Un <mark>ca</mark>fé crème, s&#39;il vous plaît.`},
-		{"plai", "en", ``},
-		{"plaî", "en", `Ça va? Un café crème, s&#39;il vous <mark>plaî</mark>t.`},
+		{"plai", "en", `Ça va? Un café crème, s&#39;il vous <mark>plaî</mark>t.`},
+		{"Ça", "en", `<mark>Ça</mark> va? Un <mark>ca</mark>fé crème, s&#39;il vous plaît.`},
 		// Overlapping terms make one mark.
 		{"프로세 로세스", "ko", `각 <mark>프로세스</mark>는 독립된 메모리를 씁니다. 병목 현상을 풀 때 <mark>프로세스</mark> 풀을 씁니다.`},
-		// A long text is cut around the match, whitespace collapsed.
+		// A long text is cut around the match, whitespace collapsed; a
+		// Korean phrase matches over any run of spaces.
+		{`"그리고 뒷부분"`, "ko", `…여기에 특이단어가 있습니다. <mark>그리고 뒷부분</mark> 문장입니다. 뒷부분 문장입니다. 뒷부분 문장입니다. 뒷부분 문장입니다. 뒷부분 문장입니다. 뒷부분 문장입니다. 뒷부분…`},
+		// No match spans a line break.
+		{`"있습니다. 그리고"`, "ko", ``},
 		{"특이단어", "ko", `…앞부분 문장입니다. 여기에 <mark>특이단어</mark>가 있습니다. 그리고 뒷부분 문장입니다. 뒷부분 문장입니다. 뒷부분 문장입니다. 뒷부분 문장입니다. 뒷부분 문장입니다. 뒷부분…`},
 	}
 	for _, tt := range tests {

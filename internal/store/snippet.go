@@ -35,14 +35,33 @@ type folded struct {
 	orig []int // len(text)+1 offsets into the original
 }
 
-// foldText lowers s as both tables do; with bare, it also takes the marks
-// off letters as the word table does (remove_diacritics), which the trigram
-// table does not.
+// foldText lowers s as both tables do, and makes a run of spaces one space
+// (a newline when it holds one), as the trigram table's text has it. With
+// bare, it also takes the marks off letters as the word table does
+// (remove_diacritics), which the trigram table does not.
 func foldText(s string, bare bool) folded {
 	var b strings.Builder
 	b.Grow(len(s))
 	orig := make([]int, 0, len(s)+1)
+	space := -1 // where a pending run of spaces started
+	newline := false
 	for i, r := range s {
+		if unicode.IsSpace(r) {
+			if space < 0 {
+				space, newline = i, false
+			}
+			newline = newline || r == '\n' || r == '\r'
+			continue
+		}
+		if space >= 0 {
+			if newline {
+				b.WriteByte('\n')
+			} else {
+				b.WriteByte(' ')
+			}
+			orig = append(orig, space)
+			space = -1
+		}
 		lr := foldRune(r, bare)
 		n := b.Len()
 		b.WriteRune(lr)
@@ -83,54 +102,65 @@ func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Co, r)
 }
 
-// needle is what a term looks like in a folded text: a prefix term is the
-// one token the word table made of it, its separators dropped.
-func needle(t Term) string {
-	if !t.Prefix {
-		return foldString(t.Text)
+// needles are what a term looks like in a folded text: a substring term
+// itself; a word-table term itself, else each word the word table made of
+// it (the words matched where the text has other separators between them).
+func needles(t Term) []string {
+	if t.Substring {
+		return []string{foldString(t.Text)}
 	}
+	// The term as a whole first: it marks AT&T as one.
+	out := []string{foldText(t.Text, true).text}
 	var b strings.Builder
-	for _, r := range t.Text {
+	for _, r := range t.Text + " " {
 		if isWordRune(r) {
 			b.WriteRune(foldRune(r, true))
+			continue
+		}
+		if b.Len() > 0 {
+			out = append(out, b.String())
+			b.Reset()
 		}
 	}
-	return b.String()
+	return out
 }
 
-// findMatches lists where the terms occur in text. A prefix term (one the
-// word table matched) counts only where a word starts, as it matched;
-// another counts anywhere, as a trigram substring does.
+// findMatches lists where the terms occur in text. A substring term counts
+// anywhere, as the trigram table matched it; a word-table term's words count
+// where a word starts, as the word table matched them.
 func findMatches(text string, terms []Term) []match {
 	var plain, bare *folded
 	var out []match
 	for ti, t := range terms {
-		nd := needle(t)
-		if nd == "" {
-			continue
+		f := &bare
+		if t.Substring {
+			f = &plain
 		}
-		f := &plain
-		if t.Prefix {
-			f = &bare
-		}
-		if *f == nil {
-			ft := foldText(text, t.Prefix)
-			*f = &ft
-		}
-		ft := *f
-		for from := 0; from < len(ft.text) && len(out) < snippetMaxMatches; {
-			i := strings.Index(ft.text[from:], nd)
-			if i < 0 {
-				break
+		found := false
+		for k, nd := range needles(t) {
+			if nd == "" || k > 0 && found {
+				continue
 			}
-			i += from
-			from = i + len(nd)
-			if t.Prefix {
-				if r, _ := utf8.DecodeLastRuneInString(ft.text[:i]); i > 0 && isWordRune(r) {
-					continue
+			if *f == nil {
+				ft := foldText(text, !t.Substring)
+				*f = &ft
+			}
+			ft := *f
+			for from := 0; from < len(ft.text) && len(out) < snippetMaxMatches; {
+				i := strings.Index(ft.text[from:], nd)
+				if i < 0 {
+					break
 				}
+				i += from
+				from = i + len(nd)
+				if !t.Substring {
+					if r, _ := utf8.DecodeLastRuneInString(ft.text[:i]); i > 0 && isWordRune(r) {
+						continue
+					}
+				}
+				out = append(out, match{start: ft.orig[i], end: ft.orig[i+len(nd)], term: ti})
+				found = true
 			}
-			out = append(out, match{start: ft.orig[i], end: ft.orig[i+len(nd)], term: ti})
 		}
 	}
 	sortMatches(out)

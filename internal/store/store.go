@@ -35,6 +35,8 @@ type Store struct {
 	r    *sql.DB // query-only readers
 
 	keepGens atomic.Int64 // generations of changes kept; see changes.go
+
+	posts *postCache // recently served payloads; see postcache.go
 }
 
 func dsn(path string, params url.Values) string {
@@ -86,7 +88,18 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	n := max(4, 2*runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &Store{path: path, w: w, r: r}, nil
+	// The version check of the payload cache gets a connection of its own:
+	// data_version reports the commits of every other connection.
+	v, err := sql.Open("sqlite3", dsn(path, rp))
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	v.SetMaxOpenConns(1)
+	v.SetMaxIdleConns(1)
+	v.SetConnMaxLifetime(0)
+	return &Store{path: path, w: w, r: r, posts: newPostCache(v, DefaultPostCacheBytes)}, nil
 }
 
 // pageSize suits what the index mostly holds: payloads and renderings of tens
@@ -118,9 +131,10 @@ func create(ctx context.Context, path string) error {
 // Close closes both pools, checkpointing the WAL into the database file.
 func (s *Store) Close() error {
 	errR := s.r.Close()
+	errV := s.posts.dv.Close()
 	_, _ = s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	errW := s.w.Close()
-	return errors.Join(errR, errW)
+	return errors.Join(errR, errV, errW)
 }
 
 // Path is the database file.

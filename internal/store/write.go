@@ -83,6 +83,7 @@ type Tx struct {
 	keep    int64 // generations of changes kept
 
 	stmts map[string]*sql.Stmt // prepared once per run; see exec
+	posts *postCache           // told of the commit
 }
 
 // exec runs q through a statement prepared once per transaction: database/sql
@@ -157,7 +158,7 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 	default:
 		gen, _ = strconv.ParseInt(v, 10, 64)
 	}
-	return &Tx{tx: tx, gen: gen + 1, keep: s.keepGenerations()}, nil
+	return &Tx{tx: tx, gen: gen + 1, keep: s.keepGenerations(), posts: s.posts}, nil
 }
 
 // Rollback abandons the transaction; after Commit it does nothing.
@@ -194,6 +195,7 @@ func (t *Tx) Commit(ctx context.Context, run RunInfo) (int64, bool, error) {
 	if err := t.tx.Commit(); err != nil {
 		return 0, false, fmt.Errorf("commit: %w", err)
 	}
+	t.posts.moved()
 	return gen, changed, nil
 }
 

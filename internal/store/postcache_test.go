@@ -1,0 +1,97 @@
+package store_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/geul-dev/geul/internal/store"
+)
+
+func bodyPost(id, body string) store.PostRecord {
+	p := searchPost(id, "x")
+	p.Payloads = []store.Payload{
+		{Lang: "ko", Served: "ko", ETag: `"` + body + `"`, Body: []byte(body), Item: []byte(`{}`)},
+		{Lang: "en", Served: "en", ETag: `"` + body + `"`, Body: []byte(body), Item: []byte(`{}`)},
+	}
+	return p
+}
+
+func served(t *testing.T, st *store.Store, id string) string {
+	t.Helper()
+	sp, err := st.Post(context.Background(), id, "ko", store.Identity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(sp.Body)
+}
+
+// Post answers from memory what it read before, and never what a commit
+// replaced: at once for a commit through the same store, within a moment for
+// one by another process.
+func TestPostCacheFollowsCommits(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "index.db")
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	writeRun(t, st, func(tx *store.Tx) error { return tx.PutPost(ctx, bodyPost("go/a", "one")) })
+	for range 3 {
+		if got := served(t, st, "go/a"); got != "one" {
+			t.Fatalf("got %q, want one", got)
+		}
+	}
+	writeRun(t, st, func(tx *store.Tx) error { return tx.PutPost(ctx, bodyPost("go/a", "two")) })
+	if got := served(t, st, "go/a"); got != "two" {
+		t.Fatalf("right after a commit: got %q, want two", got)
+	}
+
+	// Another process writing the same index: here another store on it.
+	other, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	writeRun(t, other, func(tx *store.Tx) error { return tx.PutPost(ctx, bodyPost("go/a", "three")) })
+	deadline := time.Now().Add(5 * time.Second)
+	for served(t, st, "go/a") != "three" {
+		if time.Now().After(deadline) {
+			t.Fatal("a commit by another process never showed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	// Off, every answer is read from the index.
+	st.SetPostCacheBytes(0)
+	writeRun(t, other, func(tx *store.Tx) error { return tx.PutPost(ctx, bodyPost("go/a", "four")) })
+	if got := served(t, st, "go/a"); got != "four" {
+		t.Errorf("without the cache: got %q, want four", got)
+	}
+}
+
+// A cache smaller than what is read keeps answering right.
+func TestPostCacheEvicts(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openWriteStore(t)
+	st.SetPostCacheBytes(2000)
+	ids := []string{"go/a", "go/b", "go/c", "go/d", "go/e"}
+	writeRun(t, st, func(tx *store.Tx) error {
+		for _, id := range ids {
+			if err := tx.PutPost(ctx, bodyPost(id, strings.Repeat(id[3:], 600))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for range 3 {
+		for _, id := range ids {
+			if got, want := served(t, st, id), strings.Repeat(id[3:], 600); got != want {
+				t.Fatalf("%s: got %.20q..., want %.20q...", id, got, want)
+			}
+		}
+	}
+}
