@@ -326,7 +326,7 @@ func (t *Tx) putSearch(ctx context.Context, p PostRecord) error {
 			return err
 		}
 		if _, err := t.exec(ctx, `INSERT INTO search_trigram(rowid, title, description, body) VALUES(?,?,?,?)`,
-			id, trigramText(title), trigramText(desc), trigramText(body)); err != nil {
+			id, TrigramText(title), TrigramText(desc), TrigramText(body)); err != nil {
 			return err
 		}
 		if _, err := t.exec(ctx, `INSERT INTO search_words(rowid, title, description, body) VALUES(?,?,?,?)`,
@@ -371,11 +371,11 @@ func searchText(s string) string {
 	return norm.NFC.String(s)
 }
 
-// trigramText is what the trigram table indexes of a text: the words that
+// TrigramText is what the trigram table indexes of a text: the words that
 // hold a character of an unspaced script, each with its neighbours on the
 // same line, a run of spaces made one space. Where words were left out, or a
 // line ends, it puts a newline, which no query holds, so no match spans it.
-func trigramText(s string) string {
+func TrigramText(s string) string {
 	type word struct {
 		text    string
 		newline bool // a line break comes before it

@@ -365,3 +365,19 @@ func TestSearchHostileQueries(t *testing.T) {
 		}
 	}
 }
+
+func TestTrigramText(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"only English words here", ""},
+		{"영어 English words here 그리고 more text", "영어 English\nhere 그리고 more"},
+		{"CPU 사용률과   디스크 I/O", "CPU 사용률과 디스크 I/O"},
+		{"sync.Mutex와 RWMutex를 씁니다.", "sync.Mutex와 RWMutex를 씁니다."},
+		{"first line 가나\nnext line\n\t다라  마바\r\nend", "line 가나\n다라 마바"},
+		{"가", "가"},
+		{"", ""},
+	} {
+		if got := store.TrigramText(tt.in); got != tt.want {
+			t.Errorf("TrigramText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -32,7 +32,7 @@ type match struct {
 // every byte of the folded copy, so matches found in the copy map back.
 type folded struct {
 	text string
-	orig []int // len(text)+1 offsets into the original
+	orig []int32 // len(text)+1 offsets into the original
 }
 
 // foldText lowers s as both tables do, and makes a run of spaces one space
@@ -42,7 +42,7 @@ type folded struct {
 func foldText(s string, bare bool) folded {
 	var b strings.Builder
 	b.Grow(len(s))
-	orig := make([]int, 0, len(s)+1)
+	orig := make([]int32, 0, len(s)+1)
 	space := -1 // where a pending run of spaces started
 	newline := false
 	for i, r := range s {
@@ -59,17 +59,17 @@ func foldText(s string, bare bool) folded {
 			} else {
 				b.WriteByte(' ')
 			}
-			orig = append(orig, space)
+			orig = append(orig, int32(space))
 			space = -1
 		}
 		lr := foldRune(r, bare)
 		n := b.Len()
 		b.WriteRune(lr)
 		for range b.Len() - n {
-			orig = append(orig, i)
+			orig = append(orig, int32(i))
 		}
 	}
-	orig = append(orig, len(s))
+	orig = append(orig, int32(len(s)))
 	return folded{text: b.String(), orig: orig}
 }
 
@@ -129,42 +129,113 @@ func needles(t Term) []string {
 // anywhere, as the trigram table matched it; a word-table term's words count
 // where a word starts, as the word table matched them.
 func findMatches(text string, terms []Term) []match {
-	var plain, bare *folded
-	var out []match
-	for ti, t := range terms {
-		f := &bare
-		if t.Substring {
-			f = &plain
+	var (
+		plain, bare *folded
+		lower       *folded // ASCII letters lowered: the same offsets
+		out         []match
+	)
+	raw := &folded{text: text} // orig nil: the offsets are the text's own
+	find := func(ft *folded, nd string, ti int, wordStart bool) bool {
+		found := false
+		for from := 0; from < len(ft.text) && len(out) < snippetMaxMatches; {
+			i := strings.Index(ft.text[from:], nd)
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + len(nd)
+			if wordStart {
+				if r, _ := utf8.DecodeLastRuneInString(ft.text[:i]); i > 0 && isWordRune(r) {
+					continue
+				}
+			}
+			m := match{start: i, end: i + len(nd), term: ti}
+			if ft.orig != nil {
+				m.start, m.end = int(ft.orig[m.start]), int(ft.orig[m.end])
+			}
+			out = append(out, m)
+			found = true
 		}
+		return found
+	}
+	for ti, t := range terms {
 		found := false
 		for k, nd := range needles(t) {
 			if nd == "" || k > 0 && found {
 				continue
 			}
+			switch {
+			case foldFree(nd):
+				found = find(raw, nd, ti, !t.Substring) || found
+				continue
+			case isASCIIWord(nd) && !mayFoldToASCII(text):
+				if lower == nil {
+					lower = &folded{text: asciiLower(text)}
+				}
+				found = find(lower, nd, ti, !t.Substring) || found
+				continue
+			}
+			f := &bare
+			if t.Substring {
+				f = &plain
+			}
 			if *f == nil {
-				ft := foldText(text, !t.Substring)
-				*f = &ft
+				v := foldText(text, !t.Substring)
+				*f = &v
 			}
-			ft := *f
-			for from := 0; from < len(ft.text) && len(out) < snippetMaxMatches; {
-				i := strings.Index(ft.text[from:], nd)
-				if i < 0 {
-					break
-				}
-				i += from
-				from = i + len(nd)
-				if !t.Substring {
-					if r, _ := utf8.DecodeLastRuneInString(ft.text[:i]); i > 0 && isWordRune(r) {
-						continue
-					}
-				}
-				out = append(out, match{start: ft.orig[i], end: ft.orig[i+len(nd)], term: ti})
-				found = true
-			}
+			found = find(*f, nd, ti, !t.Substring) || found
 		}
 	}
 	sortMatches(out)
 	return out
+}
+
+// isASCIIWord reports whether s is ASCII without spaces: lowering the text's
+// ASCII letters is then enough to find it, in place.
+func isASCIIWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf || s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\v' || s[i] == '\f' {
+			return false
+		}
+	}
+	return true
+}
+
+// mayFoldToASCII reports whether s may hold a letter that loses its mark to
+// become ASCII (é, ç, ệ): UTF-8 lead bytes of U+00C0 to U+04FF, and of
+// U+1000 to U+1FFF.
+func mayFoldToASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0xC3 && c < 0xD4 || c == 0xE1 {
+			return true
+		}
+	}
+	return false
+}
+
+// asciiLower lowers the ASCII letters of s and leaves every other byte.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// foldFree reports whether a needle can be looked for in the text as it is:
+// none of its characters has another case or is a space, and none is a
+// letter that could have lost a mark (Hangul and the like have neither), so
+// folding the text would not find it anywhere else. Korean needles are;
+// they skip the folded copy of the whole text.
+func foldFree(nd string) bool {
+	for _, r := range nd {
+		if unicode.IsSpace(r) || unicode.SimpleFold(r) != r || r < 0x1100 && unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func sortMatches(ms []match) {
