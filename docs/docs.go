@@ -712,7 +712,7 @@ const docTemplate = `{
         },
         "/search": {
             "get": {
-                "description": "Finds the posts whose title, description and body text (not markup; code included) in the language hold every term of q, best first (bm25: title over description over body). A term of 3 characters or more matches anywhere, inside words too (프로세 finds 프로세스); a shorter one matches the start of a word (병목 finds 병목이, 풀 finds 풀을). Text between double quotes is one term, spaces included. Nothing in q is query syntax. Each hit is the list item plus a snippet: HTML-escaped text with the matches in \u003cmark\u003e\u003c/mark\u003e. The newest 500 matches are ranked; meta.capped says when more matched. Drafts are never found.",
+                "description": "Finds the posts whose title, description and body text (not markup; code included) in the language hold every term of q, best first (bm25: title over description over body, then newest). A term of 3 characters or more with Hangul matches anywhere, inside words too (프로세 finds 프로세스, Executor는 finds ThreadPoolExecutor는). Any other term matches the start of words: 병목 finds 병목이, 풀 finds 풀을, goroutine finds goroutines, sync.WaitGroup finds sync.WaitGroup. Text between double quotes is one term, spaces included; no term matches across a line break. Nothing in q is query syntax. Each hit is the list item plus a snippet: HTML-escaped text with the matches in \u003cmark\u003e\u003c/mark\u003e. The newest 500 matches are ranked; meta.capped says when more matched. Drafts are never found.",
                 "produces": [
                     "application/json"
                 ],

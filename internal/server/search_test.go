@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"flag"
 	"io"
 	"log/slog"
@@ -453,4 +454,29 @@ func FuzzSearch(f *testing.F) {
 			t.Fatalf("q %q lang %q limit %q: status %d: %s", q, lang, limit, rec.Code, rec.Body)
 		}
 	})
+}
+
+// TestSearchClient: the Go client's Search sends the options and decodes the
+// answer; a bad query comes back as a *api.Problem.
+func TestSearchClient(t *testing.T) {
+	e := newSearchEnv(t)
+	hs := httptest.NewServer(e.srv)
+	t.Cleanup(hs.Close)
+	c, err := api.NewClient(hs.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	res, err := c.Search(ctx, "풀", &api.SearchOptions{Lang: "ko", Category: "db", Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 1 || res.Hits[0].Slug != "db/connection-pool" || res.Meta.Limit != 5 || !strings.Contains(res.Hits[0].Snippet, "<mark>풀</mark>") {
+		t.Errorf("Search: %+v", res)
+	}
+	_, err = c.Search(ctx, " ", nil)
+	var p *api.Problem
+	if !errors.As(err, &p) || p.Status != http.StatusBadRequest {
+		t.Errorf("empty q: %v", err)
+	}
 }
