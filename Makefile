@@ -29,6 +29,7 @@ test: docs-check
 	go test -race -count=1 -timeout 20m ./...
 	go test -run '^$$' -fuzz '^FuzzParseFile$$' -fuzztime $(FUZZTIME) ./internal/content
 	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/importer
+	go test -run '^$$' -fuzz '^FuzzSearch$$' -fuzztime $(FUZZTIME) ./internal/server
 
 fuzz:
 	go test -run '^$$' -fuzz '^FuzzParseFile$$' -fuzztime 5m ./internal/content

@@ -79,7 +79,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	// The first index runs while the server already answers /healthz and a 503
 	// on /readyz. A signal during it stops the server like any other.
-	if _, err := runs.Run(ctx); err != nil && ctx.Err() == nil {
+	first, err := runs.Run(ctx)
+	if err != nil && ctx.Err() == nil {
 		_ = hs.Close()
 		return err
 	}
@@ -98,6 +99,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			_ = w.Run(wctx, reindexOnChange(runs, st, log))
 		}()
 		defer func() { stop(); <-done }()
+		if len(first.Unsettled) > 0 {
+			// Files still being written when the first index read them.
+			w.Trigger()
+		}
 		log.Info("watching for changes", "content", o.content, "folders", len(w.Watched()))
 	}
 

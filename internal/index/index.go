@@ -68,7 +68,12 @@ type Indexer struct {
 
 	progress  progress      // see SetProgress
 	settleAge time.Duration // see SetSettleAge
+	runStart  time.Time     // when the current run started
 }
+
+// racyWindow is how close to a run's start a file's modification time must be
+// for its stat to be too coarse to trust.
+const racyWindow = 2 * time.Second
 
 // known is the last good state of a file.
 type known struct {
@@ -187,6 +192,13 @@ func (ix *Indexer) readEntry(fsys fs.FS, e content.Entry) *read {
 	if data, r.entry, r.unsettled, r.err = settle(fsys, e, data, ix.settleAge); r.unsettled || r.err != nil {
 		return r
 	}
+	if !r.entry.ModTime.Before(ix.runStart.Add(-racyWindow)) {
+		// File times are coarse (a clock tick, a second on some file systems):
+		// a file saved again within the same tick after this read would keep
+		// its size and time. Its state is recorded with no time, so the next
+		// run hashes it again instead of trusting its stat.
+		r.entry.ModTime = time.Unix(0, 0)
+	}
 	sum := sha256.Sum256(data)
 	r.hash = hex.EncodeToString(sum[:])
 	if k := ix.known[e.Path]; k != nil && k.state.Hash == r.hash {
@@ -239,6 +251,7 @@ func (ix *Indexer) parallel(ctx context.Context, n int, fn func(i int)) {
 }
 
 func (ix *Indexer) run(ctx context.Context, start time.Time) (Summary, error) {
+	ix.runStart = start
 	sum := Summary{Posts: map[string]int{}}
 	if err := ix.load(ctx); err != nil {
 		return sum, err

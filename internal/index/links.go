@@ -29,15 +29,33 @@ type links struct {
 func computeLinks(site content.Site, posts []*content.Post) map[string]links {
 	n := len(posts)
 	refs := make([]api.PostRef, n)
+	// What the comparisons below read, worked out once per post: they run
+	// for every pair of posts that share a tag.
+	ids := make([]string, n)
+	secs := make([]int64, n)
+	nsecs := make([]int, n)
+	cats := make([]int, n)
+	catNum := map[string]int{}
 	for i, p := range posts {
-		refs[i] = api.PostRef{Slug: p.ID(), Title: localized(site, p.Title), Date: p.Date}
+		ids[i] = p.ID()
+		refs[i] = api.PostRef{Slug: ids[i], Title: localized(site, p.Title), Date: p.Date}
+		secs[i], nsecs[i] = p.Time.Unix(), p.Time.Nanosecond()
+		c, ok := catNum[p.Category]
+		if !ok {
+			c = len(catNum)
+			catNum[p.Category] = c
+		}
+		cats[i] = c
 	}
 	// older reports whether post i comes before post j in time.
 	older := func(i, j int) int {
-		if c := posts[i].Time.Compare(posts[j].Time); c != 0 {
+		if c := cmp.Compare(secs[i], secs[j]); c != 0 {
 			return c
 		}
-		return cmp.Compare(posts[i].ID(), posts[j].ID())
+		if c := cmp.Compare(nsecs[i], nsecs[j]); c != 0 {
+			return c
+		}
+		return cmp.Compare(ids[i], ids[j])
 	}
 	byCat := map[string][]int{}
 	byTag := map[string][]int{}
@@ -57,6 +75,7 @@ func computeLinks(site content.Site, posts []*content.Post) map[string]links {
 	}
 	shared := make([]int32, n)
 	var touched []int
+	var best [maxRelated]int
 	for i, p := range posts {
 		var lk links
 		idx := byCat[p.Category]
@@ -81,11 +100,13 @@ func computeLinks(site content.Site, posts []*content.Post) map[string]links {
 				shared[j]++
 			}
 		}
+		// better orders candidates totally, so keeping the first maxRelated
+		// as they come picks what sorting them all would.
 		better := func(a, b int) int {
 			if c := cmp.Compare(shared[b], shared[a]); c != 0 {
 				return c
 			}
-			sa, sb := posts[a].Category == p.Category, posts[b].Category == p.Category
+			sa, sb := cats[a] == cats[i], cats[b] == cats[i]
 			if sa != sb {
 				if sa {
 					return -1
@@ -94,10 +115,21 @@ func computeLinks(site content.Site, posts []*content.Post) map[string]links {
 			}
 			return older(b, a)
 		}
-		slices.SortFunc(touched, better)
-		chosen := touched[:min(len(touched), maxRelated)]
+		m := 0
+		for _, j := range touched {
+			if m == maxRelated && better(j, best[m-1]) >= 0 {
+				continue
+			}
+			k := min(m, maxRelated-1)
+			for k > 0 && better(j, best[k-1]) < 0 {
+				best[k] = best[k-1]
+				k--
+			}
+			best[k] = j
+			m = min(m+1, maxRelated)
+		}
 		lk.Related = make([]api.PostRef, 0, maxRelated)
-		for _, j := range chosen {
+		for _, j := range best[:m] {
 			lk.Related = append(lk.Related, refs[j])
 		}
 		// Too few posts share a tag: the newest of the same category fill up.
@@ -111,7 +143,7 @@ func computeLinks(site content.Site, posts []*content.Post) map[string]links {
 		for _, j := range touched {
 			shared[j] = 0
 		}
-		out[p.ID()] = lk
+		out[ids[i]] = lk
 	}
 	return out
 }

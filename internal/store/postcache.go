@@ -44,6 +44,11 @@ type postCache struct {
 	lastDV  atomic.Int64
 	dv      *sql.DB // one connection that asks data_version and nothing else
 
+	// commit is held by readers across version check, lookup and fill, and by
+	// a commit across the transaction's end and moved: no reader can fill the
+	// cache with rows older than the version it files them under.
+	commit sync.RWMutex
+
 	mu    sync.Mutex
 	max   int64
 	ver   uint64 // the version items belong to

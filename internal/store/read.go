@@ -115,6 +115,8 @@ func (s *Store) Post(ctx context.Context, id, lang string, enc Encoding) (Stored
 		q, enc = postQueries[Identity], Identity
 	}
 	key := postKey{id: id, lang: lang, enc: enc}
+	s.posts.commit.RLock()
+	defer s.posts.commit.RUnlock()
 	ver := s.posts.current(ctx)
 	if sp, ok := s.posts.get(key, ver); ok {
 		return sp, nil

@@ -192,10 +192,13 @@ func (t *Tx) Commit(ctx context.Context, run RunInfo) (int64, bool, error) {
 			return 0, false, fmt.Errorf("commit: %w", err)
 		}
 	}
-	if err := t.tx.Commit(); err != nil {
+	t.posts.commit.Lock()
+	err := t.tx.Commit()
+	t.posts.moved()
+	t.posts.commit.Unlock()
+	if err != nil {
 		return 0, false, fmt.Errorf("commit: %w", err)
 	}
-	t.posts.moved()
 	return gen, changed, nil
 }
 
