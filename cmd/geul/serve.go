@@ -72,9 +72,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 		defer w.Close()
-		// Runs start once the folder has been quiet; a file modified within
-		// half that time is still being written, and waits for the next run.
-		runs.ix.SetSettleAge(watch.DefaultQuiet / 2)
 	}
 
 	// The first index runs while the server already answers /healthz and a 503
@@ -87,6 +84,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	checkpoint(ctx, st, log)
 	if ctx.Err() == nil {
 		srv.SetReady()
+	}
+	if w != nil {
+		// Runs the watcher starts come once the folder has been quiet; a file
+		// modified within half that time is still being written, and waits for
+		// the next run. The first index reads every file however fresh (a file
+		// changing while it is read is still caught), so that ready means
+		// the whole folder as it stood is served.
+		runs.ix.SetSettleAge(watch.DefaultQuiet / 2)
 	}
 
 	// The watcher stops with ctx, after its run in progress rolls back or
