@@ -35,8 +35,12 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzParseFile$$' -fuzztime 5m ./internal/content
 	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 5m ./internal/importer
 
+# One package at a time (-p 1): the big ones (internal/index, cmd/geul: the
+# 10,000-post corpus) each take the machine, and their ratios are against
+# baselines measured in the same run. GEUL_BENCH_POSTS / GEUL_BENCH_REPEATS
+# make them smaller or longer.
 bench:
-	go test -run '^$$' -bench . -benchmem -count 1 -timeout 60m ./...
+	go test -p 1 -run '^$$' -bench . -benchmem -count 1 -timeout 120m ./...
 
 vet:
 	go vet ./...

@@ -234,7 +234,7 @@ func testSIGTERMFinishesInFlightRequests(t *testing.T, bin string) {
 // geul cleanly too, with exit 0 and a sound database.
 func testSIGTERMDuringFirstIndex(t *testing.T, bin string) {
 	content := t.TempDir()
-	if _, err := corpus.Generate(content, corpus.Options{Posts: 300, Seed: 4}); err != nil {
+	if _, err := corpus.Generate(content, corpus.Options{Posts: 500, Seed: 4}); err != nil {
 		t.Fatal(err)
 	}
 	db := filepath.Join(t.TempDir(), "index.db")
@@ -245,6 +245,9 @@ func testSIGTERMDuringFirstIndex(t *testing.T, bin string) {
 	}
 	if code := p.wait(t, 60*time.Second); code != 0 {
 		t.Errorf("exit code %d after SIGTERM during the first index, want 0\n%s", code, p.stderr.String())
+	}
+	if strings.Contains(p.stderr.String(), `"msg":"indexed"`) {
+		t.Errorf("the first index of 500 posts finished within 50ms: the signal came after it\n%s", p.stderr.String())
 	}
 	st, err := store.Open(context.Background(), db)
 	if err != nil {

@@ -115,10 +115,6 @@ func (ix *Indexer) load(ctx context.Context) error {
 	if ix.loaded {
 		return nil
 	}
-	states, err := ix.store.Files(ctx)
-	if err != nil {
-		return err
-	}
 	metas, err := ix.store.FileMetas(ctx)
 	if err != nil {
 		return err
@@ -127,9 +123,11 @@ func (ix *Indexer) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ix.known = make(map[string]*known, len(metas))
-	for _, m := range metas {
-		k := &known{state: states[m.Path]}
+	// Decoding is most of a new process's first run when nothing changed.
+	ks := make([]*known, len(metas))
+	ix.parallel(ctx, len(metas), func(i int) {
+		m := metas[i]
+		k := &known{state: m.FileState}
 		var err error
 		switch m.Kind {
 		case kindPost:
@@ -142,11 +140,20 @@ func (ix *Indexer) load(ctx context.Context) error {
 			k.site = new(content.Site)
 			err = json.Unmarshal(m.Meta, k.site)
 		}
-		if err != nil {
-			// A record we cannot read is as good as absent: the file is read again.
-			continue
+		if err == nil {
+			// A record that cannot be read is as good as absent: the file
+			// is read again.
+			ks[i] = k
 		}
-		ix.known[m.Path] = k
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ix.known = make(map[string]*known, len(metas))
+	for i, k := range ks {
+		if k != nil {
+			ix.known[metas[i].Path] = k
+		}
 	}
 	ix.fps = fps
 	ix.loaded = true
@@ -411,7 +418,7 @@ func (ix *Indexer) run(ctx context.Context, start time.Time) (Summary, error) {
 			kept = append(kept, r)
 		}
 	}
-	b := &builder{ix: ix, site: site, cats: cats, links: links, now: start}
+	b := &builder{ix: ix, site: site, cats: cats, links: links, fps: fps, now: start}
 	if err := b.write(ctx, tx, touched, kept, deleted, dirty, removed); err != nil {
 		return sum, err
 	}

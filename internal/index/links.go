@@ -3,6 +3,7 @@ package index
 import (
 	"cmp"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"slices"
@@ -192,23 +193,54 @@ func categoryRecords(site content.Site, cats map[string]*content.Category) []sto
 }
 
 // fingerprint hashes every input of a post's payloads: when it is unchanged,
-// so are they.
+// so are they. Every run computes it for every post, so it writes the inputs
+// as they are, each string after its length (no two different inputs write
+// the same bytes), rather than through JSON.
 func fingerprint(site content.Site, cat *content.Category, p *content.Post, lk links) string {
-	h := sha256.New()
-	write := func(v any) {
-		b, _ := json.Marshal(v)
-		h.Write(b)
-		h.Write([]byte{0})
+	buf := make([]byte, 0, 1024)
+	num := func(n int) { buf = binary.AppendUvarint(buf, uint64(n)) }
+	str := func(s string) {
+		num(len(s))
+		buf = append(buf, s...)
 	}
-	write(renderVersion)
-	write(site.Languages)
-	write(categoryJSON{Name: localized(site, cat.Name), Description: localized(site, cat.Description)})
-	write(p.ID())
-	for _, l := range site.Languages {
-		if f, ok := p.Files[l]; ok {
-			write(l + ":" + f.Hash)
+	loc := func(l api.Localized) {
+		num(len(l))
+		for _, t := range l {
+			str(t.Lang)
+			str(t.Text)
 		}
 	}
-	write(lk)
-	return hex.EncodeToString(h.Sum(nil))
+	ref := func(r *api.PostRef) {
+		if r == nil {
+			buf = append(buf, 0)
+			return
+		}
+		buf = append(buf, 1)
+		str(r.Slug)
+		loc(r.Title)
+		str(r.Date)
+	}
+	str(renderVersion)
+	num(len(site.Languages))
+	for _, l := range site.Languages {
+		str(l)
+	}
+	loc(localized(site, cat.Name))
+	loc(localized(site, cat.Description))
+	str(p.ID())
+	for _, l := range site.Languages {
+		if f, ok := p.Files[l]; ok {
+			str(f.Hash)
+		} else {
+			str("")
+		}
+	}
+	ref(lk.Prev)
+	ref(lk.Next)
+	num(len(lk.Related))
+	for i := range lk.Related {
+		ref(&lk.Related[i])
+	}
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:])
 }

@@ -43,6 +43,7 @@ type builder struct {
 	site     content.Site
 	cats     map[string]*content.Category
 	links    map[string]links
+	fps      map[string]string // by post id, this run's fingerprints
 	now      time.Time
 	rendered int
 	payloads int
@@ -302,7 +303,7 @@ func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostR
 		ID: p.ID(), Category: p.Category, Slug: p.Slug, Date: p.Date, Time: p.Time, Modified: b.now,
 		Title:       firstText(localized(b.site, p.Title)),
 		Langs:       translations(b.site, p),
-		Fingerprint: fingerprint(b.site, cat, p, lk),
+		Fingerprint: b.fps[p.ID()],
 		Tags:        p.Tags,
 	}
 	var updated *string

@@ -11,7 +11,7 @@ import (
 
 // DefaultPostCacheBytes is how many bytes of recently served payloads Post
 // keeps in memory by default; see SetPostCacheBytes.
-const DefaultPostCacheBytes = 32 << 20
+const DefaultPostCacheBytes = 16 << 20
 
 // externalCheck is how often Post asks SQLite whether another process (geul
 // index beside geul serve) committed to the index.

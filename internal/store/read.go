@@ -10,33 +10,18 @@ import (
 	"time"
 )
 
-// Files returns what the index remembers of every file, by path.
-func (s *Store) Files(ctx context.Context) (map[string]FileState, error) {
-	rows, err := s.w.QueryContext(ctx, `SELECT path, kind, size, mtime, hash FROM files`)
-	if err != nil {
-		return nil, fmt.Errorf("files: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]FileState{}
-	for rows.Next() {
-		var f FileState
-		if err := rows.Scan(&f.Path, &f.Kind, &f.Size, &f.MTime, &f.Hash); err != nil {
-			return nil, fmt.Errorf("files: %w", err)
-		}
-		out[f.Path] = f
-	}
-	return out, rows.Err()
-}
-
-// FileMeta is a file's parsed form without its body and rendering.
+// FileMeta is what the index remembers of a file: its state and its parsed
+// form, without its body and rendering.
 type FileMeta struct {
-	Path, Kind, Hash string
-	Meta             []byte
+	FileState
+	Meta []byte
 }
 
-// FileMetas returns the parsed form of every file.
+// FileMetas returns what the index remembers of every file, by path.
 func (s *Store) FileMetas(ctx context.Context) ([]FileMeta, error) {
-	rows, err := s.w.QueryContext(ctx, `SELECT path, kind, hash, meta FROM files ORDER BY path`)
+	// Through a reader: the writer's larger page cache would keep every page
+	// of the table for as long as the process lives.
+	rows, err := s.r.QueryContext(ctx, `SELECT path, kind, size, mtime, hash, meta FROM files`)
 	if err != nil {
 		return nil, fmt.Errorf("file metas: %w", err)
 	}
@@ -44,7 +29,7 @@ func (s *Store) FileMetas(ctx context.Context) ([]FileMeta, error) {
 	var out []FileMeta
 	for rows.Next() {
 		var f FileMeta
-		if err := rows.Scan(&f.Path, &f.Kind, &f.Hash, &f.Meta); err != nil {
+		if err := rows.Scan(&f.Path, &f.Kind, &f.Size, &f.MTime, &f.Hash, &f.Meta); err != nil {
 			return nil, fmt.Errorf("file metas: %w", err)
 		}
 		out = append(out, f)
@@ -59,7 +44,9 @@ func (s *Store) FileMetas(ctx context.Context) ([]FileMeta, error) {
 // never end.
 func (s *Store) FileRecord(ctx context.Context, path string) (FileRecord, error) {
 	var f FileRecord
-	err := s.r.QueryRowContext(ctx, `SELECT path, kind, size, mtime, hash, meta, body, html, toc, text, minutes FROM files WHERE path=?`, path).
+	err := s.r.QueryRowContext(ctx, `SELECT f.path, f.kind, f.size, f.mtime, f.hash, f.meta,
+		coalesce(r.body, ''), coalesce(r.html, ''), coalesce(r.toc, '[]'), coalesce(r.text, ''), coalesce(r.minutes, 0)
+		FROM files f LEFT JOIN renders r ON r.path = f.path WHERE f.path=?`, path).
 		Scan(&f.Path, &f.Kind, &f.Size, &f.MTime, &f.Hash, &f.Meta, &f.Body, &f.HTML, &f.TOC, &f.Text, &f.Minutes)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, fmt.Errorf("file %s: %w", path, ErrNotFound)
@@ -72,7 +59,7 @@ func (s *Store) FileRecord(ctx context.Context, path string) (FileRecord, error)
 
 // Fingerprints returns every post's payload fingerprint, by post id.
 func (s *Store) Fingerprints(ctx context.Context) (map[string]string, error) {
-	rows, err := s.w.QueryContext(ctx, `SELECT id, fingerprint FROM posts`)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, fingerprint FROM posts`)
 	if err != nil {
 		return nil, fmt.Errorf("fingerprints: %w", err)
 	}

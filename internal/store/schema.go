@@ -9,7 +9,7 @@ import (
 // schemaVersion is bumped whenever the schema or what geul stores changes; an
 // index of another version is dropped and rebuilt from the content files, which
 // are the source of truth.
-const schemaVersion = 6
+const schemaVersion = 7
 
 var schema = []string{
 	`CREATE TABLE files (
@@ -18,12 +18,18 @@ var schema = []string{
 		size    INTEGER NOT NULL,
 		mtime   INTEGER NOT NULL,        -- unix nanoseconds
 		hash    TEXT NOT NULL,
-		meta    BLOB NOT NULL,           -- parsed front matter / yaml as JSON
-		body    TEXT NOT NULL DEFAULT '',
-		html    TEXT NOT NULL DEFAULT '',
-		toc     BLOB NOT NULL DEFAULT '[]',
-		text    TEXT NOT NULL DEFAULT '',
-		minutes INTEGER NOT NULL DEFAULT 0
+		meta    BLOB NOT NULL            -- parsed front matter / yaml as JSON
+	)`,
+	// The rendering of each post file, read back when its post is rebuilt
+	// while the file did not change. Apart from files, so that a new process
+	// reads every file's state in small rows, not one page per file.
+	`CREATE TABLE renders (
+		path    TEXT PRIMARY KEY,
+		body    TEXT NOT NULL,
+		html    TEXT NOT NULL,
+		toc     BLOB NOT NULL,
+		text    TEXT NOT NULL,
+		minutes INTEGER NOT NULL
 	)`,
 	`CREATE TABLE posts (
 		id          TEXT PRIMARY KEY,    -- category/slug

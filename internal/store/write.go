@@ -208,15 +208,19 @@ type RunInfo struct {
 	Duration time.Duration
 }
 
-// PutFile inserts or replaces a file's record.
+// PutFile inserts or replaces a file's record, with its rendering when it is
+// a post file.
 func (t *Tx) PutFile(ctx context.Context, f FileRecord) error {
 	toc := f.TOC
 	if toc == nil {
 		toc = []byte("[]")
 	}
-	_, err := t.exec(ctx, `INSERT OR REPLACE INTO files(path, kind, size, mtime, hash, meta, body, html, toc, text, minutes)
-		VALUES(?,?,?,?,?,?,?,?,?,?,?)`,
-		f.Path, f.Kind, f.Size, f.MTime, f.Hash, f.Meta, f.Body, f.HTML, toc, f.Text, f.Minutes)
+	_, err := t.exec(ctx, `INSERT OR REPLACE INTO files(path, kind, size, mtime, hash, meta) VALUES(?,?,?,?,?,?)`,
+		f.Path, f.Kind, f.Size, f.MTime, f.Hash, f.Meta)
+	if err == nil && f.Kind == "post" {
+		_, err = t.exec(ctx, `INSERT OR REPLACE INTO renders(path, body, html, toc, text, minutes) VALUES(?,?,?,?,?,?)`,
+			f.Path, f.Body, f.HTML, toc, f.Text, f.Minutes)
+	}
 	if err != nil {
 		return fmt.Errorf("put file %s: %w", f.Path, err)
 	}
@@ -233,8 +237,10 @@ func (t *Tx) TouchFile(ctx context.Context, path string, size, mtime int64) erro
 
 // DeleteFile forgets a file.
 func (t *Tx) DeleteFile(ctx context.Context, path string) error {
-	if _, err := t.exec(ctx, `DELETE FROM files WHERE path=?`, path); err != nil {
-		return fmt.Errorf("delete file %s: %w", path, err)
+	for _, q := range []string{`DELETE FROM files WHERE path=?`, `DELETE FROM renders WHERE path=?`} {
+		if _, err := t.exec(ctx, q, path); err != nil {
+			return fmt.Errorf("delete file %s: %w", path, err)
+		}
 	}
 	return nil
 }
