@@ -76,7 +76,7 @@ func printSummary(w io.Writer, s index.Summary) {
 func logSummary(log *slog.Logger, s index.Summary) {
 	log.Info("indexed", "files", s.Files, "read", s.Read, "unchanged", s.Unchanged, "rendered", s.Rendered,
 		"deleted", s.Deleted, "posts", s.Total, "payloads", s.Payloads, "generation", s.Generation,
-		"errors", len(s.Errors), "duration", s.Duration)
+		"errors", len(s.Errors), "targeted", s.Targeted, "duration", s.Duration)
 	for _, e := range s.Errors {
 		log.Warn("content error", "file", e.Path, "line", e.Line, "reason", e.Reason)
 	}

@@ -23,7 +23,13 @@ type indexRuns struct {
 
 // Run brings the index up to date and reports the run.
 func (r *indexRuns) Run(ctx context.Context) (index.Summary, error) {
-	sum, err := r.ix.Run(ctx)
+	return r.RunChanged(ctx, nil)
+}
+
+// RunChanged is Run told which paths changed (nil: unknown); see
+// index.Indexer.RunChanged.
+func (r *indexRuns) RunChanged(ctx context.Context, paths []string) (index.Summary, error) {
+	sum, err := r.ix.RunChanged(ctx, paths)
 	if err != nil && ctx.Err() != nil {
 		return sum, err // stopped, not failed: the caller is shutting down
 	}
@@ -41,15 +47,19 @@ func (r *indexRuns) Run(ctx context.Context) (index.Summary, error) {
 	return sum, err
 }
 
-// Reindex serves POST /admin/reindex. A path only names what the caller
-// changed: the run is over the whole folder anyway, which costs a stat per
-// unchanged file (no read, no hash), and keeps prev/next, related posts,
-// categories and the search tables right, which a one-file run could not.
+// Reindex serves POST /admin/reindex. A path names what the caller changed:
+// a post file's path is looked at alone (with what it changes in other
+// posts: prev/next, related posts); any other path, or none, is a run over
+// the whole folder.
 func (r *indexRuns) Reindex(ctx context.Context, path string) (api.ReindexResult, error) {
 	if path != "" && !server.ValidContentPath(path) {
 		return api.ReindexResult{}, fmt.Errorf("reindex %q: %w", path, server.ErrBadPath)
 	}
-	sum, err := r.Run(ctx)
+	var paths []string
+	if path != "" {
+		paths = []string{path}
+	}
+	sum, err := r.RunChanged(ctx, paths)
 	if err != nil {
 		return api.ReindexResult{}, fmt.Errorf("reindex: %w", err)
 	}

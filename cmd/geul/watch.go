@@ -18,19 +18,25 @@ func envBool(getenv func(string) string, key string) bool {
 
 // reindexOnChange is what `geul serve --watch` does after a burst of changes:
 // one incremental run through runs (which tells the server and its event
-// clients), then a checkpoint, so the WAL is folded back into the database
-// after every run and does not grow under constant reads. A file still being
-// written asks for another run.
+// clients) over the paths the watcher names, or over everything when it
+// cannot name them; then a checkpoint, so the WAL is folded back into the
+// database after every run and does not grow under constant reads. A file
+// still being written asks for another run, which looks at it again.
 func reindexOnChange(runs *indexRuns, st *store.Store, log *slog.Logger) watch.Func {
+	var unsettled []string // left by the last run, for the next
 	return func(ctx context.Context, changed []string) (bool, error) {
 		log.Debug("content changed", "paths", changed)
-		sum, err := runs.Run(ctx)
+		if changed != nil {
+			changed = append(changed, unsettled...)
+		}
+		sum, err := runs.RunChanged(ctx, changed)
 		if err != nil {
 			if ctx.Err() != nil {
 				return false, nil
 			}
 			return false, err
 		}
+		unsettled = sum.Unsettled
 		checkpoint(ctx, st, log)
 		if len(sum.Unsettled) > 0 {
 			log.Info("files still being written; indexing them again shortly", "files", sum.Unsettled)

@@ -104,3 +104,13 @@ func splitPostPath(path string) (category, slug, lang, problem string) {
 	}
 	return category, slug, lang, ""
 }
+
+// PostIDOf returns the post id ("category/slug") a path names, when it is a
+// valid post file's path.
+func PostIDOf(path string) (string, bool) {
+	category, slug, _, problem := splitPostPath(path)
+	if problem != "" {
+		return "", false
+	}
+	return category + "/" + slug, true
+}

@@ -305,3 +305,88 @@ func readFile(fsys fs.FS, path string) ([]byte, *Error) {
 		}
 	}
 }
+
+// ScanPaths is Scan for a few post files named by a watcher: it stats each
+// path and returns what Scan would list for it (an entry, or a problem), and
+// the paths that are no longer content files (deleted, or renamed away).
+// Each path must be a post file's name, <category>/<slug>.<lang>.md or
+// <category>/<slug>/index.<lang>.md, reached through real folders, not
+// symlinks; for anything else (a folder, site.yaml, a _category.yaml, a
+// symlink, a path that cannot be stat'ed) ok is false and only a full Scan
+// gives the right answer.
+func ScanPaths(ctx context.Context, fsys fs.FS, site Site, paths []string) (entries []Entry, problems []*Error, gone []string, ok bool) {
+	lfs, canLstat := fsys.(fs.ReadLinkFS)
+	if !canLstat {
+		return nil, nil, nil, false
+	}
+	s := &scanner{ctx: ctx, fsys: fsys, langs: site.languages()}
+	paths = slices.Compact(slices.Sorted(slices.Values(paths)))
+	// exists is a real folder or file at p: false when p does not exist; ok
+	// false for a symlink or any other answer a full Scan must judge.
+	lstat := func(p string) (fi fs.FileInfo, exists, ok bool) {
+		fi, err := lfs.Lstat(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, false, true
+		case err != nil || fi.Mode()&fs.ModeSymlink != 0:
+			return nil, false, false
+		}
+		return fi, true, true
+	}
+	for _, p := range paths {
+		if ctx.Err() != nil {
+			return nil, nil, nil, false
+		}
+		parts := strings.Split(p, "/")
+		for _, part := range parts {
+			if part == "" || part == "." || part == ".." || hidden(part) {
+				return nil, nil, nil, false
+			}
+		}
+		var cat, slug, lang string
+		switch len(parts) {
+		case 2:
+			var isPost bool
+			if slug, lang, isPost = splitPostName(parts[1]); !isPost {
+				return nil, nil, nil, false
+			}
+		case 3:
+			base, l, isPost := splitPostName(parts[2])
+			if !isPost || base != bundleIndex {
+				return nil, nil, nil, false
+			}
+			slug, lang = parts[1], l
+		default:
+			return nil, nil, nil, false
+		}
+		cat = parts[0]
+		// Every folder on the way, then the file.
+		present := true
+		for i := 1; i <= len(parts) && present; i++ {
+			fi, exists, ok := lstat(strings.Join(parts[:i], "/"))
+			if !ok {
+				return nil, nil, nil, false
+			}
+			present = exists
+			if !exists {
+				break
+			}
+			if isDir := i < len(parts); fi.IsDir() != isDir {
+				return nil, nil, nil, false
+			}
+			if i == len(parts) {
+				catProblem := ""
+				if !validSlug(cat) {
+					catProblem = slugProblem("category folder name", cat)
+				}
+				s.post(p, catProblem, slug, lang, fi)
+			}
+		}
+		if !present {
+			gone = append(gone, p)
+		}
+	}
+	slices.SortFunc(s.entries, func(a, b Entry) int { return cmp.Compare(a.Path, b.Path) })
+	sortErrors(s.errs)
+	return s.entries, s.errs, gone, true
+}

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -49,6 +50,9 @@ type Summary struct {
 	// Unsettled are files that kept changing while they were read: their last
 	// good state keeps serving, and a later run reads them again.
 	Unsettled []string
+	// Targeted says the run looked only at the paths it was given (see
+	// RunChanged), not at every file.
+	Targeted bool
 }
 
 // Indexer indexes one content folder into one store. It keeps what it learnt of
@@ -65,6 +69,13 @@ type Indexer struct {
 	loaded bool
 	known  map[string]*known // by path: the last good state of every file
 	fps    map[string]string // by post id: fingerprint of its stored payloads
+	// What the last run found, for a run that looks at a few paths only:
+	// the content files present, and the problems of files and folders
+	// (scan and read errors; not those of assembling posts, which every
+	// run finds again).
+	files    map[string]bool
+	fileErrs []*content.Error
+	last     *derived
 
 	progress  progress      // see SetProgress
 	settleAge time.Duration // see SetSettleAge
@@ -99,10 +110,20 @@ func (ix *Indexer) Dir() string { return ix.dir }
 
 // Run brings the store up to date with the content folder.
 func (ix *Indexer) Run(ctx context.Context) (Summary, error) {
+	return ix.RunChanged(ctx, nil)
+}
+
+// RunChanged is Run told which files changed since the last run, by a
+// watcher: paths relative to the folder, slash-separated. When every path is
+// a post file (not a folder, a symlink, site.yaml or a _category.yaml) and a
+// full run came before in this process, only those files are looked at, so
+// that saving one post costs a stat and a read of that post, not a stat of
+// every file. Otherwise, and for nil, it is Run.
+func (ix *Indexer) RunChanged(ctx context.Context, paths []string) (Summary, error) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	start := time.Now()
-	sum, err := ix.run(ctx, start)
+	sum, err := ix.run(ctx, start, paths)
 	sum.Duration = time.Since(start)
 	if err != nil {
 		return sum, fmt.Errorf("index %s: %w", ix.dir, err)
@@ -257,7 +278,7 @@ func (ix *Indexer) parallel(ctx context.Context, n int, fn func(i int)) {
 	wg.Wait()
 }
 
-func (ix *Indexer) run(ctx context.Context, start time.Time) (Summary, error) {
+func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (Summary, error) {
 	ix.runStart = start
 	sum := Summary{Posts: map[string]int{}}
 	if err := ix.load(ctx); err != nil {
@@ -270,6 +291,7 @@ func (ix *Indexer) run(ctx context.Context, start time.Time) (Summary, error) {
 	defer root.Close()
 	fsys := root.FS()
 
+	// errs are the problems of files and folders: scanning and reading.
 	var errs []*content.Error
 	addErr := func(err error) {
 		var ce *content.Error
@@ -312,47 +334,22 @@ func (ix *Indexer) run(ctx context.Context, start time.Time) (Summary, error) {
 		}
 	}
 
-	// The site file decides the languages, which the scan needs.
-	siteSeen := false
-	if fi, err := fs.Stat(fsys, "site.yaml"); err == nil {
-		siteSeen = true
-		e := content.Entry{Path: "site.yaml", Kind: content.KindSite, Size: fi.Size(), ModTime: fi.ModTime()}
-		if k := next[e.Path]; k == nil || k.state.Size != e.Size || k.state.MTime != e.ModTime.UnixNano() {
-			apply(ix.readEntry(fsys, e))
+	var (
+		toRead  []content.Entry
+		deleted []string
+		files   map[string]bool
+		only    map[string]bool // the posts a targeted run can change, by id
+	)
+	if targets != nil && ix.last != nil {
+		toRead, deleted, files, only, sum.Targeted = ix.scanTargets(ctx, fsys, siteOf(next), targets, &sum, &errs)
+	}
+	if !sum.Targeted {
+		if toRead, deleted, files, err = ix.scanAll(ctx, fsys, next, &sum, apply, &errs); err != nil {
+			return sum, err
 		}
 	}
 	site := siteOf(next)
-
-	entries, scanErrs, err := content.Scan(ctx, fsys, site)
-	if err != nil {
-		return sum, err
-	}
-	errs = append(errs, scanErrs...)
-	present := map[string]bool{}
-	if siteSeen {
-		present["site.yaml"] = true
-	}
-	for _, e := range scanErrs {
-		// A file that turned bad keeps its last good state.
-		present[e.Path] = true
-	}
-	var toRead []content.Entry
-	for _, e := range entries {
-		if e.Kind == content.KindSite {
-			continue
-		}
-		present[e.Path] = true
-		sum.Files++
-		k := next[e.Path]
-		if k != nil && k.state.Size == e.Size && k.state.MTime == e.ModTime.UnixNano() {
-			sum.Unchanged++
-			continue
-		}
-		toRead = append(toRead, e)
-	}
-	if siteSeen {
-		sum.Files++
-	}
+	sum.Files = len(files)
 	reads := make([]*read, len(toRead))
 	step := ix.progress.stage(StageRead, len(toRead))
 	ix.parallel(ctx, len(toRead), func(i int) {
@@ -365,31 +362,24 @@ func (ix *Indexer) run(ctx context.Context, start time.Time) (Summary, error) {
 	for _, r := range reads {
 		apply(r)
 	}
-	var deleted []string
-	for p := range next {
-		if !present[p] {
-			deleted = append(deleted, p)
-			delete(next, p)
-		}
+	for _, p := range deleted {
+		delete(next, p)
 	}
-	sort.Strings(deleted)
 	sum.Deleted = len(deleted)
 	if len(deleted) > 0 || len(updated) > 0 {
 		site = siteOf(next)
 	}
+	fileErrs := slices.Clone(errs)
 
-	posts, aerrs := ix.assemble(site, next, updated)
-	errs = append(errs, aerrs...)
+	d := ix.derive(site, next, updated, only)
+	posts, fps, links := d.posts, d.fps, d.links
+	errs = append(errs, d.errs...)
 	cats := categoriesOf(site, next, posts)
-	links := computeLinks(site, posts)
 
 	// A post's payloads are rebuilt when any of their inputs changed.
-	fps := make(map[string]string, len(posts))
 	var dirty []*content.Post
 	for _, p := range posts {
-		fp := fingerprint(site, cats[p.Category], p, links[p.ID()])
-		fps[p.ID()] = fp
-		if ix.fps[p.ID()] != fp {
+		if ix.fps[p.ID()] != fps[p.ID()] {
 			dirty = append(dirty, p)
 		}
 		for l := range p.Files {
@@ -441,6 +431,9 @@ func (ix *Indexer) run(ctx context.Context, start time.Time) (Summary, error) {
 	}
 	ix.known = next
 	ix.fps = fps
+	ix.files = files
+	ix.fileErrs = fileErrs
+	ix.last = d
 	sum.Rendered = b.rendered
 	sum.Payloads = b.payloads
 	sum.Errors = errs
@@ -461,11 +454,13 @@ func siteOf(files map[string]*known) content.Site {
 // assemble groups the post files into posts. A file whose new version makes
 // its post invalid (a title or date removed, a slug now taken) is put back to its
 // last good version, so what was served keeps serving.
-func (ix *Indexer) assemble(site content.Site, next map[string]*known, updated []*read) ([]*content.Post, []*content.Error) {
+// only, when not nil, names the post ids to assemble; files of other posts
+// are left out.
+func (ix *Indexer) assemble(site content.Site, next map[string]*known, updated []*read, only map[string]bool) ([]*content.Post, []*content.Error) {
 	files := func() []*content.File {
 		var out []*content.File
 		for _, k := range next {
-			if k.post != nil {
+			if k.post != nil && (only == nil || only[k.post.Category+"/"+k.post.Slug]) {
 				out = append(out, k.post)
 			}
 		}

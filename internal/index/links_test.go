@@ -28,6 +28,10 @@ type fixture struct {
 	st    *store.Store
 	ix    *index.Indexer
 	clock time.Time // mtimes of written files, so every write is seen as a change
+	// targeted runs are told the paths written and removed since the last
+	// run, as the watcher tells them (index.Indexer.RunChanged).
+	targeted bool
+	changed  []string
 }
 
 func newFixture(t *testing.T, posts int) *fixture {
@@ -93,9 +97,17 @@ func (f *fixture) run() index.Summary {
 	// transaction holds) fails here instead of hanging the test binary.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	sum, err := f.ix.Run(ctx)
+	var changed []string
+	if f.targeted {
+		changed = append([]string{}, f.changed...)
+	}
+	f.changed = nil
+	sum, err := f.ix.RunChanged(ctx, changed)
 	if err != nil {
 		f.t.Fatal(err)
+	}
+	if sum.Targeted != (changed != nil) {
+		f.t.Errorf("run for %v: targeted %v", changed, sum.Targeted)
 	}
 	if len(sum.Errors) > 0 {
 		f.t.Fatalf("content errors: %v", sum.Errors)
@@ -114,6 +126,7 @@ func (f *fixture) write(rel, data string) {
 	if err := os.Chtimes(p, f.clock, f.clock); err != nil {
 		f.t.Fatal(err)
 	}
+	f.changed = append(f.changed, rel)
 }
 
 func (f *fixture) remove(rel string) {
@@ -121,6 +134,7 @@ func (f *fixture) remove(rel string) {
 	if err := os.Remove(filepath.Join(f.dir, filepath.FromSlash(rel))); err != nil {
 		f.t.Fatal(err)
 	}
+	f.changed = append(f.changed, rel)
 }
 
 func (f *fixture) read(rel string) string {
@@ -183,6 +197,14 @@ func assertSameAsFresh(t *testing.T, dir string, st *store.Store) {
 	if _, err := index.New(dir, fresh, slog.New(slog.NewTextHandler(io.Discard, nil))).Run(ctx); err != nil {
 		t.Fatal(err)
 	}
+	assertSameStores(t, st, fresh)
+}
+
+// assertSameStores checks that st serves the same posts as fresh, with
+// byte-identical payloads (html aside) and list items.
+func assertSameStores(t *testing.T, st, fresh *store.Store) {
+	t.Helper()
+	ctx := context.Background()
 	got, want := ids(t, st), ids(t, fresh)
 	if !slices.Equal(got, want) {
 		t.Fatalf("incremental index has posts %v,\nfresh index has %v", got, want)
@@ -305,9 +327,19 @@ var dateLine = regexp.MustCompile(`(?m)^date: .*$`)
 // TestLinksFollowIncrementalChanges adds, moves, retitles, hides and deletes
 // posts, and checks after every incremental run that the payloads of the
 // posts whose neighbours changed were rebuilt: the store equals a fresh index
-// of the folder, and the neighbours point where they must.
+// of the folder, and the neighbours point where they must. Runs look at every
+// file, or only at the paths a watcher would name.
 func TestLinksFollowIncrementalChanges(t *testing.T) {
-	f := newFixture(t, 24)
+	for _, targeted := range []bool{false, true} {
+		t.Run(fmt.Sprintf("targeted=%v", targeted), func(t *testing.T) {
+			f := newFixture(t, 24)
+			f.targeted = targeted
+			testLinksFollowIncrementalChanges(t, f)
+		})
+	}
+}
+
+func testLinksFollowIncrementalChanges(t *testing.T, f *fixture) {
 	cats, err := f.st.Categories(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -464,6 +496,8 @@ func TestLinksFollowIncrementalChanges(t *testing.T) {
 		// the neighbours right too.
 		f.ix = index.New(f.dir, f.st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		f.write(newFile, postFile("Again", mid))
+		// A new process's first run looks at everything.
+		f.targeted, f.changed = false, nil
 		f.run()
 		if got := refSlug(f.post(before, "ko").Next); got != newID {
 			t.Errorf("%s next = %s, want %s", before, got, newID)

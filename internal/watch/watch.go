@@ -12,9 +12,10 @@
 // A burst of events is debounced: the callback runs once the folder has been
 // quiet for Options.Quiet, or Options.MaxWait after the burst began if it never
 // goes quiet. Runs never overlap; events that arrive during a run start another
-// one after it. The callback learns nothing it must trust: the indexer rescans
-// the whole folder (cheap: a stat per file) and reads only what changed, so a
-// missed, merged or reordered event cannot make the index wrong, only later.
+// one after it. The callback is told the paths that changed, so that one saved
+// post costs a look at that post, not at every file; whenever the watcher
+// cannot name every change (events lost, a folder moved, polling, Trigger, a
+// retry) it says so with nil, and the callback rescans the whole folder.
 package watch
 
 import (
@@ -85,8 +86,9 @@ func (o Options) normalize() Options {
 }
 
 // Func is called after a burst of changes with the changed paths (relative to
-// the root, slash-separated; possibly empty when the watcher only knows that
-// something changed). It returns again=true to ask for another run after the
+// the root, slash-separated, sorted). changed is nil when the watcher cannot
+// name every change, and the whole folder must be looked at; it is empty, not
+// nil, for the run asked for by again, which names nothing new. It returns again=true to ask for another run after the
 // quiet period (a file was still being written), or an error to have the run
 // retried with a growing delay. ctx is done when the watcher stops.
 type Func func(ctx context.Context, changed []string) (again bool, err error)
@@ -328,6 +330,7 @@ func (w *Watcher) Run(ctx context.Context, fn Func) error {
 	var (
 		quiet, maxWait = w.opts.Quiet, w.opts.MaxWait
 		pending        bool // a change not yet handed to fn
+		full           bool // some change of the pending burst has no path
 		resync         bool // folders may have come or gone: resync before the run
 		first, last    time.Time
 		changed        = map[string]bool{}
@@ -347,6 +350,7 @@ func (w *Watcher) Run(ctx context.Context, fn Func) error {
 		}
 	}()
 
+	// mark records a change of rel; "" is a change the watcher cannot name.
 	mark := func(rel string) {
 		now := time.Now()
 		if !pending {
@@ -356,6 +360,8 @@ func (w *Watcher) Run(ctx context.Context, fn Func) error {
 		last = now
 		if rel != "" {
 			changed[rel] = true
+		} else {
+			full = true
 		}
 	}
 	// arm sets the timer for the next run: once quiet, at the latest maxWait
@@ -380,17 +386,22 @@ func (w *Watcher) Run(ctx context.Context, fn Func) error {
 	}
 	start := func() {
 		if resync {
+			// Folders came or went: what moved with them has no event.
 			w.resync()
 			resync = false
+			full = true
 			setPoll()
 		}
-		paths := make([]string, 0, len(changed))
-		for p := range changed {
-			paths = append(paths, p)
+		var paths []string
+		if !full {
+			paths = make([]string, 0, len(changed))
+			for p := range changed {
+				paths = append(paths, p)
+			}
+			slices.Sort(paths)
 		}
-		slices.Sort(paths)
 		clear(changed)
-		pending = false
+		pending, full = false, false
 		running = true
 		go func() {
 			again, err := fn(ctx, paths)
@@ -459,7 +470,11 @@ func (w *Watcher) Run(ctx context.Context, fn Func) error {
 				backoff = 0
 			}
 			if r.again {
+				// Another run, which names nothing new: the callback keeps
+				// what it left for later.
+				wasFull := full
 				mark("")
+				full = wasFull
 			}
 			arm()
 			setPoll()
