@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +46,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer st.Close()
+	if v := getenv("GEUL_POST_CACHE_MB"); v != "" {
+		mb, err := strconv.Atoi(v)
+		if err != nil || mb < 0 {
+			return fmt.Errorf("%w: GEUL_POST_CACHE_MB=%q: want a number of MiB", errUsage, v)
+		}
+		st.SetPostCacheBytes(int64(mb) << 20)
+	}
 
 	// Every index run of serve goes through runs, which reports it to the server.
 	runs := &indexRuns{ix: index.New(o.content, st, log), log: log}

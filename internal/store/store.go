@@ -76,7 +76,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	rp := url.Values{}
 	rp.Set("_busy_timeout", fmt.Sprint(BusyTimeoutMS))
 	rp.Set("_query_only", "1")
-	rp.Set("_cache_size", "-4000")
+	// Requests read rows spread over the whole file; beyond the tree's
+	// upper pages a bigger cache would hold little that is asked for again.
+	rp.Set("_cache_size", "-2000")
 	// Each connection keeps its statements prepared: parsing and planning a
 	// query costs more than a post lookup itself.
 	rp.Set("_stmt_cache_size", "64")
@@ -150,10 +152,14 @@ func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
 }
 
 // Checkpoint moves the WAL's content into the database so the WAL does not grow
-// without bound while readers keep old snapshots alive.
+// without bound while readers keep old snapshots alive. It also hands back the
+// writer's page cache: between runs a server has no use for it, and a full
+// run leaves it full.
 func (s *Store) Checkpoint(ctx context.Context) error {
-	if _, err := s.w.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+	for _, q := range []string{"PRAGMA wal_checkpoint(PASSIVE)", "PRAGMA shrink_memory"} {
+		if _, err := s.w.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
 	}
 	return nil
 }
