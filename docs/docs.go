@@ -25,7 +25,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Brings the index up to date now and reports the run. With path, the run is still over the whole folder: unchanged files are skipped by size, time and hash, so it costs little more than reading that one file; path only has to be a relative slash path inside the content folder. The run finishes and commits even if the client goes away.",
+                "description": "Brings the index up to date now and reports the run. With the path of a post file (relative, slash-separated, inside the content folder), the run looks at that file only, with what it changes in other posts; with any other path, or none, it runs over the whole folder, where unchanged files are skipped by size, time and hash. The run finishes and commits even if the client goes away.",
                 "produces": [
                     "application/json"
                 ],

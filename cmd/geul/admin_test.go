@@ -161,6 +161,19 @@ func TestServeAdminChangesEvents(t *testing.T) {
 	if !res.Changed || res.Generation != 2 || res.Posts != 3 || len(res.Errors) != 1 {
 		t.Errorf("reindex: got %+v", res)
 	}
+	// The path of a post file: that file is all the run reads.
+	if res.Read != 1 {
+		t.Errorf("reindex of one path read %d files, want 1", res.Read)
+	}
+	// Without a path, the run is over the whole folder, and counts as much.
+	resp, body = a.do(t, "POST", "/admin/reindex", auth...)
+	var all api.ReindexResult
+	if err := json.Unmarshal(body, &all); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("reindex: %d %s", resp.StatusCode, body)
+	}
+	if all.Files != res.Files || all.Posts != res.Posts || len(all.Errors) != len(res.Errors) {
+		t.Errorf("reindex of the whole folder: %+v; after the one-path run: %+v", all, res)
+	}
 	if resp, _ := a.do(t, "GET", "/posts/cs/three"); resp.StatusCode != 200 {
 		t.Errorf("new post: got %d", resp.StatusCode)
 	}
@@ -214,10 +227,10 @@ func TestServeAdminChangesEvents(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	for _, want := range []string{
-		`geul_http_requests_total{method="POST",route="/admin/reindex",status="200"} 1`,
+		`geul_http_requests_total{method="POST",route="/admin/reindex",status="200"} 2`,
 		`geul_http_requests_total{method="GET",route="/admin/status",status="401"} 3`,
 		`geul_http_requests_total{method="GET",route="/changes",status="200"} 2`,
-		`geul_index_runs_total{result="ok"} 2`,
+		`geul_index_runs_total{result="ok"} 3`,
 		`geul_index_generation 2`,
 		`geul_posts{lang="ko"} 3`,
 		`geul_content_errors 1`,
