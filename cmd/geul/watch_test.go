@@ -99,6 +99,13 @@ func TestWatchFollowsEveryKindOfChange(t *testing.T) {
 	t.Run("edit", func(t *testing.T) {
 		put("cs/edit.en.md", watchPost("Second", "second body"))
 		eventually(t, "an edit", a.serves(t, "/posts/cs/edit?lang=en", 200, "second body"))
+		// The watcher named the file, and the run looked at it alone.
+		eventually(t, "a targeted run", func() string {
+			if !strings.Contains(a.stderr.String(), `"targeted":true`) {
+				return "no run logged as targeted"
+			}
+			return ""
+		})
 	})
 	t.Run("create", func(t *testing.T) {
 		put("cs/new.en.md", watchPost("Brand new", "new body"))
