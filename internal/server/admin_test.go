@@ -357,3 +357,23 @@ func TestAdminReindex(t *testing.T) {
 		wantProblem(t, resp, body, 400)
 	}
 }
+
+// TestAdminWrongMethod: with the token, a wrong method on an admin route is a
+// 405 problem naming the allowed methods; without it, a 401 that tells nothing.
+func TestAdminWrongMethod(t *testing.T) {
+	e := newOpsEnv(t, server.Config{AdminToken: opsToken}, opsContent)
+	for _, tt := range []struct{ method, path, allow string }{
+		{http.MethodPost, "/admin/status", "GET, HEAD"},
+		{http.MethodDelete, "/admin/status", "GET, HEAD"},
+		{http.MethodGet, "/admin/reindex", "POST"},
+		{http.MethodPut, "/admin/reindex", "POST"},
+	} {
+		resp, body := e.do(t, tt.method, tt.path, "Authorization", bearer)
+		wantProblem(t, resp, body, http.StatusMethodNotAllowed)
+		if got := resp.Header.Get("Allow"); got != tt.allow {
+			t.Errorf("%s %s: Allow %q, want %q", tt.method, tt.path, got, tt.allow)
+		}
+	}
+	resp, body := e.do(t, http.MethodPost, "/admin/status")
+	wantProblem(t, resp, body, http.StatusUnauthorized)
+}

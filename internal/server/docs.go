@@ -86,8 +86,8 @@ type Route struct {
 func (s *Server) Routes() []Route {
 	var out []Route
 	for _, r := range s.echo.Routes() {
-		if r.Method == echo.RouteNotFound {
-			continue // a group's catch-all for its 404s, not a route
+		if r.Method == echo.RouteNotFound || r.Name == methodNotAllowedRoute {
+			continue // a group's catch-all for its 404s, or a 405: not routes
 		}
 		out = append(out, Route{Method: r.Method, Path: r.Path})
 	}
