@@ -1,12 +1,5 @@
 package api
 
-import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"strconv"
-)
-
 // ListResponse is the body of a paginated list of posts: GET /posts,
 // GET /categories/{category} and GET /tags/{tag} (the latter two add their
 // category or tag). Items are post objects without content and html, keys in
@@ -107,47 +100,20 @@ func (l LangCounts) Get(lang string) int {
 
 // MarshalJSON writes the object in slice order.
 func (l LangCounts) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, c := range l {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		if err := writeJSONString(&b, c.Lang); err != nil {
-			return nil, err
-		}
-		b.WriteByte(':')
-		b.WriteString(strconv.Itoa(c.Count))
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return marshalOrdered(len(l), func(i int) (string, any) { return l[i].Lang, l[i].Count })
 }
 
 // UnmarshalJSON reads the object keeping its key order.
 func (l *LangCounts) UnmarshalJSON(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	tok, err := dec.Token()
+	out := LangCounts{}
+	null, err := unmarshalOrdered(data, "lang counts", func(lang string, n int) {
+		out = append(out, LangCount{Lang: lang, Count: n})
+	})
 	if err != nil {
 		return err
 	}
-	if tok == nil {
-		*l = nil
-		return nil
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return fmt.Errorf("lang counts: want a JSON object, got %v", tok)
-	}
-	out := LangCounts{}
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		var n int
-		if err := dec.Decode(&n); err != nil {
-			return fmt.Errorf("lang counts %v: %w", kt, err)
-		}
-		out = append(out, LangCount{Lang: kt.(string), Count: n})
+	if null {
+		out = nil
 	}
 	*l = out
 	return nil

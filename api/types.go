@@ -3,12 +3,6 @@
 // may import it.
 package api
 
-import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-)
-
 // LocalizedText is one language's text of a Localized value.
 type LocalizedText struct {
 	Lang string
@@ -32,61 +26,22 @@ func (l Localized) Get(lang string) string {
 
 // MarshalJSON writes the object in slice order.
 func (l Localized) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, t := range l {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		if err := writeJSONString(&b, t.Lang); err != nil {
-			return nil, err
-		}
-		b.WriteByte(':')
-		if err := writeJSONString(&b, t.Text); err != nil {
-			return nil, err
-		}
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return marshalOrdered(len(l), func(i int) (string, any) { return l[i].Lang, l[i].Text })
 }
 
 // UnmarshalJSON reads the object keeping its key order.
 func (l *Localized) UnmarshalJSON(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	tok, err := dec.Token()
+	out := Localized{}
+	null, err := unmarshalOrdered(data, "localized", func(lang, text string) {
+		out = append(out, LocalizedText{Lang: lang, Text: text})
+	})
 	if err != nil {
 		return err
 	}
-	if tok == nil {
-		*l = nil
-		return nil
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return fmt.Errorf("localized: want a JSON object, got %v", tok)
-	}
-	out := Localized{}
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		var text string
-		if err := dec.Decode(&text); err != nil {
-			return fmt.Errorf("localized %v: %w", kt, err)
-		}
-		out = append(out, LocalizedText{Lang: kt.(string), Text: text})
+	if null {
+		out = nil
 	}
 	*l = out
-	return nil
-}
-
-func writeJSONString(b *bytes.Buffer, s string) error {
-	enc := json.NewEncoder(b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(s); err != nil {
-		return err
-	}
-	b.Truncate(b.Len() - 1) // Encode appends a newline
 	return nil
 }
 

@@ -372,9 +372,8 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 	fileErrs := slices.Clone(errs)
 
 	d := ix.derive(site, next, updated, only)
-	posts, fps, links := d.posts, d.fps, d.links
+	posts, fps, links, cats := d.posts, d.fps, d.links, d.cats
 	errs = append(errs, d.errs...)
-	cats := categoriesOf(site, next, posts)
 
 	// A post's payloads are rebuilt when any of their inputs changed.
 	var dirty []*content.Post

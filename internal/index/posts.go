@@ -16,6 +16,7 @@ type derived struct {
 	posts []*content.Post          // sorted by ID
 	byID  map[string]*content.Post // the same posts
 	errs  []*content.Error         // problems of assembling posts, sorted
+	cats  map[string]*content.Category // every category with a file or a post
 	links map[string]links         // by post id
 	fps   map[string]string        // by post id
 }
@@ -30,12 +31,11 @@ func (ix *Indexer) derive(site content.Site, next map[string]*known, updated []*
 	last := ix.last
 	if only == nil || last == nil {
 		posts, errs := ix.assemble(site, next, updated, nil)
-		d := &derived{posts: posts, errs: errs, byID: byID(posts)}
-		cats := categoriesOf(site, next, posts)
+		d := &derived{posts: posts, errs: errs, byID: byID(posts), cats: categoriesOf(site, next, posts)}
 		d.links = computeLinks(site, posts)
 		d.fps = make(map[string]string, len(posts))
 		for _, p := range posts {
-			d.fps[p.ID()] = fingerprint(site, cats[p.Category], p, d.links[p.ID()])
+			d.fps[p.ID()] = fingerprint(site, d.cats[p.Category], p, d.links[p.ID()])
 		}
 		return d
 	}
@@ -57,7 +57,8 @@ func (ix *Indexer) derive(site content.Site, next map[string]*known, updated []*
 	d.errs = append(d.errs, subErrs...)
 	sortErrors(d.errs)
 
-	cats := categoriesOf(site, next, d.posts)
+	d.cats = categoriesOf(site, next, d.posts)
+	cats := d.cats
 	sameLinks := true
 	for id := range only {
 		if !sameLinkInputs(last.byID[id], d.byID[id]) {
