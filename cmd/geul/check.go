@@ -13,19 +13,10 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/geul-dev/geul/api"
 	"github.com/geul-dev/geul/internal/content"
+	"github.com/geul-dev/geul/internal/server"
 )
-
-// checkResult is one problem in `geul check --format json`.
-type checkResult struct {
-	// Path is the file's path inside the content folder, with slashes.
-	Path string `json:"path"`
-	// Line is 1-based, 0 when the problem is about the whole file.
-	Line   int    `json:"line"`
-	Reason string `json:"reason"`
-	// Message is path:line: reason, the form editors turn into a link.
-	Message string `json:"message"`
-}
 
 // runCheck validates the content folder the way the indexer reads it (names,
 // front matter, site and category files, posts assembled from their language
@@ -35,7 +26,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("content", envDefault(getenv, "GEUL_CONTENT", "content"), "content folder (GEUL_CONTENT)")
-	format := fs.String("format", "text", "output: text (file:line: reason lines) or json (an array of {path, line, reason, message})")
+	format := fs.String("format", "text", "output: text (file:line: reason lines) or json (an array of {file, line, reason, message}, as GET /admin/status lists them)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -51,9 +42,11 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	if *format == "json" {
-		out := make([]checkResult, len(res.errs))
+		// The shape GET /admin/status gives content errors, so that one
+		// tool reads both.
+		out := make([]api.ContentError, len(res.errs))
 		for i, e := range res.errs {
-			out[i] = checkResult{Path: e.Path, Line: e.Line, Reason: e.Reason, Message: e.Error()}
+			out[i] = server.APIContentError(e.Path, e.Line, e.Reason)
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/geul-dev/geul/api"
 )
 
 func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
@@ -69,7 +71,7 @@ func TestCheckJSON(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1", code)
 	}
-	var got []checkResult
+	var got []api.ContentError
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("not a JSON array: %v\n%s", err, out)
 	}
@@ -80,10 +82,10 @@ func TestCheckJSON(t *testing.T) {
 		t.Fatalf("got %d problems, want %d", len(got), len(want))
 	}
 	for i, r := range got {
-		if r.Message != want[i] || r.Path == "" || r.Reason == "" || !strings.HasPrefix(r.Message, r.Path) {
+		if r.Message != want[i] || r.File == "" || r.Reason == "" || !strings.HasPrefix(r.Message, r.File) {
 			t.Errorf("problem %d: %+v, want the message %q", i, r, want[i])
 		}
-		for _, k := range []string{"path", "line", "reason"} {
+		for _, k := range []string{"file", "line", "reason", "message"} {
 			if _, ok := raw[i][k]; !ok {
 				t.Errorf("problem %d has no %q key: %v", i, k, raw[i])
 			}
