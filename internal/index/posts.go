@@ -13,12 +13,12 @@ import (
 // payloads. The indexer keeps the last committed one, so that a run over a
 // few posts works out only what those posts change.
 type derived struct {
-	posts []*content.Post          // sorted by ID
-	byID  map[string]*content.Post // the same posts
-	errs  []*content.Error         // problems of assembling posts, sorted
+	posts []*content.Post              // sorted by ID
+	byID  map[string]*content.Post     // the same posts
+	errs  []*content.Error             // problems of assembling posts, sorted
 	cats  map[string]*content.Category // every category with a file or a post
-	links map[string]links         // by post id
-	fps   map[string]string        // by post id
+	links map[string]links             // by post id
+	fps   map[string]string            // by post id
 }
 
 // derive works out the posts of next. only, when the last run's derived state
