@@ -2,7 +2,6 @@ package index
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/andybalholm/brotli"
+	gzip "github.com/klauspost/compress/gzip"
 
 	"github.com/geul-dev/geul/api"
 	"github.com/geul-dev/geul/internal/content"
