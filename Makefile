@@ -24,16 +24,22 @@ build:
 run: build
 	./$(BIN) serve --watch
 
+# Every fuzz target, as target:package; make test runs each briefly, make fuzz
+# at length.
+FUZZ_TARGETS = FuzzParseFile:./internal/content FuzzParse:./internal/importer \
+	FuzzSearch:./internal/server FuzzRender:./internal/markdown
+
 test: docs-check
 	go vet ./...
 	go test -race -count=1 -timeout 20m ./...
-	go test -run '^$$' -fuzz '^FuzzParseFile$$' -fuzztime $(FUZZTIME) ./internal/content
-	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/importer
-	go test -run '^$$' -fuzz '^FuzzSearch$$' -fuzztime $(FUZZTIME) ./internal/server
+	$(MAKE) --no-print-directory fuzz FUZZLONG=$(FUZZTIME)
 
+FUZZLONG ?= 5m
 fuzz:
-	go test -run '^$$' -fuzz '^FuzzParseFile$$' -fuzztime 5m ./internal/content
-	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 5m ./internal/importer
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "go test -run '^$$' -fuzz '^$${t%%:*}$$' -fuzztime $(FUZZLONG) $${t#*:}"; \
+		go test -run '^$$' -fuzz "^$${t%%:*}\$$" -fuzztime $(FUZZLONG) $${t#*:}; \
+	done
 
 # One package at a time (-p 1): the big ones (internal/index, cmd/geul: the
 # 10,000-post corpus) each take the machine, and their ratios are against

@@ -35,9 +35,10 @@ type ContentError struct {
 
 // ReindexResult is the body of POST /admin/reindex: what the run did.
 type ReindexResult struct {
-	// Path is the content path asked for, empty for the whole folder. Either
-	// way the whole folder is brought up to date: unchanged files are skipped
-	// by size, time and hash, so a full run costs little more than one file.
+	// Path is the content path asked for, empty for the whole folder. A post
+	// file's path is looked at alone (with what it changes in other posts);
+	// any other path, or none, is a run over the whole folder, where unchanged
+	// files are skipped by size, time and hash.
 	Path string `json:"path,omitempty"`
 	// Generation is the index generation after the run.
 	Generation int64 `json:"generation"`

@@ -1591,7 +1591,7 @@ const docTemplate = `{
                     "type": "integer"
                 },
                 "path": {
-                    "description": "Path is the content path asked for, empty for the whole folder. Either\nway the whole folder is brought up to date: unchanged files are skipped\nby size, time and hash, so a full run costs little more than one file.",
+                    "description": "Path is the content path asked for, empty for the whole folder. A post\nfile's path is looked at alone (with what it changes in other posts);\nany other path, or none, is a run over the whole folder, where unchanged\nfiles are skipped by size, time and hash.",
                     "type": "string"
                 },
                 "payloads": {

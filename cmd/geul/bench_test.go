@@ -105,6 +105,12 @@ func BenchmarkServe(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer st.Close()
+		// The cache size geul serve would run with, so that its effect on
+		// the ratio can be measured (GEUL_POST_CACHE_MB=160 holds every
+		// payload of the 10,000-post corpus).
+		if mb, err := strconv.Atoi(os.Getenv("GEUL_POST_CACHE_MB")); err == nil && mb >= 0 {
+			st.SetPostCacheBytes(int64(mb) << 20)
+		}
 		srv := server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{})
 		srv.SetLanguages([]string{"ko", "en"})
 		srv.SetReady()

@@ -345,7 +345,7 @@ func bareServer(t *testing.T) (*server.Server, *httptest.Server) {
 	st.SetKeepGenerations(1)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	dir := t.TempDir()
-	ix := index.New(dir, st, log)
+	ix := index.New(dir, st)
 	for _, title := range []string{"one", "two"} {
 		writeTree(t, dir, map[string]string{"cs/a.ko.md": goodPost(title)})
 		if _, err := ix.Run(ctx); err != nil {

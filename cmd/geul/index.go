@@ -22,13 +22,12 @@ func runIndex(ctx context.Context, args []string, getenv func(string) string, st
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: index takes no arguments, got %q", errUsage, pos)
 	}
-	log := newLogger(stderr, getenv)
 	st, err := store.Open(ctx, o.db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ix := index.New(o.content, st, log)
+	ix := index.New(o.content, st)
 	bar := newProgressReport(stderr)
 	ix.SetProgress(bar.update)
 	sum, err := ix.Run(ctx)

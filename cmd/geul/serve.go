@@ -40,22 +40,24 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := server.CheckLinks(links); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
+	cacheBytes := int64(store.DefaultPostCacheBytes)
+	if v := getenv("GEUL_POST_CACHE_MB"); v != "" {
+		mb, err := strconv.Atoi(v)
+		if err != nil || mb < 0 {
+			return fmt.Errorf("%w: GEUL_POST_CACHE_MB=%q: want a number of MiB", errUsage, v)
+		}
+		cacheBytes = int64(mb) << 20
+	}
 	log := newLogger(stderr, getenv)
 	st, err := store.Open(ctx, o.db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if v := getenv("GEUL_POST_CACHE_MB"); v != "" {
-		mb, err := strconv.Atoi(v)
-		if err != nil || mb < 0 {
-			return fmt.Errorf("%w: GEUL_POST_CACHE_MB=%q: want a number of MiB", errUsage, v)
-		}
-		st.SetPostCacheBytes(int64(mb) << 20)
-	}
+	st.SetPostCacheBytes(cacheBytes)
 
 	// Every index run of serve goes through runs, which reports it to the server.
-	runs := &indexRuns{ix: index.New(o.content, st, log), log: log}
+	runs := &indexRuns{ix: index.New(o.content, st), log: log}
 	srv := server.New(st, log, server.Config{CacheControl: getenv("GEUL_CACHE_CONTROL"),
 		CORSOrigins: splitList(getenv("GEUL_CORS_ORIGINS")),
 		AdminToken:  adminToken(getenv, log), Reindexer: runs,

@@ -8,22 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/geul-dev/geul/internal/corpus"
+	"github.com/geul-dev/geul/internal/watch"
 )
-
-// watchBenchPosts is the corpus size of BenchmarkWatchLatency: the 10,000
-// posts the targets are set on, or GEUL_BENCH_POSTS for a quick look.
-func watchBenchPosts() int {
-	if n, err := strconv.Atoi(os.Getenv("GEUL_BENCH_POSTS")); err == nil && n > 0 {
-		return n
-	}
-	return 10000
-}
 
 // BenchmarkWatchLatency measures what an author waits for: from a post file's
 // write to `geul serve --watch` serving its new version, on the 10,000-post
@@ -34,7 +25,7 @@ func watchBenchPosts() int {
 // (quiet-ms, the debounce every save waits out) and a plain GET of the post
 // (get-ms, the polling's own cost). Targets: p50 ≤ 150 ms, p99 ≤ 1 s.
 func BenchmarkWatchLatency(b *testing.B) {
-	posts := watchBenchPosts()
+	posts := benchPosts()
 	bin := buildGeul(b)
 	content := b.TempDir()
 	opts := corpus.Options{Posts: posts, Seed: 1}
@@ -111,7 +102,7 @@ func BenchmarkWatchLatency(b *testing.B) {
 	b.ReportMetric(ms(rank(waits, 0.50)), "p50-ms")
 	b.ReportMetric(ms(rank(waits, 0.99)), "p99-ms")
 	b.ReportMetric(ms(waits[len(waits)-1]), "max-ms")
-	b.ReportMetric(ms(50*time.Millisecond), "quiet-ms")
+	b.ReportMetric(ms(watch.DefaultQuiet), "quiet-ms")
 	b.ReportMetric(ms(rank(gets, 0.50)), "get-ms")
 	b.ReportMetric(float64(posts), "posts")
 	b.Logf("waits: %v", waits)

@@ -43,9 +43,10 @@ var derivedKeys = map[string]bool{
 
 var (
 	slugPart = regexp.MustCompile(`^[a-z0-9-]+$`)
-	// langRE is a BCP 47-like tag. It keeps the language, which becomes part
-	// of a file name, free of dots and slashes.
-	langRE = regexp.MustCompile(`^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$`)
+	// langRE is a lower-case BCP 47-like tag, as content file names need
+	// (geul check and the indexer refuse "en-US.md"). It keeps the language,
+	// which becomes part of a file name, free of dots and slashes.
+	langRE = regexp.MustCompile(`^[a-z]{2,8}(-[a-z0-9]{1,8})*$`)
 	// base60 matches YAML 1.1 sexagesimal numbers ("1:20"), which YAML 1.2
 	// parsers read as strings but 1.1 parsers as numbers; see needsQuotes.
 	base60 = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`)
@@ -89,13 +90,14 @@ func Import(ctx context.Context, data []byte, dir string, opts Options) ([]strin
 	}
 	lang := opts.Lang
 	if lang == "" {
-		lang = p.Lang()
+		// A page says <html lang="en-US">; file names are lower case.
+		lang = strings.ToLower(p.Lang())
 	}
 	if lang == "" {
 		lang = defaultLang
 	}
 	if !langRE.MatchString(lang) {
-		return nil, fmt.Errorf("importer: language %q: want a tag like ko or en-US", lang)
+		return nil, fmt.Errorf("importer: language %q: want a lower-case tag like ko or en", lang)
 	}
 	files, err := render(post, lang)
 	if err != nil {

@@ -294,6 +294,7 @@ func TestImportErrors(t *testing.T) {
 		{"bad category", row(`{"slug":"cs/a","title":"t","date":"2024-01-01","content":"","category":[1]}`), "", `"category" is a JSON array`},
 		{"invalid UTF-8 body", "2:T1,\xff" + row(`{"slug":"cs/a","title":"t","date":"2024-01-01","content":"$2"}`), "", "not valid UTF-8"},
 		{"bad language", row(`{"slug":"cs/a","title":"t","date":"2024-01-01","content":""}`), "../ko", "language"},
+		{"upper-case language", row(`{"slug":"cs/a","title":"t","date":"2024-01-01","content":""}`), "en-US", "lower-case"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()

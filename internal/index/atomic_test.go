@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -296,7 +295,7 @@ func TestReadersSeeWholeRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	ix := index.New(dir, st, slog.New(slog.DiscardHandler))
+	ix := index.New(dir, st)
 
 	runs := 10
 	if testing.Short() {

@@ -17,8 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/yuin/goldmark/parser"
-
 	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/corpus"
 	"github.com/geul-dev/geul/internal/index"
@@ -85,7 +83,7 @@ func fullIndex(b *testing.B, dir, tmp string) (time.Duration, uint64, index.Summ
 	runtime.GC()
 	stop := samplePeak()
 	start := time.Now()
-	sum, err := index.New(dir, st, discardLog()).Run(ctx)
+	sum, err := index.New(dir, st).Run(ctx)
 	d := time.Since(start)
 	peak := stop()
 	if err != nil {
@@ -165,37 +163,18 @@ func bodies(b *testing.B, dir string) [][]byte {
 }
 
 // baseline renders every body with plain goldmark (same extensions, chroma
-// highlighting included) to io.Discard on runtime.NumCPU() workers, the
-// indexer's worker count.
+// highlighting included) on runtime.NumCPU() workers, the indexer's worker
+// count.
 func baseline(b *testing.B, srcs [][]byte) time.Duration {
 	b.Helper()
-	md := markdown.NewBaseline()
-	var next atomic.Int64
-	var failed atomic.Value
-	var wg sync.WaitGroup
 	start := time.Now()
-	for range runtime.NumCPU() {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(srcs) {
-					return
-				}
-				if err := md.Convert(srcs[i], io.Discard, parser.WithContext(parser.NewContext())); err != nil {
-					failed.Store(err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if err, _ := failed.Load().(error); err != nil {
+	if err := markdown.RenderBaseline(srcs, runtime.NumCPU()); err != nil {
 		b.Fatal(err)
 	}
 	return time.Since(start)
 }
 
-func median[T int64 | uint64 | time.Duration](xs []T) T {
+func median[T int64 | uint64 | float64 | time.Duration](xs []T) T {
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	return s[len(s)/2]
@@ -245,7 +224,7 @@ func BenchmarkIndex(b *testing.B) {
 		b.ReportMetric(float64(cs.Posts)/ix, "posts/s")
 		b.ReportMetric(float64(cs.Files)/ix, "files/s")
 		b.ReportMetric(float64(cs.Posts)/bl, "baseline-posts/s")
-		b.ReportMetric(medianFloat(ratios), "index/baseline")
+		b.ReportMetric(median(ratios), "index/baseline")
 		b.ReportMetric(float64(median(peaks))/(1<<20), "go-added-MiB")
 	})
 	if !indexed {
@@ -267,7 +246,7 @@ func BenchmarkIndex(b *testing.B) {
 		var ds []time.Duration
 		for b.Loop() {
 			start := time.Now()
-			sum, err := index.New(dir, st, discardLog()).Run(ctx)
+			sum, err := index.New(dir, st).Run(ctx)
 			ds = append(ds, time.Since(start))
 			if err != nil {
 				b.Fatal(err)
@@ -278,7 +257,7 @@ func BenchmarkIndex(b *testing.B) {
 		b.ReportMetric(median(ds).Seconds(), "s")
 	})
 	b.Run("UnchangedReindex/again", func(b *testing.B) {
-		ix := index.New(dir, st, discardLog())
+		ix := index.New(dir, st)
 		if _, err := ix.Run(ctx); err != nil {
 			b.Fatal(err)
 		}
@@ -295,10 +274,4 @@ func BenchmarkIndex(b *testing.B) {
 		b.ReportMetric(0, "ns/op")
 		b.ReportMetric(median(ds).Seconds(), "s")
 	})
-}
-
-func medianFloat(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return s[len(s)/2]
 }

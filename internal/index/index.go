@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"os"
 	"runtime"
 	"slices"
@@ -62,7 +61,6 @@ type Indexer struct {
 	dir     string
 	store   *store.Store
 	md      *markdown.Renderer
-	log     *slog.Logger
 	workers int
 
 	mu     sync.Mutex
@@ -95,18 +93,14 @@ type known struct {
 }
 
 // New returns an indexer of the folder dir into st.
-func New(dir string, st *store.Store, log *slog.Logger) *Indexer {
+func New(dir string, st *store.Store) *Indexer {
 	return &Indexer{
 		dir:     dir,
 		store:   st,
 		md:      markdown.New(),
-		log:     log,
 		workers: runtime.NumCPU(),
 	}
 }
-
-// Dir is the content folder.
-func (ix *Indexer) Dir() string { return ix.dir }
 
 // Run brings the store up to date with the content folder.
 func (ix *Indexer) Run(ctx context.Context) (Summary, error) {
@@ -186,7 +180,6 @@ type read struct {
 	entry content.Entry
 	hash  string
 	same  bool // same bytes as the last good state
-	data  []byte
 	post  *content.File
 	cat   *content.Category
 	site  *content.Site
@@ -233,7 +226,6 @@ func (ix *Indexer) readEntry(fsys fs.FS, e content.Entry) *read {
 		r.same = true
 		return r
 	}
-	r.data = data
 	switch e.Kind {
 	case content.KindSite:
 		s, err := content.ParseSite(data)

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -44,7 +42,7 @@ func newFixture(t *testing.T, posts int) *fixture {
 	t.Cleanup(func() { st.Close() })
 	f := &fixture{t: t, dir: dir, st: st, clock: time.Now().Add(time.Hour)}
 	writeSmallSite(t, dir, posts)
-	f.ix = index.New(dir, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	f.ix = index.New(dir, st)
 	f.run()
 	return f
 }
@@ -194,7 +192,7 @@ func assertSameAsFresh(t *testing.T, dir string, st *store.Store) {
 		t.Fatal(err)
 	}
 	defer fresh.Close()
-	if _, err := index.New(dir, fresh, slog.New(slog.NewTextHandler(io.Discard, nil))).Run(ctx); err != nil {
+	if _, err := index.New(dir, fresh).Run(ctx); err != nil {
 		t.Fatal(err)
 	}
 	assertSameStores(t, st, fresh)
@@ -494,7 +492,7 @@ func testLinksFollowIncrementalChanges(t *testing.T, f *fixture) {
 	t.Run("new indexer on the same store", func(t *testing.T) {
 		// A restarted process loads what the store remembers and must keep
 		// the neighbours right too.
-		f.ix = index.New(f.dir, f.st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		f.ix = index.New(f.dir, f.st)
 		f.write(newFile, postFile("Again", mid))
 		// A new process's first run looks at everything.
 		f.targeted, f.changed = false, nil

@@ -190,7 +190,11 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 	if err != nil {
 		return err
 	}
-	b.rendered = len(updated)
+	for _, r := range updated {
+		if r.post != nil {
+			b.rendered++
+		}
+	}
 	return ctx.Err()
 }
 
@@ -209,7 +213,7 @@ func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
 	}
 	// The file's bytes are not needed past its rendering: a full index would
 	// otherwise hold every file in memory until its commit.
-	f.Body, r.data = nil, nil
+	f.Body = nil
 	tocJSON, _ := json.Marshal(toc)
 	return store.FileRecord{
 		FileState: stateOf(r.entry, kindPost, r.hash),
@@ -297,11 +301,13 @@ func translations(site content.Site, p *content.Post) []string {
 
 // postRecord builds a post's payloads for every site language.
 func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostRecord, error) {
-	cat := b.cats[p.Category]
 	lk := b.links[p.ID()]
+	// The same in every language's payload.
+	title, description := localized(b.site, p.Title), localized(b.site, p.Description)
+	catName := localized(b.site, b.cats[p.Category].Name)
 	rec := store.PostRecord{
 		ID: p.ID(), Category: p.Category, Slug: p.Slug, Date: p.Date, Time: p.Time, Modified: b.now,
-		Title:       firstText(localized(b.site, p.Title)),
+		Title:       firstText(title),
 		Langs:       translations(b.site, p),
 		Fingerprint: b.fps[p.ID()],
 		Tags:        p.Tags,
@@ -324,8 +330,8 @@ func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostR
 		}
 		post := api.Post{
 			Slug: p.ID(), CategorySlug: p.Category,
-			Title: localized(b.site, p.Title), Date: p.Date,
-			Category: localized(b.site, cat.Name), Description: localized(b.site, p.Description),
+			Title: title, Date: p.Date,
+			Category: catName, Description: description,
 			Content: d.body, HTML: d.html,
 			PostMeta: api.PostMeta{
 				Lang: served, Translations: rec.Langs, TOC: d.toc, Tags: tags, Updated: updated,

@@ -32,11 +32,7 @@ func (ix *Indexer) derive(site content.Site, next map[string]*known, updated []*
 	if only == nil || last == nil {
 		posts, errs := ix.assemble(site, next, updated, nil)
 		d := &derived{posts: posts, errs: errs, byID: byID(posts), cats: categoriesOf(site, next, posts)}
-		d.links = computeLinks(site, posts)
-		d.fps = make(map[string]string, len(posts))
-		for _, p := range posts {
-			d.fps[p.ID()] = fingerprint(site, d.cats[p.Category], p, d.links[p.ID()])
-		}
+		d.relinkAll(site)
 		return d
 	}
 
@@ -58,7 +54,6 @@ func (ix *Indexer) derive(site content.Site, next map[string]*known, updated []*
 	sortErrors(d.errs)
 
 	d.cats = categoriesOf(site, next, d.posts)
-	cats := d.cats
 	sameLinks := true
 	for id := range only {
 		if !sameLinkInputs(last.byID[id], d.byID[id]) {
@@ -67,23 +62,28 @@ func (ix *Indexer) derive(site content.Site, next map[string]*known, updated []*
 		}
 	}
 	if !sameLinks {
-		d.links = computeLinks(site, d.posts)
-		d.fps = make(map[string]string, len(d.posts))
-		for _, p := range d.posts {
-			d.fps[p.ID()] = fingerprint(site, cats[p.Category], p, d.links[p.ID()])
-		}
+		d.relinkAll(site)
 		return d
 	}
 	d.links = last.links
 	d.fps = maps.Clone(last.fps)
 	for id := range only {
 		if p := d.byID[id]; p != nil {
-			d.fps[id] = fingerprint(site, cats[p.Category], p, d.links[id])
+			d.fps[id] = fingerprint(site, d.cats[p.Category], p, d.links[id])
 		} else {
 			delete(d.fps, id)
 		}
 	}
 	return d
+}
+
+// relinkAll computes the links and fingerprints of every post.
+func (d *derived) relinkAll(site content.Site) {
+	d.links = computeLinks(site, d.posts)
+	d.fps = make(map[string]string, len(d.posts))
+	for _, p := range d.posts {
+		d.fps[p.ID()] = fingerprint(site, d.cats[p.Category], p, d.links[p.ID()])
+	}
 }
 
 func byID(posts []*content.Post) map[string]*content.Post {

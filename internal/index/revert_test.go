@@ -33,7 +33,7 @@ func TestBrokenVersionKeepsTheStoredRendering(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	ix := index.New(dir, st, discardLog())
+	ix := index.New(dir, st)
 	run := func(wantErrors int) {
 		t.Helper()
 		sum, err := ix.Run(ctx)

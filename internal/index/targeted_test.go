@@ -46,7 +46,7 @@ func TestTargetedRunsMatchFullRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer full.Close()
-	fullIx := index.New(f.dir, full, discardLog())
+	fullIx := index.New(f.dir, full)
 	if _, err := fullIx.Run(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -72,13 +72,6 @@ var corsHeaders = []string{
 	echo.HeaderAccessControlAllowHeaders, echo.HeaderAccessControlMaxAge,
 }
 
-// IsAdminRoute reports whether the request is for /admin. Middleware meant for
-// the public API, CORS above all, skips these (use it as the Skipper).
-func IsAdminRoute(c echo.Context) bool {
-	p := c.Request().URL.Path
-	return p == "/admin" || strings.HasPrefix(p, "/admin/")
-}
-
 // adminGuard checks the bearer token and counts failures per client IP.
 type adminGuard struct {
 	token [sha256.Size]byte // hashed: equal lengths for the constant-time compare

@@ -81,7 +81,7 @@ func newOpsEnv(t *testing.T, cfg server.Config, files map[string]string) *opsEnv
 	t.Cleanup(func() { st.Close() })
 	e.st = st
 	log := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e.ix = index.New(e.dir, st, log)
+	e.ix = index.New(e.dir, st)
 	if cfg.Reindexer == nil && cfg.AdminToken != "" {
 		cfg.Reindexer = opsReindexer{e}
 	}

@@ -32,7 +32,7 @@ func BenchmarkGetPostEncodings(b *testing.B) {
 	}
 	defer st.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sum, err := index.New(dir, st, log).Run(ctx)
+	sum, err := index.New(dir, st).Run(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}

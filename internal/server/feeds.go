@@ -100,7 +100,6 @@ type siteInfo struct {
 
 type feedKey struct {
 	kind, lang, base string
-	page             int
 	gen              int64
 	site             uint64
 }
@@ -220,7 +219,6 @@ func normalizeBase(raw string) (string, error) {
 
 // urlTemplate is a link pattern such as "{base}/blog/{slug}?lang={lang}".
 type urlTemplate struct {
-	raw   string
 	parts []tplPart
 	uses  map[string]bool
 }
@@ -253,7 +251,7 @@ func parseCategoryURL(raw string) (urlTemplate, error) {
 // parseURLTemplate splits raw into literals and the placeholders names
 // allows, and checks that it expands to an absolute http(s) URL.
 func parseURLTemplate(what, raw string, names ...string) (urlTemplate, error) {
-	t := urlTemplate{raw: raw, uses: map[string]bool{}}
+	t := urlTemplate{uses: map[string]bool{}}
 	rest := raw
 	for rest != "" {
 		i := strings.IndexByte(rest, '{')
@@ -482,7 +480,7 @@ func (f *feeds) admit(key feedKey, e *feedEntry) {
 
 // document returns the cached document kind for this request, building it
 // with build when needed.
-func (s *Server) document(c echo.Context, kind, lang string, page int, build func(context.Context, docRequest) (any, error)) (any, error) {
+func (s *Server) document(c echo.Context, kind, lang string, build func(context.Context, docRequest) (any, error)) (any, error) {
 	ctx := c.Request().Context()
 	si := s.feeds.site.Load()
 	base := s.baseFor(c, si)
@@ -490,7 +488,7 @@ func (s *Server) document(c echo.Context, kind, lang string, page int, build fun
 	if err != nil {
 		return nil, err
 	}
-	key := feedKey{kind: kind, lang: lang, base: base, page: page, gen: gen, site: si.version}
+	key := feedKey{kind: kind, lang: lang, base: base, gen: gen, site: si.version}
 	r := docRequest{lang: lang, langs: s.languages(), site: si, links: links{base: base, post: s.feeds.post, cat: s.feeds.cat}}
 	return s.feeds.cached(ctx, key, s.cfg.RequestTimeout, func(ctx context.Context) (any, error) {
 		return build(ctx, r)
@@ -503,7 +501,7 @@ func (s *Server) serveFeed(c echo.Context, kind, contentType string, build func(
 	if err != nil {
 		return err
 	}
-	v, err := s.document(c, kind, lang, 0, func(ctx context.Context, r docRequest) (any, error) {
+	v, err := s.document(c, kind, lang, func(ctx context.Context, r docRequest) (any, error) {
 		body, err := build(ctx, r)
 		if err != nil {
 			return nil, err

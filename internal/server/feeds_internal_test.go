@@ -158,7 +158,7 @@ func newFeedEnv(tb testing.TB, write func(dir string) error, cfg Config) *feedEn
 	}
 	tb.Cleanup(func() { st.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e.st, e.ix = st, index.New(e.dir, st, log)
+	e.st, e.ix = st, index.New(e.dir, st)
 	e.srv = New(st, log, cfg)
 	e.reindex(tb)
 	e.srv.SetReady()

@@ -65,7 +65,7 @@ func benchServer(b *testing.B) *server.Server {
 		}
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		start := time.Now()
-		sum, err := index.New(content, c.st, log).Run(ctx)
+		sum, err := index.New(content, c.st).Run(ctx)
 		if c.err = err; err != nil {
 			return
 		}

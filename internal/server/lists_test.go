@@ -96,7 +96,7 @@ func newListEnv(t *testing.T) *listEnv {
 	}
 	t.Cleanup(func() { st.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sum, err := index.New(listSite(t), st, log).Run(ctx)
+	sum, err := index.New(listSite(t), st).Run(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,11 +42,14 @@ func TestMetrics(t *testing.T) {
 		`geul_posts{lang="en"} 1`,
 		`geul_posts{lang="ko"} 2`,
 		`geul_content_errors 0`,
-		`go_goroutines `,
 	} {
-		if !strings.Contains(text, want+"\n") && !strings.Contains(text, want) {
+		// Whole lines: "} 3" must not pass for "} 30".
+		if !strings.Contains(text, "\n"+want+"\n") {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+	if !strings.Contains(text, "\ngo_goroutines ") {
+		t.Error("metrics lack the Go runtime's go_goroutines")
 	}
 	// Raw URLs never become labels.
 	if strings.Contains(text, "cs/alpha") || strings.Contains(text, "wp-login") {

@@ -20,7 +20,8 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // pickLang is the lang query parameter when given (it must be a site language),
 // else the best match of Accept-Language, else the default language.
 func (s *Server) pickLang(c echo.Context) (string, error) {
-	langs := s.languages()
+	sl := s.langs.Load()
+	langs := sl.list
 	if q := c.QueryParam("lang"); q != "" || c.QueryParams().Has("lang") {
 		for _, l := range langs {
 			if q == l {
@@ -34,12 +35,7 @@ func (s *Server) pickLang(c echo.Context) (string, error) {
 	if al := c.Request().Header.Get("Accept-Language"); al != "" {
 		tags, _, err := language.ParseAcceptLanguage(al)
 		if err == nil && len(tags) > 0 {
-			supported := make([]language.Tag, len(langs))
-			for i, l := range langs {
-				supported[i] = language.Make(l)
-			}
-			m := language.NewMatcher(supported)
-			_, idx, conf := m.Match(tags...)
+			_, idx, conf := sl.matcher.Match(tags...)
 			if conf != language.No {
 				return langs[idx], nil
 			}

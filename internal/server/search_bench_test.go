@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,12 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/yuin/goldmark/parser"
 
 	"github.com/geul-dev/geul/internal/markdown"
 	"github.com/geul-dev/geul/internal/store"
@@ -130,7 +125,7 @@ func BenchmarkSearchIndexCost(b *testing.B) {
 	}
 	rows.Close()
 	var srcs [][]byte
-	rows, err = src.QueryContext(ctx, `SELECT body FROM files WHERE kind = 'post'`)
+	rows, err = src.QueryContext(ctx, `SELECT body FROM renders`)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -231,30 +226,11 @@ func searchMedian(d []time.Duration) time.Duration {
 }
 
 // renderBaseline renders every source with plain goldmark on runtime.NumCPU()
-// workers, as internal/index's BenchmarkFullIndex baseline does.
+// workers, as internal/index's BenchmarkIndex/FullIndex baseline does.
 func renderBaseline(b *testing.B, srcs [][]byte) time.Duration {
 	b.Helper()
-	md := markdown.NewBaseline()
-	var next atomic.Int64
-	var failed atomic.Value
-	var wg sync.WaitGroup
 	start := time.Now()
-	for range runtime.NumCPU() {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(srcs) {
-					return
-				}
-				if err := md.Convert(srcs[i], io.Discard, parser.WithContext(parser.NewContext())); err != nil {
-					failed.Store(err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if err, _ := failed.Load().(error); err != nil {
+	if err := markdown.RenderBaseline(srcs, runtime.NumCPU()); err != nil {
 		b.Fatal(err)
 	}
 	return time.Since(start)

@@ -48,7 +48,7 @@ func newSearchEnv(tb testing.TB) *searchEnv {
 	}
 	tb.Cleanup(func() { st.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sum, err := index.New(searchContent, st, log).Run(ctx)
+	sum, err := index.New(searchContent, st).Run(ctx)
 	if err != nil {
 		tb.Fatal(err)
 	}

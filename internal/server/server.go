@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/text/language"
 
 	"github.com/geul-dev/geul/internal/store"
 )
@@ -52,9 +53,9 @@ type Server struct {
 	cfg   Config
 	echo  *echo.Echo
 	ready atomic.Bool
-	langs atomic.Pointer[[]string] // site languages; the first is the default
-	reprs *reprCache               // validators and compressed forms of built answers
-	feeds feeds                    // site settings and rendered feeds; see feeds.go
+	langs atomic.Pointer[siteLangs] // site languages; the first is the default
+	reprs *reprCache                // validators and compressed forms of built answers
+	feeds feeds                     // site settings and rendered feeds; see feeds.go
 
 	metrics   *metrics    // see metrics.go
 	events    *Hub        // /events clients; see events.go
@@ -78,7 +79,7 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	s.metrics = newMetrics(func() float64 { return float64(s.events.Clients()) })
 	s.initFeeds()
 	langs := []string{"ko", "en"}
-	s.langs.Store(&langs)
+	s.langs.Store(newSiteLangs(langs))
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -90,11 +91,27 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 
 // SetLanguages sets the site's languages, the first being the default.
 func (s *Server) SetLanguages(langs []string) {
-	l := slices.Clone(langs)
-	s.langs.Store(&l)
+	s.langs.Store(newSiteLangs(langs))
 }
 
-func (s *Server) languages() []string { return *s.langs.Load() }
+func (s *Server) languages() []string { return s.langs.Load().list }
+
+// siteLangs are the site's languages with their Accept-Language matcher,
+// built once per change rather than per request.
+type siteLangs struct {
+	list    []string
+	matcher language.Matcher
+}
+
+func newSiteLangs(langs []string) *siteLangs {
+	l := &siteLangs{list: slices.Clone(langs)}
+	tags := make([]language.Tag, len(l.list))
+	for i, lang := range l.list {
+		tags[i] = language.Make(lang)
+	}
+	l.matcher = language.NewMatcher(tags)
+	return l
+}
 
 // SetReady marks the first index as complete.
 func (s *Server) SetReady() { s.ready.Store(true) }

@@ -194,7 +194,7 @@ func (s *Server) handleSitemap(c echo.Context) error {
 			return err
 		}
 	}
-	v, err := s.document(c, "sitemap-model", "", 0, func(ctx context.Context, r docRequest) (any, error) {
+	v, err := s.document(c, "sitemap-model", "", func(ctx context.Context, r docRequest) (any, error) {
 		return s.buildSitemapModel(ctx, r)
 	})
 	if err != nil {

@@ -139,7 +139,7 @@ func (s *Store) Sitemap(ctx context.Context, defaultLang string) (Sitemap, error
 // the last good version), or nil when the content folder has none.
 func (s *Store) SiteMeta(ctx context.Context) ([]byte, error) {
 	var meta []byte
-	err := s.r.QueryRowContext(ctx, `SELECT meta FROM files WHERE kind = 'site' LIMIT 1`).Scan(&meta)
+	err := s.r.QueryRowContext(ctx, `SELECT meta FROM files WHERE path = 'site.yaml'`).Scan(&meta)
 	if err == sql.ErrNoRows {
 		return nil, nil
 	}

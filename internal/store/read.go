@@ -146,15 +146,11 @@ type Status struct {
 
 // Generation returns the current index generation (0 before the first run that changed anything).
 func (s *Store) Generation(ctx context.Context) (int64, error) {
-	var v string
-	err := s.r.QueryRowContext(ctx, `SELECT value FROM state WHERE key='generation'`).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
+	gen, err := stateInt(ctx, s.r, "generation")
 	if err != nil {
 		return 0, fmt.Errorf("generation: %w", err)
 	}
-	return strconv.ParseInt(v, 10, 64)
+	return gen, nil
 }
 
 // Status reports the index's generation, last run, posts per language and errors,

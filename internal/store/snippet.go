@@ -305,13 +305,9 @@ func bestWindow(cols []int32, ms []match) (int, int) {
 	return bi, bj
 }
 
-// snippet cuts the part of text around its best run of matches, escapes it
-// and marks the matches. With no match it is the start of the text.
-func snippet(text string, terms []Term) string {
-	return snippetOf(text, findMatches(text, terms))
-}
-
-// snippetOf is snippet with the matches of text already found.
+// snippetOf cuts the part of text around its best run of matches ms,
+// escapes it and marks the matches. With no match it is the start of the
+// text.
 func snippetOf(text string, ms []match) string {
 	if len(ms) == 0 {
 		end := advance(text, 0, snippetWidth)

@@ -30,9 +30,8 @@ const BusyTimeoutMS = 3000
 
 // Store is an open index database.
 type Store struct {
-	path string
-	w    *sql.DB // exactly one connection: SQLite has one writer at a time anyway
-	r    *sql.DB // query-only readers
+	w *sql.DB // exactly one connection: SQLite has one writer at a time anyway
+	r *sql.DB // query-only readers
 
 	keepGens atomic.Int64 // generations of changes kept; see changes.go
 
@@ -101,7 +100,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	v.SetMaxOpenConns(1)
 	v.SetMaxIdleConns(1)
 	v.SetConnMaxLifetime(0)
-	return &Store{path: path, w: w, r: r, posts: newPostCache(v, DefaultPostCacheBytes)}, nil
+	return &Store{w: w, r: r, posts: newPostCache(v, DefaultPostCacheBytes)}, nil
 }
 
 // pageSize suits what the index mostly holds: payloads and renderings of tens
@@ -130,7 +129,8 @@ func create(ctx context.Context, path string) error {
 	return err
 }
 
-// Close closes both pools, checkpointing the WAL into the database file.
+// Close closes the readers, the version-check connection and the writer,
+// checkpointing the WAL into the database file.
 func (s *Store) Close() error {
 	errR := s.r.Close()
 	errV := s.posts.dv.Close()
@@ -138,9 +138,6 @@ func (s *Store) Close() error {
 	errW := s.w.Close()
 	return errors.Join(errR, errV, errW)
 }
-
-// Path is the database file.
-func (s *Store) Path() string { return s.path }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok" when sound).
 func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {

@@ -147,25 +147,16 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	var gen int64
-	var v string
-	err = tx.QueryRowContext(ctx, `SELECT value FROM state WHERE key='generation'`).Scan(&v)
-	switch {
-	case err == sql.ErrNoRows:
-	case err != nil:
+	gen, err := stateInt(ctx, tx, "generation")
+	if err != nil {
 		tx.Rollback()
 		return nil, fmt.Errorf("begin: %w", err)
-	default:
-		gen, _ = strconv.ParseInt(v, 10, 64)
 	}
 	return &Tx{tx: tx, gen: gen + 1, keep: s.keepGenerations(), posts: s.posts}, nil
 }
 
 // Rollback abandons the transaction; after Commit it does nothing.
 func (t *Tx) Rollback() error { return t.tx.Rollback() }
-
-// Changed reports whether the run changed any post so far.
-func (t *Tx) Changed() bool { return t.changes > 0 }
 
 // Commit makes the run visible. If any post changed, the index generation moves
 // to the next number, which Commit returns along with whether it moved.
@@ -272,9 +263,9 @@ func (t *Tx) PutPost(ctx context.Context, p PostRecord) error {
 			p.ID, pl.Lang, pl.Served, pl.ETag, p.Modified.Unix(), pl.Item, pl.Br, pl.Gzip, pl.Body); err != nil {
 			return fmt.Errorf("put post %s: %w", p.ID, err)
 		}
-		op := "created"
+		op := OpCreated
 		if old[pl.Lang] {
-			op = "updated"
+			op = OpUpdated
 			delete(old, pl.Lang)
 		}
 		if err := t.change(ctx, p.ID, pl.Lang, op); err != nil {
@@ -282,7 +273,7 @@ func (t *Tx) PutPost(ctx context.Context, p PostRecord) error {
 		}
 	}
 	for l := range old {
-		if err := t.change(ctx, p.ID, l, "deleted"); err != nil {
+		if err := t.change(ctx, p.ID, l, OpDeleted); err != nil {
 			return err
 		}
 	}
@@ -304,7 +295,7 @@ func (t *Tx) DeletePost(ctx context.Context, id string) error {
 		return fmt.Errorf("delete post %s: %w", id, err)
 	}
 	for _, l := range langs {
-		if err := t.change(ctx, id, l, "deleted"); err != nil {
+		if err := t.change(ctx, id, l, OpDeleted); err != nil {
 			return err
 		}
 	}
