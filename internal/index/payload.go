@@ -125,9 +125,14 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 		}
 		send(func(ctx context.Context, tx *store.Tx) error { return tx.PutFile(ctx, rec) })
 	})
+	dirty = byDate(dirty)
+	seq := newSequencer(4*b.ix.workers, send)
 	step := b.ix.progress.stage(StageBuild, len(dirty))
 	b.ix.parallel(ctx, len(dirty), func(i int) {
 		defer step()
+		seq.start(i)
+		var op writeOp
+		defer func() { seq.done(i, op) }()
 		p := dirty[i]
 		docs := make(map[string]*doc, len(p.Files))
 		var recs []store.FileRecord
@@ -154,7 +159,7 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 			fail(err)
 			return
 		}
-		send(func(ctx context.Context, tx *store.Tx) error {
+		op = func(ctx context.Context, tx *store.Tx) error {
 			for _, fr := range recs {
 				if err := tx.PutFile(ctx, fr); err != nil {
 					return err
@@ -163,7 +168,7 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 			// Counted on the writer goroutine: workers build posts in parallel.
 			b.payloads += len(rec.Payloads)
 			return tx.PutPost(ctx, rec)
-		})
+		}
 	})
 	for _, r := range updated {
 		if r.post != nil {
