@@ -9,6 +9,7 @@ import (
 	"github.com/geul-dev/geul/api"
 	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/server"
+	"github.com/geul-dev/geul/internal/store"
 )
 
 // indexRuns runs the indexer for `geul serve` and tells the server about every
@@ -17,6 +18,7 @@ import (
 // a new generation. Every run of serve goes through Run.
 type indexRuns struct {
 	ix  *index.Indexer
+	st  *store.Store
 	srv *server.Server
 	log *slog.Logger
 }
@@ -63,6 +65,7 @@ func (r *indexRuns) Reindex(ctx context.Context, path string) (api.ReindexResult
 	if err != nil {
 		return api.ReindexResult{}, fmt.Errorf("reindex: %w", err)
 	}
+	checkpoint(ctx, r.st, r.log)
 	res := api.ReindexResult{
 		Path: path, Generation: sum.Generation, Changed: sum.Changed,
 		Files: sum.Files, Read: sum.Read, Rendered: sum.Rendered, Deleted: sum.Deleted,

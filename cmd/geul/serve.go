@@ -57,7 +57,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	st.SetPostCacheBytes(cacheBytes)
 
 	// Every index run of serve goes through runs, which reports it to the server.
-	runs := &indexRuns{ix: index.New(o.content, st), log: log}
+	runs := &indexRuns{ix: index.New(o.content, st), st: st, log: log}
 	srv := server.New(st, log, server.Config{CacheControl: getenv("GEUL_CACHE_CONTROL"),
 		CORSOrigins: splitList(getenv("GEUL_CORS_ORIGINS")),
 		AdminToken:  adminToken(getenv, log), Reindexer: runs,
@@ -91,10 +91,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		_ = hs.Close()
 		return err
 	}
-	checkpoint(ctx, st, log)
 	if ctx.Err() == nil {
 		srv.SetReady()
 	}
+	// After ready: the run is served from the WAL until this folds it back.
+	checkpoint(ctx, st, log)
 	if w != nil {
 		// Runs the watcher starts come once the folder has been quiet; a file
 		// modified within half that time is still being written, and waits for

@@ -18,7 +18,7 @@ import (
 	"runtime"
 	"sync/atomic"
 
-	_ "github.com/mattn/go-sqlite3" // the SQLite driver; build with -tags sqlite_fts5
+	"github.com/mattn/go-sqlite3" // the SQLite driver; build with -tags sqlite_fts5
 )
 
 // ErrNotFound is returned when a lookup finds nothing.
@@ -35,7 +35,24 @@ type Store struct {
 
 	keepGens atomic.Int64 // generations of changes kept; see changes.go
 
-	posts *postCache // recently served payloads; see postcache.go
+	posts   *postCache   // recently served payloads; see postcache.go
+	postsDB *postReaders // the connections Post reads through; see postread.go
+}
+
+// writerDriver opens the writer's connection with SQLite's automatic
+// checkpoint off. It would run inside the commit of a run whose WAL passed a
+// thousand pages: a full index's commit would copy the whole index from the
+// WAL into the database and sync both before the run could return, seconds
+// on one core while the other idles. The run is served once it commits;
+// Checkpoint after it (geul serve does so after every run) and Close fold
+// the WAL back.
+const writerDriver = "sqlite3_geul_writer"
+
+func init() {
+	sql.Register(writerDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		_, err := c.Exec("PRAGMA wal_autocheckpoint = 0", nil)
+		return err
+	}})
 }
 
 func dsn(path string, params url.Values) string {
@@ -60,7 +77,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err := create(ctx, path); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	w, err := sql.Open("sqlite3", dsn(path, wp))
+	w, err := sql.Open(writerDriver, dsn(path, wp))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -100,7 +117,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	v.SetMaxOpenConns(1)
 	v.SetMaxIdleConns(1)
 	v.SetConnMaxLifetime(0)
-	return &Store{w: w, r: r, posts: newPostCache(v, DefaultPostCacheBytes)}, nil
+	return &Store{w: w, r: r, posts: newPostCache(v, DefaultPostCacheBytes), postsDB: newPostReaders(dsn(path, rp), n)}, nil
 }
 
 // pageSize suits what the index mostly holds: payloads and renderings of tens
@@ -132,7 +149,7 @@ func create(ctx context.Context, path string) error {
 // Close closes the readers, the version-check connection and the writer,
 // checkpointing the WAL into the database file.
 func (s *Store) Close() error {
-	errR := s.r.Close()
+	errR := errors.Join(s.r.Close(), s.postsDB.close())
 	errV := s.posts.dv.Close()
 	_, _ = s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	errW := s.w.Close()

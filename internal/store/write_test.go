@@ -3,7 +3,10 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,5 +126,38 @@ func TestOpenPageSize(t *testing.T) {
 	}
 	if size != 16384 || mode != "wal" {
 		t.Errorf("page_size %d, journal_mode %s; want 16384, wal", size, mode)
+	}
+}
+
+// A commit leaves the run in the WAL, however big, and Checkpoint folds it
+// into the database: the checkpoint is not part of the run.
+func TestCommitLeavesCheckpointForLater(t *testing.T) {
+	st, path := openWriteStore(t)
+	html := strings.Repeat("<p>글</p>", 4000) // 40 KB: past SQLite's 1,000-page automatic checkpoint in 500 files
+	writeRun(t, st, func(tx *store.Tx) error {
+		for i := range 500 {
+			f := store.FileRecord{FileState: store.FileState{Path: fmt.Sprintf("go/p%d/index.ko.md", i), Kind: "post", Hash: "h"},
+				Meta: []byte(`{}`), HTML: html}
+			if err := tx.PutFile(context.Background(), f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	size := func(p string) int64 {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	if db, wal := size(path), size(path+"-wal"); db > 4<<20 || wal < 16<<20 {
+		t.Fatalf("after the commit: database %d bytes, WAL %d; want the run in the WAL only", db, wal)
+	}
+	if err := st.Checkpoint(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if db := size(path); db < 16<<20 {
+		t.Errorf("after Checkpoint: database %d bytes; want the run folded in", db)
 	}
 }
