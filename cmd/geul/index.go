@@ -51,7 +51,8 @@ func printSummary(w io.Writer, s index.Summary) {
 	secs := s.Duration.Seconds()
 	rate := 0.0
 	if secs > 0 {
-		rate = float64(s.Rendered) / secs
+		// Posts, not files: a bilingual post is two files.
+		rate = float64(s.Total) / secs
 	}
 	var langs []string
 	for l := range s.Posts {
