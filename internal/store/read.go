@@ -97,9 +97,8 @@ type StoredPost struct {
 
 // Post returns the stored payload of post id ("category/slug") in lang.
 func (s *Store) Post(ctx context.Context, id, lang string, enc Encoding) (StoredPost, error) {
-	q, ok := postQueries[enc]
-	if !ok {
-		q, enc = postQueries[Identity], Identity
+	if _, ok := postQueries[enc]; !ok {
+		enc = Identity
 	}
 	key := postKey{id: id, lang: lang, enc: enc}
 	s.posts.commit.RLock()
@@ -108,19 +107,15 @@ func (s *Store) Post(ctx context.Context, id, lang string, enc Encoding) (Stored
 	if sp, ok := s.posts.get(key, ver); ok {
 		return sp, nil
 	}
-	var sp StoredPost
-	var isEnc bool
-	var modified int64
-	// One row of one table, read no further than the asked form.
-	err := s.r.QueryRowContext(ctx, q, id, lang).Scan(&sp.ETag, &sp.Lang, &modified, &sp.Body, &isEnc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return sp, fmt.Errorf("post %s: %w", id, ErrNotFound)
+	r, err := s.postsDB.get(ctx)
+	if err != nil {
+		return StoredPost{}, fmt.Errorf("post %s: %w", id, err)
 	}
+	// One row of one table, read no further than the asked form.
+	sp, modified, err := r.read(id, lang, enc)
+	s.postsDB.put(r)
 	if err != nil {
 		return sp, fmt.Errorf("post %s: %w", id, err)
-	}
-	if isEnc {
-		sp.Encoding = enc
 	}
 	sp.Modified = time.Unix(modified, 0).UTC()
 	s.posts.put(key, sp, ver)
