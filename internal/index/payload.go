@@ -10,9 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/andybalholm/brotli"
-	gzip "github.com/klauspost/compress/gzip"
-
 	"github.com/geul-dev/geul/api"
 	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/markdown"
@@ -22,9 +19,6 @@ import (
 // renderVersion changes whenever rendering or the payload shape changes, so
 // every stored payload is rebuilt by the next run.
 const renderVersion = "1"
-
-// compressMin is the size under which compression costs more than it saves.
-const compressMin = 1024
 
 // doc is one post file's rendering.
 type doc struct {
@@ -404,68 +398,13 @@ func encodePayload(lang string, post *api.Post) (store.Payload, error) {
 	}
 	item = bytes.TrimSuffix(item, []byte("\n"))
 	pl := store.Payload{Lang: lang, ETag: store.ETag(body), Body: body, Item: item}
-	if len(body) >= compressMin {
-		if pl.Gzip, err = gzipBytes(body); err != nil {
+	if len(body) >= store.CompressMin {
+		if pl.Gzip, err = store.Compress(store.Gzip, body); err != nil {
 			return pl, err
 		}
-		if pl.Br, err = brotliBytes(body); err != nil {
+		if pl.Br, err = store.Compress(store.Brotli, body); err != nil {
 			return pl, err
 		}
 	}
 	return pl, nil
-}
-
-// Compressors are reused: a new gzip writer allocates about 1 MB of state and
-// a brotli one its hash tables, which cost as much as compressing a payload
-// and kept the garbage collector busy during a full index.
-type gzipper struct {
-	buf bytes.Buffer
-	w   *gzip.Writer
-}
-
-type brotlier struct {
-	buf bytes.Buffer
-	w   *brotli.Writer
-}
-
-var (
-	gzippers = sync.Pool{New: func() any {
-		z := &gzipper{}
-		z.w, _ = gzip.NewWriterLevel(&z.buf, gzip.DefaultCompression) // a valid level: no error
-		return z
-	}}
-	brotliers = sync.Pool{New: func() any {
-		z := &brotlier{}
-		z.w = brotli.NewWriterLevel(&z.buf, 5)
-		return z
-	}}
-)
-
-func gzipBytes(b []byte) ([]byte, error) {
-	z := gzippers.Get().(*gzipper)
-	defer gzippers.Put(z)
-	z.buf.Reset()
-	z.w.Reset(&z.buf)
-	if _, err := z.w.Write(b); err != nil {
-		return nil, err
-	}
-	if err := z.w.Close(); err != nil {
-		return nil, err
-	}
-	// A copy of the exact size: the buffer stays with the pool.
-	return bytes.Clone(z.buf.Bytes()), nil
-}
-
-func brotliBytes(b []byte) ([]byte, error) {
-	z := brotliers.Get().(*brotlier)
-	defer brotliers.Put(z)
-	z.buf.Reset()
-	z.w.Reset(&z.buf)
-	if _, err := z.w.Write(b); err != nil {
-		return nil, err
-	}
-	if err := z.w.Close(); err != nil {
-		return nil, err
-	}
-	return bytes.Clone(z.buf.Bytes()), nil
 }

@@ -8,25 +8,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/andybalholm/brotli"
-	gzip "github.com/klauspost/compress/gzip"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/geul-dev/geul/internal/store"
-)
-
-// compressMin is the size under which a body is sent as it is: below about a
-// kilobyte compression saves less than it costs. The indexer uses the same
-// threshold for stored post payloads.
-const compressMin = 1024
-
-// Compression levels for bodies built per request. Each representation is
-// compressed once and kept (see reprCache), so these favour size over speed
-// a little more than a per-request compressor could.
-const (
-	gzipLevel   = gzip.DefaultCompression
-	brotliLevel = 5
 )
 
 // cors answers CORS for the public read API: GET and HEAD from the configured
@@ -67,7 +52,7 @@ func (s *Server) cacheControlFor(path string) string {
 //     If-None-Match, else If-Modified-Since, turn it into a 304 without a body.
 //     A no-store answer (metrics, health, admin) gets no validators: nothing
 //     may keep it, so nothing revalidates it.
-//   - A body of compressMin bytes or more, of a textual type, is sent as br or
+//   - A body of store.CompressMin bytes or more, of a textual type, is sent as br or
 //     gzip as Accept-Encoding prefers; each representation is compressed once.
 //
 // Answers whose bytes are final when the handler writes them pass through
@@ -165,14 +150,14 @@ func (s *Server) finish(c echo.Context, w http.ResponseWriter, b *bufferWriter) 
 			return
 		}
 	}
-	if len(body) >= compressMin && compressible(h.Get(echo.HeaderContentType)) {
+	if len(body) >= store.CompressMin && compressible(h.Get(echo.HeaderContentType)) {
 		if enc := negotiateEncoding(req.Header.Get("Accept-Encoding")); enc != store.Identity {
 			var z []byte
 			var err error
 			if cacheable {
 				z, err = s.reprs.compressed(etag, enc, body)
 			} else {
-				z, err = compress(enc, body)
+				z, err = store.Compress(enc, body)
 			}
 			if err != nil {
 				s.log.ErrorContext(req.Context(), "compress", "path", req.URL.Path, "encoding", enc, "err", err)
@@ -354,7 +339,7 @@ func (rc *reprCache) compressed(etag string, enc store.Encoding, body []byte) ([
 		return z, nil
 	}
 	rc.mu.Unlock()
-	z, err := compress(enc, body)
+	z, err := store.Compress(enc, body)
 	if err != nil {
 		return nil, err
 	}
@@ -370,39 +355,4 @@ func (rc *reprCache) compressed(etag string, enc store.Encoding, body []byte) ([
 		rc.evict()
 	}
 	return z, nil
-}
-
-var (
-	gzipWriters   = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzipLevel); return w }}
-	brotliWriters = sync.Pool{New: func() any { return brotli.NewWriterLevel(nil, brotliLevel) }}
-)
-
-func compress(enc store.Encoding, body []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Grow(len(body) / 3)
-	switch enc {
-	case store.Gzip:
-		zw := gzipWriters.Get().(*gzip.Writer)
-		defer gzipWriters.Put(zw)
-		zw.Reset(&buf)
-		if _, err := zw.Write(body); err != nil {
-			return nil, err
-		}
-		if err := zw.Close(); err != nil {
-			return nil, err
-		}
-	case store.Brotli:
-		bw := brotliWriters.Get().(*brotli.Writer)
-		defer brotliWriters.Put(bw)
-		bw.Reset(&buf)
-		if _, err := bw.Write(body); err != nil {
-			return nil, err
-		}
-		if err := bw.Close(); err != nil {
-			return nil, err
-		}
-	default:
-		return body, nil
-	}
-	return buf.Bytes(), nil
 }

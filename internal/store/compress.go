@@ -1,0 +1,73 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/andybalholm/brotli"
+	gzip "github.com/klauspost/compress/gzip"
+)
+
+// CompressMin is the size under which a body is kept and sent as it is:
+// below about a kilobyte compression saves less than it costs. Stored post
+// payloads and answers compressed per request use the same threshold.
+const CompressMin = 1024
+
+// Compression levels. klauspost's gzip takes about half the time of
+// compress/gzip at the same level. Brotli 5 makes post payloads 14 % smaller
+// than gzip 6 does, quality 4 only 3 % (a one-off comparison on 2,000 corpus
+// payloads of 45 KB: gzip 6 took 0.23 ms each, brotli 4 0.63 ms, brotli 5
+// 0.74 ms).
+const (
+	gzipLevel   = gzip.DefaultCompression
+	brotliLevel = 5
+)
+
+// Writers are reused: a new gzip writer allocates about 1 MB of state and a
+// brotli one its hash tables, which cost as much as compressing a payload.
+type compressor struct {
+	buf bytes.Buffer
+	gz  *gzip.Writer
+	br  *brotli.Writer
+}
+
+var compressors = sync.Pool{New: func() any {
+	c := &compressor{}
+	c.gz, _ = gzip.NewWriterLevel(&c.buf, gzipLevel) // a valid level: no error
+	c.br = brotli.NewWriterLevel(&c.buf, brotliLevel)
+	return c
+}}
+
+// Compress returns body in enc: gzip or br, or body itself for Identity.
+func Compress(enc Encoding, body []byte) ([]byte, error) {
+	type writer interface {
+		Reset(w io.Writer)
+		Write(p []byte) (int, error)
+		Close() error
+	}
+	c := compressors.Get().(*compressor)
+	defer compressors.Put(c)
+	var w writer
+	switch enc {
+	case Identity:
+		return body, nil
+	case Gzip:
+		w = c.gz
+	case Brotli:
+		w = c.br
+	default:
+		return nil, fmt.Errorf("compress: unknown encoding %q", enc)
+	}
+	c.buf.Reset()
+	w.Reset(&c.buf)
+	if _, err := w.Write(body); err != nil {
+		return nil, fmt.Errorf("compress %s: %w", enc, err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("compress %s: %w", enc, err)
+	}
+	// A copy of the exact size: the buffer stays with the pool.
+	return bytes.Clone(c.buf.Bytes()), nil
+}
