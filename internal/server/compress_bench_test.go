@@ -7,8 +7,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/server"
@@ -21,33 +24,14 @@ import (
 // so compressed answers should keep pace with identity ones: the issue's
 // target is a ratio of at least 0.9.
 func BenchmarkGetPostEncodings(b *testing.B) {
-	ctx := context.Background()
-	// The repository's own content: the original blog's post, 10 KB of Korean
-	// markdown with code, as real a payload as there is.
-	dir := "../../content"
-	const post = "/posts/cs/multiprocessing-and-multithreading-in-python"
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sum, err := index.New(dir, st).Run(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := server.New(st, log, server.Config{})
-	srv.SetLanguages(sum.Languages)
-	srv.SetReady()
-	hs := httptest.NewServer(srv)
-	defer hs.Close()
+	hs, _ := seedServer(b)
 	client := &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 4}}
 
 	encodings := []string{"identity", "gzip", "br"}
 	var spent [3]time.Duration
 	var size [3]int
 	get := func(i int) {
-		req, _ := http.NewRequest(http.MethodGet, hs.URL+post, nil)
+		req, _ := http.NewRequest(http.MethodGet, hs.URL+seedPost, nil)
 		req.Header.Set("Accept-Encoding", encodings[i])
 		start := time.Now()
 		resp, err := client.Do(req)
@@ -82,4 +66,85 @@ func BenchmarkGetPostEncodings(b *testing.B) {
 	b.ReportMetric(float64(size[0]), "identity-B")
 	b.ReportMetric(float64(size[1]), "gzip-B")
 	b.ReportMetric(float64(size[2]), "br-B")
+}
+
+// seedPost is the repository's own post: the original blog's post, 10 KB of
+// Korean markdown with code, as real a payload as there is.
+const seedPost = "/posts/cs/multiprocessing-and-multithreading-in-python"
+
+// seedServer indexes the repository's content and serves it over real HTTP.
+func seedServer(b *testing.B) (*httptest.Server, *store.Store) {
+	b.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	sum, err := index.New("../../content", st).Run(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{})
+	srv.SetLanguages(sum.Languages)
+	srv.SetReady()
+	hs := httptest.NewServer(srv)
+	b.Cleanup(hs.Close)
+	return hs, st
+}
+
+// BenchmarkGetPostCached holds one post, answered from the payload cache, to a
+// bare echo handler that writes the same brotli bytes from memory, request by
+// request in turn on one connection each: what geul's middleware and headers
+// cost a GET post (request id, access log, metrics, timeout, CORS, ETag,
+// Last-Modified, Cache-Control, Vary, Content-Language, security headers)
+// with SQLite out of the picture. cmd/geul's BenchmarkServe/GetPost measures
+// the ratio over the whole corpus.
+func BenchmarkGetPostCached(b *testing.B) {
+	hs, st := seedServer(b)
+	sp, err := st.Post(context.Background(), strings.TrimPrefix(seedPost, "/posts/"), "ko", store.Brotli)
+	if err != nil || sp.Encoding != store.Brotli {
+		b.Fatalf("stored br payload: %v, %q", err, sp.Encoding)
+	}
+	e := echo.New()
+	e.GET("/posts/:category/:slug", func(c echo.Context) error {
+		c.Response().Header().Set("Content-Encoding", "br")
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSONCharsetUTF8, sp.Body)
+	})
+	bare := httptest.NewServer(e)
+	defer bare.Close()
+	clients := [2]*http.Client{}
+	for i := range clients {
+		clients[i] = &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	}
+	bases := [2]string{hs.URL, bare.URL}
+	var spent [2]time.Duration
+	get := func(i int) {
+		req, _ := http.NewRequest(http.MethodGet, bases[i]+seedPost+"?lang=ko", nil)
+		req.Header.Set("Accept-Encoding", "br")
+		start := time.Now()
+		resp, err := clients[i].Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		spent[i] += time.Since(start)
+		if resp.StatusCode != http.StatusOK || n != int64(len(sp.Body)) {
+			b.Fatalf("%s: %d, %d bytes, want %d", bases[i], resp.StatusCode, n, len(sp.Body))
+		}
+	}
+	get(0) // warm the connections and the payload cache
+	get(1)
+	spent = [2]time.Duration{}
+	b.ResetTimer()
+	for b.Loop() {
+		get(0)
+		get(1)
+	}
+	b.StopTimer()
+	geul, bareRate := float64(b.N)/spent[0].Seconds(), float64(b.N)/spent[1].Seconds()
+	b.ReportMetric(geul, "req/s")
+	b.ReportMetric(bareRate, "echo-req/s")
+	b.ReportMetric(geul/bareRate, "geul/echo")
 }
