@@ -3,8 +3,12 @@ package index
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"sort"
 	"sync"
@@ -34,6 +38,7 @@ type doc struct {
 // the worker pool, and hands every write to the single writer goroutine.
 type builder struct {
 	ix       *Indexer
+	fsys     fs.FS // the content folder, for files read again
 	site     content.Site
 	cats     map[string]*content.Category
 	links    map[string]links
@@ -141,7 +146,7 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 				docs[lang] = d
 				continue
 			}
-			d, err := b.storedDoc(ctx, f)
+			d, err := b.storedDoc(ctx, f, lang)
 			if err != nil {
 				fail(err)
 				return
@@ -216,7 +221,7 @@ func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
 	tocJSON, _ := json.Marshal(toc)
 	return store.FileRecord{
 		FileState: stateOf(r.entry, kindPost, r.hash),
-		Meta:      meta, Body: d.body, HTML: d.html, TOC: tocJSON, Text: d.text, Minutes: d.minutes,
+		Meta:      meta, TOC: tocJSON, Text: d.text, Minutes: d.minutes,
 	}, d, nil
 }
 
@@ -234,18 +239,65 @@ func headings(hs []markdown.Heading) []api.Heading {
 	return out
 }
 
-// storedDoc loads the rendering of an unchanged file from the last committed run.
-func (b *builder) storedDoc(ctx context.Context, f *content.File) (*doc, error) {
+// storedDoc loads the rendering of an unchanged file from the last committed
+// run: its markdown and HTML from the payload it serves, the rest from its
+// record. A file that serves no payload (a draft, the loser of a duplicate
+// slug, a language the site does not list) is read and rendered again.
+func (b *builder) storedDoc(ctx context.Context, f *content.File, lang string) (*doc, error) {
 	rec, err := b.ix.store.FileRecord(ctx, f.Path)
 	if err != nil {
 		return nil, err
 	}
-	d := &doc{body: rec.Body, html: rec.HTML, text: rec.Text, minutes: rec.Minutes, extra: f.Extra}
+	payload, err := b.ix.store.ServedPayload(ctx, f.Path, f.Category+"/"+f.Slug, lang)
+	if errors.Is(err, store.ErrNotFound) {
+		return b.renderAgain(f, rec.Hash)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var served struct {
+		Post struct {
+			Content string `json:"content"`
+			HTML    string `json:"html"`
+		} `json:"post"`
+	}
+	if err := json.Unmarshal(payload, &served); err != nil {
+		return nil, fmt.Errorf("file %s: stored payload: %w", f.Path, err)
+	}
+	d := &doc{body: served.Post.Content, html: served.Post.HTML, text: rec.Text, minutes: rec.Minutes, extra: f.Extra}
 	if err := json.Unmarshal(rec.TOC, &d.toc); err != nil {
 		return nil, fmt.Errorf("file %s: toc: %w", f.Path, err)
 	}
 	return d, nil
 }
+
+// renderAgain reads and renders an unchanged file whose rendering the store
+// does not keep. The file must still hold the bytes last indexed: if it
+// changed since this run looked at it, the run fails and the next one reads
+// it as changed.
+func (b *builder) renderAgain(f *content.File, hash string) (*doc, error) {
+	data, err := content.ReadFile(b.fsys, f.Path)
+	if err != nil {
+		return nil, fmt.Errorf("render %s again: %w", f.Path, err)
+	}
+	sum := sha256.Sum256(data)
+	if hex.EncodeToString(sum[:]) != hash {
+		return nil, fmt.Errorf("render %s again: %w", f.Path, errChangedDuringRun)
+	}
+	parsed, err := content.ParseFile(f.Path, data)
+	if err != nil {
+		return nil, fmt.Errorf("render %s again: %w", f.Path, err)
+	}
+	res, err := b.ix.md.Render(parsed.Body)
+	if err != nil {
+		return nil, fmt.Errorf("render %s again: %w", f.Path, err)
+	}
+	return &doc{body: string(parsed.Body), html: string(res.HTML), toc: headings(res.TOC), text: res.Text,
+		minutes: markdown.ReadingMinutes(res.Text), extra: f.Extra}, nil
+}
+
+// errChangedDuringRun: a file changed between a run's look at it and its use.
+var errChangedDuringRun = errors.New("the file changed during the run")
 
 // localized orders a language map: the site's languages first, in its order,
 // then any others alphabetically.
@@ -342,7 +394,7 @@ func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostR
 			post.TOC = []api.Heading{}
 		}
 		pl, err := encodePayload(lang, &post)
-		pl.Served = served
+		pl.Served, pl.Source = served, p.Files[served].Path
 		if err != nil {
 			return rec, fmt.Errorf("build %s: %w", p.ID(), err)
 		}

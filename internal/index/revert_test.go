@@ -88,3 +88,64 @@ func TestBrokenVersionKeepsTheStoredRendering(t *testing.T) {
 		t.Errorf("after the fix: content %q, want the fixed body", got)
 	}
 }
+
+// The store keeps the markdown and HTML of a file only in the payload it
+// serves. A file that served none (the losing file of a duplicate slug) and
+// comes to serve without changing (the winner deleted) is read and rendered
+// again: it serves its own body, as a fresh index would.
+func TestUnservedFileRenderedWhenItComesToServe(t *testing.T) {
+	dir := t.TempDir()
+	put := func(rel, data string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "index.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ix := index.New(dir, st)
+	content := func() string {
+		t.Helper()
+		sp, err := st.Post(ctx, "go/dup", "ko", store.Identity)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r struct {
+			Post struct {
+				Content string `json:"content"`
+				HTML    string `json:"html"`
+			} `json:"post"`
+		}
+		if err := json.Unmarshal(sp.Body, &r); err != nil {
+			t.Fatal(err)
+		}
+		return r.Post.Content + "|" + r.Post.HTML
+	}
+	put("go/dup.ko.md", "---\ntitle: 평면\ndate: 2025-01-01\n---\nflat *wins*\n")
+	put("go/dup/index.ko.md", "---\ntitle: 묶음\ndate: 2025-01-01\n---\nbundle *body*\n")
+	sum, err := ix.Run(ctx)
+	if err != nil || len(sum.Errors) != 1 {
+		t.Fatalf("first run: %v, errors %v; want the duplicate reported", err, sum.Errors)
+	}
+	if got, want := content(), "flat *wins*\n|<p>flat <em>wins</em></p>\n"; got != want {
+		t.Fatalf("first run: got %q, want %q", got, want)
+	}
+	if err := os.Remove(filepath.Join(dir, "go", "dup.ko.md")); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err = ix.Run(ctx); err != nil || len(sum.Errors) != 0 || sum.Rendered != 0 {
+		t.Fatalf("second run: %v, errors %v, rendered %d; want no errors, nothing changed to render", err, sum.Errors, sum.Rendered)
+	}
+	if got, want := content(), "bundle *body*\n|<p>bundle <em>body</em></p>\n"; got != want {
+		t.Errorf("after the winner went: got %q, want %q", got, want)
+	}
+	assertSameAsFresh(t, dir, st)
+}

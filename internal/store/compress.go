@@ -40,6 +40,19 @@ var compressors = sync.Pool{New: func() any {
 	return c
 }}
 
+// gunzip returns what a stored gzip form holds.
+func gunzip(z []byte) ([]byte, error) {
+	r, err := gzip.NewReader(bytes.NewReader(z))
+	if err != nil {
+		return nil, fmt.Errorf("gunzip: %w", err)
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("gunzip: %w", err)
+	}
+	return b, nil
+}
+
 // Compress returns body in enc: gzip or br, or body itself for Identity.
 func Compress(enc Encoding, body []byte) ([]byte, error) {
 	type writer interface {

@@ -127,7 +127,12 @@ func (r *postReader) read(id, lang string, enc Encoding) (StoredPost, int64, err
 		return sp, 0, fmt.Errorf("payload row of unexpected types %T %T %T %T %T", dest[0], dest[1], dest[2], dest[3], dest[4])
 	}
 	sp.ETag, sp.Lang, sp.Body = etag, served, body
-	if isEnc != 0 {
+	switch {
+	case enc == Identity && isEnc != 0:
+		if sp.Body, err = gunzip(body); err != nil {
+			return sp, 0, err
+		}
+	case isEnc != 0:
 		sp.Encoding = enc
 	}
 	return sp, modified, nil

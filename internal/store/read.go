@@ -45,9 +45,9 @@ func (s *Store) FileMetas(ctx context.Context) ([]FileMeta, error) {
 func (s *Store) FileRecord(ctx context.Context, path string) (FileRecord, error) {
 	var f FileRecord
 	err := s.r.QueryRowContext(ctx, `SELECT f.path, f.kind, f.size, f.mtime, f.hash, f.meta,
-		coalesce(r.body, ''), coalesce(r.html, ''), coalesce(r.toc, '[]'), coalesce(r.text, ''), coalesce(r.minutes, 0)
+		coalesce(r.toc, '[]'), coalesce(r.text, ''), coalesce(r.minutes, 0)
 		FROM files f LEFT JOIN renders r ON r.path = f.path WHERE f.path=?`, path).
-		Scan(&f.Path, &f.Kind, &f.Size, &f.MTime, &f.Hash, &f.Meta, &f.Body, &f.HTML, &f.TOC, &f.Text, &f.Minutes)
+		Scan(&f.Path, &f.Kind, &f.Size, &f.MTime, &f.Hash, &f.Meta, &f.TOC, &f.Text, &f.Minutes)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, fmt.Errorf("file %s: %w", path, ErrNotFound)
 	}
@@ -122,10 +122,35 @@ func (s *Store) Post(ctx context.Context, id, lang string, enc Encoding) (Stored
 	return sp, nil
 }
 
+// ServedPayload returns the identity payload of post id in lang when that
+// payload carries the body of the file at path in lang (not a fallback, not
+// another file's), else ErrNotFound: the markdown and HTML of an unchanged
+// file, for rebuilding its post. It reads the last committed run, through the
+// readers (see FileRecord).
+func (s *Store) ServedPayload(ctx context.Context, path, id, lang string) ([]byte, error) {
+	var body, gz []byte
+	err := s.r.QueryRowContext(ctx, `SELECT body, gzip FROM payloads WHERE post_id=? AND lang=? AND served=? AND source=?`,
+		id, lang, lang, path).Scan(&body, &gz)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("payload %s %s: %w", id, lang, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("payload %s %s: %w", id, lang, err)
+	}
+	if body == nil {
+		if body, err = gunzip(gz); err != nil {
+			return nil, fmt.Errorf("payload %s %s: %w", id, lang, err)
+		}
+	}
+	return body, nil
+}
+
 // postQueries read a payload in each encoding, the stored form or else the
-// identity body, and whether the stored form was there.
+// identity body, and whether the stored form was there. For Identity the flag
+// says the bytes are the gzip form, to be decompressed: the identity body is
+// stored only where there is no gzip form.
 var postQueries = map[Encoding]string{
-	Identity: `SELECT etag, served, modified, body, 0 FROM payloads WHERE post_id=? AND lang=?`,
+	Identity: `SELECT etag, served, modified, coalesce(body, gzip), body IS NULL FROM payloads WHERE post_id=? AND lang=?`,
 	Gzip:     `SELECT etag, served, modified, coalesce(gzip, body), gzip IS NOT NULL FROM payloads WHERE post_id=? AND lang=?`,
 	Brotli:   `SELECT etag, served, modified, coalesce(br, body), br IS NOT NULL FROM payloads WHERE post_id=? AND lang=?`,
 }

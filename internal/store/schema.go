@@ -9,7 +9,7 @@ import (
 // schemaVersion is bumped whenever the schema or what geul stores changes; an
 // index of another version is dropped and rebuilt from the content files, which
 // are the source of truth.
-const schemaVersion = 7
+const schemaVersion = 8
 
 var schema = []string{
 	`CREATE TABLE files (
@@ -20,13 +20,13 @@ var schema = []string{
 		hash    TEXT NOT NULL,
 		meta    BLOB NOT NULL            -- parsed front matter / yaml as JSON
 	)`,
-	// The rendering of each post file, read back when its post is rebuilt
-	// while the file did not change. Apart from files, so that a new process
-	// reads every file's state in small rows, not one page per file.
+	// What the rendering of each post file adds to its payload, read back
+	// when its post is rebuilt while the file did not change; the markdown
+	// and the HTML are read from the payload the file serves (ServedPayload).
+	// Apart from files, so that a new process reads every file's state in
+	// small rows, not one page per file.
 	`CREATE TABLE renders (
 		path    TEXT PRIMARY KEY,
-		body    TEXT NOT NULL,
-		html    TEXT NOT NULL,
 		toc     BLOB NOT NULL,
 		text    TEXT NOT NULL,
 		minutes INTEGER NOT NULL
@@ -57,12 +57,13 @@ var schema = []string{
 		post_id  TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
 		lang     TEXT NOT NULL,
 		served   TEXT NOT NULL,          -- the language whose body it carries
+		source   TEXT NOT NULL,          -- the path of the file of that body
 		etag     TEXT NOT NULL,
 		modified INTEGER NOT NULL,       -- the post's modified, so a request reads one row
 		item     BLOB NOT NULL,          -- the list item JSON
 		br       BLOB,
 		gzip     BLOB,
-		body     BLOB NOT NULL,          -- {"post": {...}}
+		body     BLOB,                   -- {"post": {...}}; NULL when gzip holds it
 		PRIMARY KEY (post_id, lang)
 	)`,
 	`CREATE TABLE post_tags (

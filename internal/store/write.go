@@ -23,8 +23,6 @@ type FileState struct {
 type FileRecord struct {
 	FileState
 	Meta    []byte // JSON
-	Body    string
-	HTML    string
 	TOC     []byte // JSON
 	Text    string
 	Minutes int
@@ -48,6 +46,7 @@ type PostRecord struct {
 type Payload struct {
 	Lang   string
 	Served string // the language whose body it carries: Lang, or a fallback
+	Source string // the path of the file whose body it carries
 	ETag   string
 	Body   []byte
 	Gzip   []byte // nil when not worth compressing
@@ -209,8 +208,8 @@ func (t *Tx) PutFile(ctx context.Context, f FileRecord) error {
 	_, err := t.exec(ctx, `INSERT OR REPLACE INTO files(path, kind, size, mtime, hash, meta) VALUES(?,?,?,?,?,?)`,
 		f.Path, f.Kind, f.Size, f.MTime, f.Hash, f.Meta)
 	if err == nil && f.Kind == "post" {
-		_, err = t.exec(ctx, `INSERT OR REPLACE INTO renders(path, body, html, toc, text, minutes) VALUES(?,?,?,?,?,?)`,
-			f.Path, f.Body, f.HTML, toc, f.Text, f.Minutes)
+		_, err = t.exec(ctx, `INSERT OR REPLACE INTO renders(path, toc, text, minutes) VALUES(?,?,?,?)`,
+			f.Path, toc, f.Text, f.Minutes)
 	}
 	if err != nil {
 		return fmt.Errorf("put file %s: %w", f.Path, err)
@@ -259,8 +258,15 @@ func (t *Tx) PutPost(ctx context.Context, p PostRecord) error {
 		return fmt.Errorf("put post %s: %w", p.ID, err)
 	}
 	for _, pl := range p.Payloads {
-		if _, err := t.exec(ctx, `INSERT INTO payloads(post_id, lang, served, etag, modified, item, br, gzip, body) VALUES(?,?,?,?,?,?,?,?,?)`,
-			p.ID, pl.Lang, pl.Served, pl.ETag, p.Modified.Unix(), pl.Item, pl.Br, pl.Gzip, pl.Body); err != nil {
+		// The identity body is kept only where it has no gzip form: a full
+		// index writes a third less, and an identity request, rare beside
+		// gzip and br ones, is answered by decompressing (see identity).
+		body := pl.Body
+		if pl.Gzip != nil {
+			body = nil
+		}
+		if _, err := t.exec(ctx, `INSERT INTO payloads(post_id, lang, served, source, etag, modified, item, br, gzip, body) VALUES(?,?,?,?,?,?,?,?,?,?)`,
+			p.ID, pl.Lang, pl.Served, pl.Source, pl.ETag, p.Modified.Unix(), pl.Item, pl.Br, pl.Gzip, body); err != nil {
 			return fmt.Errorf("put post %s: %w", p.ID, err)
 		}
 		op := OpCreated

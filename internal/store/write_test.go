@@ -133,11 +133,11 @@ func TestOpenPageSize(t *testing.T) {
 // into the database: the checkpoint is not part of the run.
 func TestCommitLeavesCheckpointForLater(t *testing.T) {
 	st, path := openWriteStore(t)
-	html := strings.Repeat("<p>글</p>", 4000) // 40 KB: past SQLite's 1,000-page automatic checkpoint in 500 files
+	text := strings.Repeat("글 geul ", 4000) // 44 KB: past SQLite's 1,000-page automatic checkpoint in 500 files
 	writeRun(t, st, func(tx *store.Tx) error {
 		for i := range 500 {
 			f := store.FileRecord{FileState: store.FileState{Path: fmt.Sprintf("go/p%d/index.ko.md", i), Kind: "post", Hash: "h"},
-				Meta: []byte(`{}`), HTML: html}
+				Meta: []byte(`{}`), Text: text}
 			if err := tx.PutFile(context.Background(), f); err != nil {
 				return err
 			}
