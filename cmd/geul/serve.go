@@ -91,11 +91,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		_ = hs.Close()
 		return err
 	}
+	// Before ready: folding a full index into the database holds the writer
+	// for seconds, and the first saves after ready would wait for it.
+	checkpoint(ctx, st, log)
 	if ctx.Err() == nil {
 		srv.SetReady()
 	}
-	// After ready: the run is served from the WAL until this folds it back.
-	checkpoint(ctx, st, log)
 	if w != nil {
 		// Runs the watcher starts come once the folder has been quiet; a file
 		// modified within half that time is still being written, and waits for
