@@ -46,7 +46,22 @@ func (r *indexRuns) RunChanged(ctx context.Context, paths []string) (index.Summa
 	// The announcement reads the store, and must not be cut short by a
 	// request or watcher context that ends right after the run.
 	r.srv.IndexDone(context.WithoutCancel(ctx), run)
+	if err == nil {
+		// The WAL is folded back into the database after every run, so it
+		// does not grow under constant reads; SQLite does not do it inside
+		// the commit (see store.writerDriver). For the first run this comes
+		// before ready: it holds the writer for seconds after a full index,
+		// and the first saves would wait for it.
+		checkpoint(ctx, r.st, r.log)
+	}
 	return sum, err
+}
+
+// checkpoint folds the WAL into the database; a failure only delays that.
+func checkpoint(ctx context.Context, st *store.Store, log *slog.Logger) {
+	if err := st.Checkpoint(ctx); err != nil && ctx.Err() == nil {
+		log.Warn("wal checkpoint", "err", err)
+	}
 }
 
 // Reindex serves POST /admin/reindex. A path names what the caller changed:
@@ -65,7 +80,6 @@ func (r *indexRuns) Reindex(ctx context.Context, path string) (api.ReindexResult
 	if err != nil {
 		return api.ReindexResult{}, fmt.Errorf("reindex: %w", err)
 	}
-	checkpoint(ctx, r.st, r.log)
 	res := api.ReindexResult{
 		Path: path, Generation: sum.Generation, Changed: sum.Changed,
 		Files: sum.Files, Read: sum.Read, Rendered: sum.Rendered, Deleted: sum.Deleted,

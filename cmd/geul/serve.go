@@ -91,9 +91,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		_ = hs.Close()
 		return err
 	}
-	// Before ready: folding a full index into the database holds the writer
-	// for seconds, and the first saves after ready would wait for it.
-	checkpoint(ctx, st, log)
 	if ctx.Err() == nil {
 		srv.SetReady()
 	}
@@ -113,7 +110,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			_ = w.Run(wctx, reindexOnChange(runs, st, log))
+			_ = w.Run(wctx, reindexOnChange(runs, log))
 		}()
 		defer func() { stop(); <-done }()
 		if len(first.Unsettled) > 0 {

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"strconv"
 
-	"github.com/geul-dev/geul/internal/store"
 	"github.com/geul-dev/geul/internal/watch"
 )
 
@@ -18,11 +17,10 @@ func envBool(getenv func(string) string, key string) bool {
 
 // reindexOnChange is what `geul serve --watch` does after a burst of changes:
 // one incremental run through runs (which tells the server and its event
-// clients) over the paths the watcher names, or over everything when it
-// cannot name them; then a checkpoint, so the WAL is folded back into the
-// database after every run and does not grow under constant reads. A file
-// still being written asks for another run, which looks at it again.
-func reindexOnChange(runs *indexRuns, st *store.Store, log *slog.Logger) watch.Func {
+// clients, and checkpoints) over the paths the watcher names, or over
+// everything when it cannot name them. A file still being written asks for
+// another run, which looks at it again.
+func reindexOnChange(runs *indexRuns, log *slog.Logger) watch.Func {
 	var unsettled []string // left by the last run, for the next
 	return func(ctx context.Context, changed []string) (bool, error) {
 		log.Debug("content changed", "paths", changed)
@@ -37,17 +35,9 @@ func reindexOnChange(runs *indexRuns, st *store.Store, log *slog.Logger) watch.F
 			return false, err
 		}
 		unsettled = sum.Unsettled
-		checkpoint(ctx, st, log)
 		if len(sum.Unsettled) > 0 {
 			log.Info("files still being written; indexing them again shortly", "files", sum.Unsettled)
 		}
 		return len(sum.Unsettled) > 0, nil
-	}
-}
-
-// checkpoint folds the WAL into the database; a failure only delays that.
-func checkpoint(ctx context.Context, st *store.Store, log *slog.Logger) {
-	if err := st.Checkpoint(ctx); err != nil && ctx.Err() == nil {
-		log.Warn("wal checkpoint", "err", err)
 	}
 }

@@ -220,8 +220,7 @@ func (ix *Indexer) readEntry(fsys fs.FS, e content.Entry) *read {
 		// run hashes it again instead of trusting its stat.
 		r.entry.ModTime = time.Unix(0, 0)
 	}
-	sum := sha256.Sum256(data)
-	r.hash = hex.EncodeToString(sum[:])
+	r.hash = hashOf(data)
 	if k := ix.known[e.Path]; k != nil && k.state.Hash == r.hash {
 		r.same = true
 		return r
@@ -240,6 +239,12 @@ func (ix *Indexer) readEntry(fsys fs.FS, e content.Entry) *read {
 		r.post, r.err = content.ParseFile(e.Path, data)
 	}
 	return r
+}
+
+// hashOf is the content hash a file's state records.
+func hashOf(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }
 
 func withPath(err error, path string) error {

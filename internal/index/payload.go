@@ -3,8 +3,6 @@ package index
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -218,11 +216,7 @@ func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
 	// The file's bytes are not needed past its rendering: a full index would
 	// otherwise hold every file in memory until its commit.
 	f.Body = nil
-	tocJSON, _ := json.Marshal(toc)
-	return store.FileRecord{
-		FileState: stateOf(r.entry, kindPost, r.hash),
-		Meta:      meta, TOC: tocJSON, Text: d.text, Minutes: d.minutes,
-	}, d, nil
+	return store.FileRecord{FileState: stateOf(r.entry, kindPost, r.hash), Meta: meta}, d, nil
 }
 
 func withoutBody(f *content.File) *content.File {
@@ -240,48 +234,42 @@ func headings(hs []markdown.Heading) []api.Heading {
 }
 
 // storedDoc loads the rendering of an unchanged file from the last committed
-// run: its markdown and HTML from the payload it serves, the rest from its
-// record. A file that serves no payload (a draft, the loser of a duplicate
-// slug, a language the site does not list) is read and rendered again.
+// run: the payload it serves and its searchable text. A file that serves no
+// payload (a draft, the loser of a duplicate slug, a language the site does
+// not list) is read and rendered again.
 func (b *builder) storedDoc(ctx context.Context, f *content.File, lang string) (*doc, error) {
-	rec, err := b.ix.store.FileRecord(ctx, f.Path)
-	if err != nil {
-		return nil, err
-	}
-	payload, err := b.ix.store.ServedPayload(ctx, f.Path, f.Category+"/"+f.Slug, lang)
+	payload, text, err := b.ix.store.StoredRendering(ctx, f.Path, f.Category+"/"+f.Slug, lang)
 	if errors.Is(err, store.ErrNotFound) {
-		return b.renderAgain(f, rec.Hash)
+		return b.renderAgain(f)
 	}
 	if err != nil {
 		return nil, err
 	}
 	var served struct {
 		Post struct {
-			Content string `json:"content"`
-			HTML    string `json:"html"`
+			Content        string        `json:"content"`
+			HTML           string        `json:"html"`
+			TOC            []api.Heading `json:"toc"`
+			ReadingMinutes int           `json:"readingMinutes"`
 		} `json:"post"`
 	}
 	if err := json.Unmarshal(payload, &served); err != nil {
 		return nil, fmt.Errorf("file %s: stored payload: %w", f.Path, err)
 	}
-	d := &doc{body: served.Post.Content, html: served.Post.HTML, text: rec.Text, minutes: rec.Minutes, extra: f.Extra}
-	if err := json.Unmarshal(rec.TOC, &d.toc); err != nil {
-		return nil, fmt.Errorf("file %s: toc: %w", f.Path, err)
-	}
-	return d, nil
+	p := served.Post
+	return &doc{body: p.Content, html: p.HTML, toc: p.TOC, text: text, minutes: p.ReadingMinutes, extra: f.Extra}, nil
 }
 
 // renderAgain reads and renders an unchanged file whose rendering the store
 // does not keep. The file must still hold the bytes last indexed: if it
 // changed since this run looked at it, the run fails and the next one reads
 // it as changed.
-func (b *builder) renderAgain(f *content.File, hash string) (*doc, error) {
+func (b *builder) renderAgain(f *content.File) (*doc, error) {
 	data, err := content.ReadFile(b.fsys, f.Path)
 	if err != nil {
 		return nil, fmt.Errorf("render %s again: %w", f.Path, err)
 	}
-	sum := sha256.Sum256(data)
-	if hex.EncodeToString(sum[:]) != hash {
+	if k := b.ix.known[f.Path]; k == nil || hashOf(data) != k.state.Hash {
 		return nil, fmt.Errorf("render %s again: %w", f.Path, errChangedDuringRun)
 	}
 	parsed, err := content.ParseFile(f.Path, data)

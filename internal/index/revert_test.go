@@ -17,22 +17,9 @@ import (
 // broken bytes are never rendered into the store.
 func TestBrokenVersionKeepsTheStoredRendering(t *testing.T) {
 	dir := t.TempDir()
-	put := func(rel, data string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	put := func(rel, data string) { t.Helper(); putFile(t, dir, rel, data) }
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "index.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t)
 	ix := index.New(dir, st)
 	run := func(wantErrors int) {
 		t.Helper()
@@ -95,22 +82,9 @@ func TestBrokenVersionKeepsTheStoredRendering(t *testing.T) {
 // again: it serves its own body, as a fresh index would.
 func TestUnservedFileRenderedWhenItComesToServe(t *testing.T) {
 	dir := t.TempDir()
-	put := func(rel, data string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	put := func(rel, data string) { t.Helper(); putFile(t, dir, rel, data) }
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "index.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t)
 	ix := index.New(dir, st)
 	content := func() string {
 		t.Helper()
@@ -148,4 +122,27 @@ func TestUnservedFileRenderedWhenItComesToServe(t *testing.T) {
 		t.Errorf("after the winner went: got %q, want %q", got, want)
 	}
 	assertSameAsFresh(t, dir, st)
+}
+
+// putFile writes data at rel under dir, making its folders.
+func putFile(t *testing.T, dir, rel, data string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// openStore opens a store in a temporary folder, closed when the test ends.
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "index.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }

@@ -124,17 +124,31 @@ func BenchmarkSearchIndexCost(b *testing.B) {
 		docs = append(docs, d)
 	}
 	rows.Close()
+	// The markdown of every post file, as the payload that serves it holds
+	// it (the content folder is gone: see benchServer).
 	var srcs [][]byte
-	rows, err = src.QueryContext(ctx, `SELECT body FROM renders`)
+	rows, err = src.QueryContext(ctx, `SELECT post_id, lang FROM payloads WHERE served = lang`)
 	if err != nil {
 		b.Fatal(err)
 	}
 	for rows.Next() {
-		var body []byte
-		if err := rows.Scan(&body); err != nil {
+		var id, lang string
+		if err := rows.Scan(&id, &lang); err != nil {
 			b.Fatal(err)
 		}
-		srcs = append(srcs, body)
+		sp, err := benchCorpus.st.Post(ctx, id, lang, store.Identity)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var env struct {
+			Post struct {
+				Content string `json:"content"`
+			} `json:"post"`
+		}
+		if err := json.Unmarshal(sp.Body, &env); err != nil {
+			b.Fatal(err)
+		}
+		srcs = append(srcs, []byte(env.Post.Content))
 	}
 	rows.Close()
 

@@ -40,6 +40,15 @@ var compressors = sync.Pool{New: func() any {
 	return c
 }}
 
+// identity returns a stored payload's identity body: body, or where only the
+// gzip form was kept (see PutPost), that form decompressed.
+func identity(body, gz []byte) ([]byte, error) {
+	if body != nil {
+		return body, nil
+	}
+	return gunzip(gz)
+}
+
 // gunzip returns what a stored gzip form holds.
 func gunzip(z []byte) ([]byte, error) {
 	r, err := gzip.NewReader(bytes.NewReader(z))

@@ -37,7 +37,7 @@ func (s *Store) Feed(ctx context.Context, lang string, limit int) (Feed, error) 
 		}
 		// Walks posts_time newest first and stops after limit matches, so
 		// the cost is limit payloads whatever the size of the index.
-		rows, err := tx.QueryContext(ctx, `SELECT p.id, p.langs, coalesce(pl.body, pl.gzip), pl.body IS NULL
+		rows, err := tx.QueryContext(ctx, `SELECT p.id, p.langs, pl.body, pl.gzip
 			FROM posts p JOIN payloads pl ON pl.post_id = p.id AND pl.lang = ?1
 			WHERE instr(',' || p.langs || ',', ',' || ?1 || ',') > 0
 			ORDER BY p.time DESC, p.id LIMIT ?2`, lang, limit)
@@ -49,14 +49,12 @@ func (s *Store) Feed(ctx context.Context, lang string, limit int) (Feed, error) 
 		for rows.Next() {
 			var fp FeedPost
 			var langs string
-			var zipped bool
-			if err := rows.Scan(&fp.ID, &langs, &fp.Body, &zipped); err != nil {
+			var body, gz []byte
+			if err := rows.Scan(&fp.ID, &langs, &body, &gz); err != nil {
 				return err
 			}
-			if zipped {
-				if fp.Body, err = gunzip(fp.Body); err != nil {
-					return fmt.Errorf("post %s: %w", fp.ID, err)
-				}
+			if fp.Body, err = identity(body, gz); err != nil {
+				return fmt.Errorf("post %s: %w", fp.ID, err)
 			}
 			fp.Langs = splitLangs(langs)
 			f.Posts = append(f.Posts, fp)

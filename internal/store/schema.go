@@ -9,7 +9,7 @@ import (
 // schemaVersion is bumped whenever the schema or what geul stores changes; an
 // index of another version is dropped and rebuilt from the content files, which
 // are the source of truth.
-const schemaVersion = 8
+const schemaVersion = 9
 
 var schema = []string{
 	`CREATE TABLE files (
@@ -19,17 +19,6 @@ var schema = []string{
 		mtime   INTEGER NOT NULL,        -- unix nanoseconds
 		hash    TEXT NOT NULL,
 		meta    BLOB NOT NULL            -- parsed front matter / yaml as JSON
-	)`,
-	// What the rendering of each post file adds to its payload, read back
-	// when its post is rebuilt while the file did not change; the markdown
-	// and the HTML are read from the payload the file serves (ServedPayload).
-	// Apart from files, so that a new process reads every file's state in
-	// small rows, not one page per file.
-	`CREATE TABLE renders (
-		path    TEXT PRIMARY KEY,
-		toc     BLOB NOT NULL,
-		text    TEXT NOT NULL,
-		minutes INTEGER NOT NULL
 	)`,
 	`CREATE TABLE posts (
 		id          TEXT PRIMARY KEY,    -- category/slug

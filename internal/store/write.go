@@ -18,14 +18,12 @@ type FileState struct {
 	Hash  string
 }
 
-// FileRecord is one indexed content file: a post file with its rendering, or a
-// category or site file with its parsed form in Meta.
+// FileRecord is one indexed content file with its parsed form in Meta. What
+// a post file renders to is kept in the payload it serves (see
+// StoredRendering).
 type FileRecord struct {
 	FileState
-	Meta    []byte // JSON
-	TOC     []byte // JSON
-	Text    string
-	Minutes int
+	Meta []byte // JSON
 }
 
 // PostRecord is one post's row with its payloads, one per site language.
@@ -198,20 +196,10 @@ type RunInfo struct {
 	Duration time.Duration
 }
 
-// PutFile inserts or replaces a file's record, with its rendering when it is
-// a post file.
+// PutFile inserts or replaces a file's record.
 func (t *Tx) PutFile(ctx context.Context, f FileRecord) error {
-	toc := f.TOC
-	if toc == nil {
-		toc = []byte("[]")
-	}
-	_, err := t.exec(ctx, `INSERT OR REPLACE INTO files(path, kind, size, mtime, hash, meta) VALUES(?,?,?,?,?,?)`,
-		f.Path, f.Kind, f.Size, f.MTime, f.Hash, f.Meta)
-	if err == nil && f.Kind == "post" {
-		_, err = t.exec(ctx, `INSERT OR REPLACE INTO renders(path, toc, text, minutes) VALUES(?,?,?,?)`,
-			f.Path, toc, f.Text, f.Minutes)
-	}
-	if err != nil {
+	if _, err := t.exec(ctx, `INSERT OR REPLACE INTO files(path, kind, size, mtime, hash, meta) VALUES(?,?,?,?,?,?)`,
+		f.Path, f.Kind, f.Size, f.MTime, f.Hash, f.Meta); err != nil {
 		return fmt.Errorf("put file %s: %w", f.Path, err)
 	}
 	return nil
@@ -227,10 +215,8 @@ func (t *Tx) TouchFile(ctx context.Context, path string, size, mtime int64) erro
 
 // DeleteFile forgets a file.
 func (t *Tx) DeleteFile(ctx context.Context, path string) error {
-	for _, q := range []string{`DELETE FROM files WHERE path=?`, `DELETE FROM renders WHERE path=?`} {
-		if _, err := t.exec(ctx, q, path); err != nil {
-			return fmt.Errorf("delete file %s: %w", path, err)
-		}
+	if _, err := t.exec(ctx, `DELETE FROM files WHERE path=?`, path); err != nil {
+		return fmt.Errorf("delete file %s: %w", path, err)
 	}
 	return nil
 }

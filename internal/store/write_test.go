@@ -137,7 +137,7 @@ func TestCommitLeavesCheckpointForLater(t *testing.T) {
 	writeRun(t, st, func(tx *store.Tx) error {
 		for i := range 500 {
 			f := store.FileRecord{FileState: store.FileState{Path: fmt.Sprintf("go/p%d/index.ko.md", i), Kind: "post", Hash: "h"},
-				Meta: []byte(`{}`), Text: text}
+				Meta: []byte(`"` + text + `"`)}
 			if err := tx.PutFile(context.Background(), f); err != nil {
 				return err
 			}
