@@ -404,7 +404,7 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 			kept = append(kept, r)
 		}
 	}
-	b := &builder{ix: ix, fsys: fsys, site: site, cats: cats, links: links, fps: fps, now: start}
+	b := &builder{ix: ix, site: site, cats: cats, links: links, fps: fps, now: start}
 	if err := b.write(ctx, tx, touched, kept, deleted, dirty, removed); err != nil {
 		return sum, err
 	}

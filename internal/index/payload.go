@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"slices"
 	"sort"
 	"sync"
@@ -36,7 +34,6 @@ type doc struct {
 // the worker pool, and hands every write to the single writer goroutine.
 type builder struct {
 	ix       *Indexer
-	fsys     fs.FS // the content folder, for files read again
 	site     content.Site
 	cats     map[string]*content.Category
 	links    map[string]links
@@ -144,7 +141,7 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 				docs[lang] = d
 				continue
 			}
-			d, err := b.storedDoc(ctx, f, lang)
+			d, err := b.storedDoc(ctx, f)
 			if err != nil {
 				fail(err)
 				return
@@ -216,7 +213,11 @@ func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
 	// The file's bytes are not needed past its rendering: a full index would
 	// otherwise hold every file in memory until its commit.
 	f.Body = nil
-	return store.FileRecord{FileState: stateOf(r.entry, kindPost, r.hash), Meta: meta}, d, nil
+	tocJSON, _ := json.Marshal(toc)
+	return store.FileRecord{
+		FileState: stateOf(r.entry, kindPost, r.hash),
+		Meta:      meta, Body: d.body, HTML: d.html, TOC: tocJSON, Text: d.text, Minutes: d.minutes,
+	}, d, nil
 }
 
 func withoutBody(f *content.File) *content.File {
@@ -233,59 +234,18 @@ func headings(hs []markdown.Heading) []api.Heading {
 	return out
 }
 
-// storedDoc loads the rendering of an unchanged file from the last committed
-// run: the payload it serves and its searchable text. A file that serves no
-// payload (a draft, the loser of a duplicate slug, a language the site does
-// not list) is read and rendered again.
-func (b *builder) storedDoc(ctx context.Context, f *content.File, lang string) (*doc, error) {
-	payload, text, err := b.ix.store.StoredRendering(ctx, f.Path, f.Category+"/"+f.Slug, lang)
-	if errors.Is(err, store.ErrNotFound) {
-		return b.renderAgain(f)
-	}
+// storedDoc loads the rendering of an unchanged file from the last committed run.
+func (b *builder) storedDoc(ctx context.Context, f *content.File) (*doc, error) {
+	rec, err := b.ix.store.FileRecord(ctx, f.Path)
 	if err != nil {
 		return nil, err
 	}
-	var served struct {
-		Post struct {
-			Content        string        `json:"content"`
-			HTML           string        `json:"html"`
-			TOC            []api.Heading `json:"toc"`
-			ReadingMinutes int           `json:"readingMinutes"`
-		} `json:"post"`
+	d := &doc{body: rec.Body, html: rec.HTML, text: rec.Text, minutes: rec.Minutes, extra: f.Extra}
+	if err := json.Unmarshal(rec.TOC, &d.toc); err != nil {
+		return nil, fmt.Errorf("file %s: toc: %w", f.Path, err)
 	}
-	if err := json.Unmarshal(payload, &served); err != nil {
-		return nil, fmt.Errorf("file %s: stored payload: %w", f.Path, err)
-	}
-	p := served.Post
-	return &doc{body: p.Content, html: p.HTML, toc: p.TOC, text: text, minutes: p.ReadingMinutes, extra: f.Extra}, nil
+	return d, nil
 }
-
-// renderAgain reads and renders an unchanged file whose rendering the store
-// does not keep. The file must still hold the bytes last indexed: if it
-// changed since this run looked at it, the run fails and the next one reads
-// it as changed.
-func (b *builder) renderAgain(f *content.File) (*doc, error) {
-	data, err := content.ReadFile(b.fsys, f.Path)
-	if err != nil {
-		return nil, fmt.Errorf("render %s again: %w", f.Path, err)
-	}
-	if k := b.ix.known[f.Path]; k == nil || hashOf(data) != k.state.Hash {
-		return nil, fmt.Errorf("render %s again: %w", f.Path, errChangedDuringRun)
-	}
-	parsed, err := content.ParseFile(f.Path, data)
-	if err != nil {
-		return nil, fmt.Errorf("render %s again: %w", f.Path, err)
-	}
-	res, err := b.ix.md.Render(parsed.Body)
-	if err != nil {
-		return nil, fmt.Errorf("render %s again: %w", f.Path, err)
-	}
-	return &doc{body: string(parsed.Body), html: string(res.HTML), toc: headings(res.TOC), text: res.Text,
-		minutes: markdown.ReadingMinutes(res.Text), extra: f.Extra}, nil
-}
-
-// errChangedDuringRun: a file changed between a run's look at it and its use.
-var errChangedDuringRun = errors.New("the file changed during the run")
 
 // localized orders a language map: the site's languages first, in its order,
 // then any others alphabetically.
@@ -382,7 +342,7 @@ func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostR
 			post.TOC = []api.Heading{}
 		}
 		pl, err := encodePayload(lang, &post)
-		pl.Served, pl.Source = served, p.Files[served].Path
+		pl.Served = served
 		if err != nil {
 			return rec, fmt.Errorf("build %s: %w", p.ID(), err)
 		}

@@ -76,11 +76,11 @@ func TestBrokenVersionKeepsTheStoredRendering(t *testing.T) {
 	}
 }
 
-// The store keeps the markdown and HTML of a file only in the payload it
-// serves. A file that served none (the losing file of a duplicate slug) and
-// comes to serve without changing (the winner deleted) is read and rendered
-// again: it serves its own body, as a fresh index would.
-func TestUnservedFileRenderedWhenItComesToServe(t *testing.T) {
+// A file that served no payload (the losing file of a duplicate slug) and
+// comes to serve without changing (the winner deleted) serves its own body,
+// from its stored rendering, as a fresh index would: not the body of the
+// payload that post id had before.
+func TestUnservedFileServesItsOwnRendering(t *testing.T) {
 	dir := t.TempDir()
 	put := func(rel, data string) { t.Helper(); putFile(t, dir, rel, data) }
 	ctx := context.Background()

@@ -37,6 +37,26 @@ func (s *Store) FileMetas(ctx context.Context) ([]FileMeta, error) {
 	return out, rows.Err()
 }
 
+// FileRecord returns one file's full record as last committed. It reads
+// through the reader pool: the indexer calls it while its run's transaction
+// holds the only writer connection (to rebuild a post whose neighbours
+// changed from its unchanged files), and waiting for that connection would
+// never end.
+func (s *Store) FileRecord(ctx context.Context, path string) (FileRecord, error) {
+	var f FileRecord
+	err := s.r.QueryRowContext(ctx, `SELECT f.path, f.kind, f.size, f.mtime, f.hash, f.meta,
+		coalesce(r.body, ''), coalesce(r.html, ''), coalesce(r.toc, '[]'), coalesce(r.text, ''), coalesce(r.minutes, 0)
+		FROM files f LEFT JOIN renders r ON r.path = f.path WHERE f.path=?`, path).
+		Scan(&f.Path, &f.Kind, &f.Size, &f.MTime, &f.Hash, &f.Meta, &f.Body, &f.HTML, &f.TOC, &f.Text, &f.Minutes)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, fmt.Errorf("file %s: %w", path, ErrNotFound)
+	}
+	if err != nil {
+		return f, fmt.Errorf("file %s: %w", path, err)
+	}
+	return f, nil
+}
+
 // Fingerprints returns every post's payload fingerprint, by post id.
 func (s *Store) Fingerprints(ctx context.Context) (map[string]string, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id, fingerprint FROM posts`)
@@ -100,30 +120,6 @@ func (s *Store) Post(ctx context.Context, id, lang string, enc Encoding) (Stored
 	sp.Modified = time.Unix(modified, 0).UTC()
 	s.posts.put(key, sp, ver)
 	return sp, nil
-}
-
-// StoredRendering returns what the index keeps of the rendering of the post
-// file at path, id's file in lang, from the payload it serves: that payload
-// as identity JSON, and the file's searchable text. It is ErrNotFound when
-// the file serves no payload (a draft, the losing file of a duplicate slug,
-// a language the site does not list). It reads the last committed run
-// through the readers: the indexer calls it while its run's transaction holds
-// the only writer connection, and waiting for that would never end.
-func (s *Store) StoredRendering(ctx context.Context, path, id, lang string) (payload []byte, text string, err error) {
-	var body, gz []byte
-	err = s.r.QueryRowContext(ctx, `SELECT pl.body, pl.gzip, d.body FROM payloads pl
-		JOIN search_docs d ON d.post_id = pl.post_id AND d.lang = pl.lang
-		WHERE pl.post_id=? AND pl.lang=? AND pl.source=?`, id, lang, path).Scan(&body, &gz, &text)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, "", fmt.Errorf("rendering of %s: %w", path, ErrNotFound)
-	}
-	if err == nil {
-		payload, err = identity(body, gz)
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("rendering of %s: %w", path, err)
-	}
-	return payload, text, nil
 }
 
 // postQueries read a payload in each encoding, the stored form or else the

@@ -9,7 +9,7 @@ import (
 // schemaVersion is bumped whenever the schema or what geul stores changes; an
 // index of another version is dropped and rebuilt from the content files, which
 // are the source of truth.
-const schemaVersion = 9
+const schemaVersion = 10
 
 var schema = []string{
 	`CREATE TABLE files (
@@ -19,6 +19,20 @@ var schema = []string{
 		mtime   INTEGER NOT NULL,        -- unix nanoseconds
 		hash    TEXT NOT NULL,
 		meta    BLOB NOT NULL            -- parsed front matter / yaml as JSON
+	)`,
+	// The rendering of each post file, read back when its post is rebuilt
+	// while the file did not change. It keeps a file's last good version
+	// when its bytes turn bad, which a file serving no payload (a draft, a
+	// duplicate's loser) needs when it comes to serve. Apart from files, so
+	// that a new process reads every file's state in small rows, not one
+	// page per file.
+	`CREATE TABLE renders (
+		path    TEXT PRIMARY KEY,
+		body    TEXT NOT NULL,
+		html    TEXT NOT NULL,
+		toc     BLOB NOT NULL,
+		text    TEXT NOT NULL,
+		minutes INTEGER NOT NULL
 	)`,
 	`CREATE TABLE posts (
 		id          TEXT PRIMARY KEY,    -- category/slug
@@ -46,7 +60,6 @@ var schema = []string{
 		post_id  TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
 		lang     TEXT NOT NULL,
 		served   TEXT NOT NULL,          -- the language whose body it carries
-		source   TEXT NOT NULL,          -- the path of the file of that body
 		etag     TEXT NOT NULL,
 		modified INTEGER NOT NULL,       -- the post's modified, so a request reads one row
 		item     BLOB NOT NULL,          -- the list item JSON

@@ -1,5 +1,5 @@
-// Package store keeps geul's index in SQLite: the parsed content files, the
-// finished post payloads with their ETags and compressed forms, and the lists,
+// Package store keeps geul's index in SQLite: the parsed and rendered content
+// files, the finished post payloads with their ETags and compressed forms, and the lists,
 // tags and search tables built from them.
 //
 // One write connection writes a whole index run in one transaction, so readers
@@ -120,12 +120,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return &Store{w: w, r: r, posts: newPostCache(v, DefaultPostCacheBytes), postsDB: newPostReaders(dsn(path, rp), n)}, nil
 }
 
-// pageSize suits what the index mostly holds: payloads of ten to twenty
-// kilobytes each (list item, gzip and br forms) and search index segments.
-// Against SQLite's default 4 KiB a full index wrote a quarter fewer pages with
-// far fewer system calls, and a post was read in three pages rather than a
-// dozen (measured when payloads and renderings also held the uncompressed
-// text).
+// pageSize suits what the index mostly holds: renderings and payloads of
+// tens of kilobytes each, and search index segments. Against SQLite's default
+// 4 KiB a full index wrote a quarter fewer pages with far fewer system calls,
+// and a post was read in three pages rather than a dozen (measured when
+// payloads also held their uncompressed body).
 const pageSize = 16384
 
 // create makes the database file, if there is none yet, with pageSize pages in

@@ -18,12 +18,16 @@ type FileState struct {
 	Hash  string
 }
 
-// FileRecord is one indexed content file with its parsed form in Meta. What
-// a post file renders to is kept in the payload it serves (see
-// StoredRendering).
+// FileRecord is one indexed content file: a post file with its rendering, or a
+// category or site file with its parsed form in Meta.
 type FileRecord struct {
 	FileState
-	Meta []byte // JSON
+	Meta    []byte // JSON
+	Body    string
+	HTML    string
+	TOC     []byte // JSON
+	Text    string
+	Minutes int
 }
 
 // PostRecord is one post's row with its payloads, one per site language.
@@ -44,7 +48,6 @@ type PostRecord struct {
 type Payload struct {
 	Lang   string
 	Served string // the language whose body it carries: Lang, or a fallback
-	Source string // the path of the file whose body it carries
 	ETag   string
 	Body   []byte
 	Gzip   []byte // nil when not worth compressing
@@ -196,10 +199,20 @@ type RunInfo struct {
 	Duration time.Duration
 }
 
-// PutFile inserts or replaces a file's record.
+// PutFile inserts or replaces a file's record, with its rendering when it is
+// a post file.
 func (t *Tx) PutFile(ctx context.Context, f FileRecord) error {
-	if _, err := t.exec(ctx, `INSERT OR REPLACE INTO files(path, kind, size, mtime, hash, meta) VALUES(?,?,?,?,?,?)`,
-		f.Path, f.Kind, f.Size, f.MTime, f.Hash, f.Meta); err != nil {
+	toc := f.TOC
+	if toc == nil {
+		toc = []byte("[]")
+	}
+	_, err := t.exec(ctx, `INSERT OR REPLACE INTO files(path, kind, size, mtime, hash, meta) VALUES(?,?,?,?,?,?)`,
+		f.Path, f.Kind, f.Size, f.MTime, f.Hash, f.Meta)
+	if err == nil && f.Kind == "post" {
+		_, err = t.exec(ctx, `INSERT OR REPLACE INTO renders(path, body, html, toc, text, minutes) VALUES(?,?,?,?,?,?)`,
+			f.Path, f.Body, f.HTML, toc, f.Text, f.Minutes)
+	}
+	if err != nil {
 		return fmt.Errorf("put file %s: %w", f.Path, err)
 	}
 	return nil
@@ -215,8 +228,10 @@ func (t *Tx) TouchFile(ctx context.Context, path string, size, mtime int64) erro
 
 // DeleteFile forgets a file.
 func (t *Tx) DeleteFile(ctx context.Context, path string) error {
-	if _, err := t.exec(ctx, `DELETE FROM files WHERE path=?`, path); err != nil {
-		return fmt.Errorf("delete file %s: %w", path, err)
+	for _, q := range []string{`DELETE FROM files WHERE path=?`, `DELETE FROM renders WHERE path=?`} {
+		if _, err := t.exec(ctx, q, path); err != nil {
+			return fmt.Errorf("delete file %s: %w", path, err)
+		}
 	}
 	return nil
 }
@@ -251,8 +266,8 @@ func (t *Tx) PutPost(ctx context.Context, p PostRecord) error {
 		if pl.Gzip != nil {
 			body = nil
 		}
-		if _, err := t.exec(ctx, `INSERT INTO payloads(post_id, lang, served, source, etag, modified, item, br, gzip, body) VALUES(?,?,?,?,?,?,?,?,?,?)`,
-			p.ID, pl.Lang, pl.Served, pl.Source, pl.ETag, p.Modified.Unix(), pl.Item, pl.Br, pl.Gzip, body); err != nil {
+		if _, err := t.exec(ctx, `INSERT INTO payloads(post_id, lang, served, etag, modified, item, br, gzip, body) VALUES(?,?,?,?,?,?,?,?,?)`,
+			p.ID, pl.Lang, pl.Served, pl.ETag, p.Modified.Unix(), pl.Item, pl.Br, pl.Gzip, body); err != nil {
 			return fmt.Errorf("put post %s: %w", p.ID, err)
 		}
 		op := OpCreated
