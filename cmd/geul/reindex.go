@@ -42,6 +42,7 @@ func (r *indexRuns) RunChanged(ctx context.Context, paths []string) (index.Summa
 		r.srv.SetLanguages(sum.Languages)
 		r.srv.LoadSite(ctx) // site.yaml's base URL and title, for feed links
 		run.Generation, run.Changed, run.Posts, run.Errors = sum.Generation, sum.Changed, sum.Posts, len(sum.Errors)
+		run.Touched = sum.Rendered + sum.Deleted
 	}
 	// The announcement reads the store, and must not be cut short by a
 	// request or watcher context that ends right after the run.

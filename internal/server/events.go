@@ -52,8 +52,9 @@ type eventClient struct {
 }
 
 type eventMsg struct {
-	gen  int64
-	data []byte // the event's JSON, encoded once for every client
+	event string // "generation", or "run" for an index run (see PublishRun)
+	gen   int64
+	data  []byte // the event's JSON, encoded once for every client
 }
 
 // NewHub returns an empty hub.
@@ -66,7 +67,17 @@ func (h *Hub) Publish(ch api.Changes) {
 	if err != nil {
 		return // api.Changes always encodes
 	}
-	msg := eventMsg{gen: ch.Generation, data: bytes.TrimSuffix(data, []byte("\n"))}
+	h.send(eventMsg{event: "generation", gen: ch.Generation, data: bytes.TrimSuffix(data, []byte("\n"))})
+}
+
+// PublishRun announces an index run that read changed files, whether or not
+// it changed what is served: an author's preview of a draft reloads on it.
+// It carries no id, so it never moves a client's Last-Event-ID.
+func (h *Hub) PublishRun(gen int64) {
+	h.send(eventMsg{event: "run", gen: gen, data: []byte(`{"generation":` + strconv.FormatInt(gen, 10) + `}`)})
+}
+
+func (h *Hub) send(msg eventMsg) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for c := range h.clients {
@@ -136,6 +147,9 @@ func (s *Server) IndexDone(ctx context.Context, r IndexRun) {
 	if r.Err != nil {
 		return
 	}
+	if r.Touched > 0 {
+		s.events.PublishRun(r.Generation)
+	}
 	s.pubMu.Lock()
 	defer s.pubMu.Unlock()
 	if r.Generation <= s.published {
@@ -190,7 +204,7 @@ func writeEvent(c echo.Context, event string, id int64, data []byte) error {
 // event when that is no longer kept. Comments keep idle connections open.
 //
 //	@Summary		Index generations as Server-Sent Events
-//	@Description	Events: hello {"generation": N}; generation (an api.Changes object, id = its generation); resync {"generation": N, "detail": "..."}. Send Last-Event-ID to resume.
+//	@Description	Events: hello {"generation": N}; generation (an api.Changes object, id = its generation); resync {"generation": N, "detail": "..."}; run {"generation": N} after an index run that read changed files, drafts included, without an id. Send Last-Event-ID to resume.
 //	@Tags			changes
 //	@Produce		text/event-stream
 //	@Param			Last-Event-ID	header		int			false	"the last generation this client saw"
@@ -235,6 +249,12 @@ func (s *Server) handleEvents(c echo.Context) error {
 		case m, ok := <-cl.ch:
 			if !ok {
 				return nil // dropped as too slow, or shutting down
+			}
+			if m.event == "run" {
+				if err := writeEvent(c, m.event, -1, m.data); err != nil {
+					return nil
+				}
+				continue
 			}
 			if m.gen <= sent {
 				continue

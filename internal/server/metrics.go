@@ -98,6 +98,7 @@ type IndexRun struct {
 	Changed    bool           // the run moved the generation
 	Posts      map[string]int // posts with a body, by language
 	Errors     int            // content errors
+	Touched    int            // post files rendered or deleted: what a preview may show changed
 }
 
 func (m *metrics) observeIndex(r IndexRun) {

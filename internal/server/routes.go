@@ -40,6 +40,8 @@ func (s *Server) routes() {
 	s.get("/changes", s.handleChanges)
 	e.GET(eventsPath, s.handleEvents)
 	e.HEAD(eventsPath, s.handleEventsHead)
+	// An author's page of a post, drafts included: preview.go.
+	s.get(previewPath, s.handlePreview, s.previewAuth)
 	// Mounted only with a token: admin.go.
 	s.adminRoutes()
 	// The API's description: docs.go.

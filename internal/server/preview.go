@@ -1,0 +1,185 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"html/template"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/geul-dev/geul/internal/store"
+)
+
+// previewPath is an author's view of one post as a page, drafts included.
+const previewPath = "/preview/:category/:slug"
+
+// handlePreview shows a post file as a plain HTML page for its author: the
+// title, the rendered html with its images and the code stylesheet. Drafts
+// are shown here and nowhere else. The page listens on /events and reloads
+// itself when what it shows changes, as `hugo server` does.
+//
+// It reads the post's file as last indexed, not its payload: a draft has no
+// payload. This is an author's tool, not a hot path.
+func (s *Server) handlePreview(c echo.Context) error {
+	cat, slug := c.Param("category"), c.Param("slug")
+	if !slugPattern.MatchString(cat) || !slugPattern.MatchString(slug) {
+		return invalidf("malformed slug %q: slugs are lower-case ASCII letters, digits and '-'", cat+"/"+slug)
+	}
+	lang, err := s.pickLang(c)
+	if err != nil {
+		return err
+	}
+	rec, err := s.previewFile(c.Request().Context(), cat, slug, lang)
+	if err != nil {
+		return err
+	}
+	var meta struct {
+		Lang, Date string
+		Title      map[string]string
+		Draft      bool
+	}
+	if err := json.Unmarshal(rec.Meta, &meta); err != nil {
+		return err
+	}
+	title := meta.Title[lang]
+	if title == "" {
+		title = meta.Title[meta.Lang]
+	}
+	nonce := make([]byte, 16)
+	_, _ = rand.Read(nonce)
+	page := previewPage{
+		Lang: meta.Lang, Title: title, Date: meta.Date, Draft: meta.Draft, Path: rec.Path,
+		HTML:  template.HTML(rec.HTML), // rendered by geul at index time
+		Nonce: base64.RawStdEncoding.EncodeToString(nonce),
+	}
+	// The ETag covers what the page shows, not its nonce, so the page can ask
+	// whether it changed.
+	etag := store.ETag([]byte(rec.Path + "\x00" + rec.Hash + "\x00" + rec.HTML + "\x00" + title))
+	h := c.Response().Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "no-cache, private")
+	h.Set("Content-Language", meta.Lang)
+	addVary(h, "Accept-Language")
+	if notModified(c.Request(), etag, time.Time{}) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	// Its own policy: the page shows the post's images and the stylesheet,
+	// and runs only its own script.
+	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self' https: data:; media-src 'self' https:; "+
+		"style-src 'self' 'nonce-"+page.Nonce+"'; script-src 'nonce-"+page.Nonce+"'; connect-src 'self'; frame-ancestors 'none'")
+	page.ETag = etag
+	var b bytes.Buffer
+	if err := previewTemplate.Execute(&b, page); err != nil {
+		return err
+	}
+	return c.HTMLBlob(http.StatusOK, b.Bytes())
+}
+
+// previewFile finds the file of the post in lang, else in the site's other
+// languages in order: the page shows what the author wrote, never a fallback
+// body under another language's name.
+func (s *Server) previewFile(ctx context.Context, cat, slug, lang string) (store.FileRecord, error) {
+	langs := append([]string{lang}, s.languages()...)
+	for _, l := range langs {
+		for _, p := range []string{cat + "/" + slug + "." + l + ".md", cat + "/" + slug + "/index." + l + ".md"} {
+			rec, err := s.store.FileRecord(ctx, p)
+			if err == nil && rec.Kind == "post" && rec.HTML != "" {
+				return rec, nil
+			}
+			if err != nil && !isNotFound(err) {
+				return rec, err
+			}
+		}
+	}
+	return store.FileRecord{}, notFoundf("no post file for %s/%s", cat, slug)
+}
+
+// previewAuth asks for the admin token when one is set, as a browser can
+// send it: HTTP Basic with the token as the password (any user name), or a
+// bearer token. Failures count against the address as admin's do.
+func (s *Server) previewAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.guard == nil {
+			return next(c)
+		}
+		h := c.Response().Header()
+		h.Set("Cache-Control", "no-store")
+		ip, now := s.clientIP(c), time.Now()
+		if wait, ok := s.guard.blocked(ip, now); ok {
+			h.Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			return &Error{Code: ETooMany, Message: "too many failed authentications from this address; retry later"}
+		}
+		token := ""
+		if _, pass, ok := c.Request().BasicAuth(); ok {
+			token = pass
+		} else if scheme, t, _ := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " "); strings.EqualFold(scheme, "Bearer") {
+			token = strings.TrimSpace(t)
+		}
+		if token == "" || !s.guard.match(token) {
+			if token != "" {
+				s.guard.fail(ip, now)
+			}
+			h.Set(echo.HeaderWWWAuthenticate, `Basic realm="geul preview", charset="UTF-8"`)
+			return &Error{Code: EUnauthorized, Message: "the preview needs the admin token: as the password of HTTP Basic, or Authorization: Bearer <token>"}
+		}
+		s.guard.succeed(ip)
+		return next(c)
+	}
+}
+
+type previewPage struct {
+	Lang, Title, Date, Path, Nonce, ETag string
+	Draft                                bool
+	HTML                                 template.HTML
+}
+
+// previewTemplate is the author's page. Its script asks the page's own URL
+// with If-None-Match after every index run that /events announces, and
+// reloads when the answer is no longer 304.
+var previewTemplate = template.Must(template.New("preview").Parse(`<!doctype html>
+<html lang="{{.Lang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}} · preview</title>
+<link rel="stylesheet" href="/highlight.css">
+<style nonce="{{.Nonce}}">
+body { max-width: 46rem; margin: 2rem auto; padding: 0 1rem; font: 17px/1.7 system-ui, sans-serif; }
+img, video { max-width: 100%; height: auto; }
+pre { padding: 1rem; overflow: auto; border-radius: 6px; }
+table { border-collapse: collapse; } td, th { border: 1px solid #8884; padding: .2rem .5rem; }
+.meta { color: #777; font-size: .9rem; } .draft { background: #fd3; color: #000; padding: 0 .4rem; }
+</style>
+</head>
+<body>
+<p class="meta">{{.Path}} · {{.Date}}{{if .Draft}} · <span class="draft">draft</span>{{end}}</p>
+<h1>{{.Title}}</h1>
+<article>
+{{.HTML}}
+</article>
+<script nonce="{{.Nonce}}">
+(function () {
+  var etag = {{.ETag}}, busy = false;
+  function check() {
+    if (busy) return;
+    busy = true;
+    fetch(location.href, { headers: { "If-None-Match": etag }, cache: "no-store" })
+      .then(function (r) { if (r.status === 200) location.reload(); })
+      .finally(function () { busy = false; });
+  }
+  var es = new EventSource("/events");
+  es.addEventListener("run", check);
+  es.addEventListener("generation", check);
+})();
+</script>
+</body>
+</html>
+`))
