@@ -333,7 +333,7 @@ const docTemplate = `{
         },
         "/events": {
             "get": {
-                "description": "Events: hello {\"generation\": N}; generation (an api.Changes object, id = its generation); resync {\"generation\": N, \"detail\": \"...\"}. Send Last-Event-ID to resume.",
+                "description": "Events: hello {\"generation\": N}; generation (an api.Changes object, id = its generation); resync {\"generation\": N, \"detail\": \"...\"}; run {\"generation\": N} after an index run that read changed files, drafts included, without an id. Send Last-Event-ID to resume.",
                 "produces": [
                     "text/event-stream"
                 ],
@@ -675,6 +675,72 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "no such post",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/preview/{category}/{slug}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The post file in lang (else in the site's other languages) as a plain HTML page: title, the rendered html with its images, /highlight.css. Drafts are shown here and nowhere else. The page listens on /events and reloads itself when the file changes. With GEUL_ADMIN_TOKEN set it asks for the token, as the password of HTTP Basic (a browser prompts) or as a bearer token.",
+                "produces": [
+                    "text/html"
+                ],
+                "tags": [
+                    "posts"
+                ],
+                "summary": "An author's preview of a post",
+                "operationId": "getPreview",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "category slug",
+                        "name": "category",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "post slug within the category",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "a site language (default: Accept-Language, else the site's default)",
+                        "name": "lang",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the page",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed slug or unknown lang",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "the admin token is set and was not sent",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no file of this post",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }

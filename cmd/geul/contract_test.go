@@ -523,6 +523,18 @@ var appCases = []contractCase{
 	}},
 	{"openapi.json", 200, func(ctx context.Context, _ *api.Client, raw rawFunc) error { return get(raw, "/openapi.json") }},
 	{"docs", 200, func(ctx context.Context, _ *api.Client, raw rawFunc) error { return get(raw, "/docs") }},
+	{"preview", 200, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
+		return get(raw, "/preview/cs/threads?lang=en", "Authorization", "Bearer "+contractToken)
+	}},
+	{"preview without the token", 401, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
+		return get(raw, "/preview/cs/threads")
+	}},
+	{"preview bad slug", 400, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
+		return get(raw, "/preview/cs/Bad_Slug", "Authorization", "Bearer "+contractToken)
+	}},
+	{"preview of no post", 404, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
+		return get(raw, "/preview/cs/none", "Authorization", "Bearer "+contractToken)
+	}},
 	{"admin status", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error {
 		s, err := c.AdminStatus(ctx)
 		if err == nil && !s.Ready {

@@ -28,6 +28,21 @@ const previewPath = "/preview/:category/:slug"
 //
 // It reads the post's file as last indexed, not its payload: a draft has no
 // payload. This is an author's tool, not a hot path.
+//
+//	@Summary		An author's preview of a post
+//	@Description	The post file in lang (else in the site's other languages) as a plain HTML page: title, the rendered html with its images, /highlight.css. Drafts are shown here and nowhere else. The page listens on /events and reloads itself when the file changes. With GEUL_ADMIN_TOKEN set it asks for the token, as the password of HTTP Basic (a browser prompts) or as a bearer token.
+//	@Tags			posts
+//	@ID				getPreview
+//	@Produce		html
+//	@Security		BearerAuth
+//	@Param			category	path		string	true	"category slug"
+//	@Param			slug		path		string	true	"post slug within the category"
+//	@Param			lang		query		string	false	"a site language (default: Accept-Language, else the site's default)"
+//	@Success		200			{string}	string	"the page"
+//	@Failure		400			{object}	api.Problem	"malformed slug or unknown lang"
+//	@Failure		401			{object}	api.Problem	"the admin token is set and was not sent"
+//	@Failure		404			{object}	api.Problem	"no file of this post"
+//	@Router			/preview/{category}/{slug} [get]
 func (s *Server) handlePreview(c echo.Context) error {
 	cat, slug := c.Param("category"), c.Param("slug")
 	if !slugPattern.MatchString(cat) || !slugPattern.MatchString(slug) {
