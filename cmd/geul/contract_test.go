@@ -821,3 +821,78 @@ func TestSpecIsServed(t *testing.T) {
 		t.Errorf("/docs/index.html: %d, want 404 (only the files /docs loads are served)", resp.StatusCode)
 	}
 }
+
+// TestContractShippedContent holds what geul answers over the repository's
+// own content/ to openapi.yaml: every post in each language it has, full and
+// trimmed, every list page, category and tag, a search for a word of each
+// title, and the JSON feed. Every required key of a schema must be there and
+// every key there must be in the schema, whatever the content grows to.
+func TestContractShippedContent(t *testing.T) {
+	_, router := contractDoc(t)
+	a := startApp(t, "../../content", nil)
+	tr := &validating{router: router, next: &http.Transport{DisableCompression: true}, log: &seenLog{seen: map[string]bool{}}}
+	c, err := api.NewClient(a.URL, api.WithHTTPClient(&http.Client{Transport: tr, Timeout: 30 * time.Second}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var items []api.PostItem
+	for page := 1; ; page++ {
+		l, err := c.Posts(ctx, &api.ListOptions{Page: page, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, l.Posts...)
+		if l.Meta.Pagination.Next == nil {
+			break
+		}
+	}
+	if len(items) == 0 {
+		t.Fatal("content/ serves no post")
+	}
+	for _, it := range items {
+		if _, err := c.Post(ctx, it.Slug, nil); err != nil {
+			t.Errorf("post %s: %v", it.Slug, err)
+		}
+		for _, lang := range it.Translations {
+			if _, err := c.Post(ctx, it.Slug, &api.PostOptions{Lang: lang}); err != nil {
+				t.Errorf("post %s in %s: %v", it.Slug, lang, err)
+			}
+		}
+		if _, err := c.PostFields(ctx, it.Slug, []string{"title", "prev", "toc"}, nil); err != nil {
+			t.Errorf("post %s trimmed: %v", it.Slug, err)
+		}
+		word := strings.Fields(it.Title.Get(it.Lang))
+		if len(word) == 0 {
+			continue
+		}
+		r, err := c.Search(ctx, word[0], &api.SearchOptions{Lang: it.Lang})
+		if err != nil || len(r.Hits) == 0 {
+			t.Errorf("search %q in %s: %d hits, %v", word[0], it.Lang, len(r.Hits), err)
+		}
+	}
+	if _, err := c.PostsFields(ctx, []string{"title", "date"}, nil); err != nil {
+		t.Errorf("posts trimmed: %v", err)
+	}
+	cats, err := c.Categories(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cat := range cats.Categories {
+		if _, err := c.Category(ctx, cat.Slug, nil); err != nil {
+			t.Errorf("category %s: %v", cat.Slug, err)
+		}
+	}
+	tags, err := c.Tags(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tag := range tags.Tags {
+		if _, err := c.Tag(ctx, tag.Name, nil); err != nil {
+			t.Errorf("tag %s: %v", tag.Name, err)
+		}
+	}
+	if _, err := c.JSONFeed(ctx, ""); err != nil {
+		t.Errorf("json feed: %v", err)
+	}
+}
