@@ -189,3 +189,41 @@ func TestRequiredAndFields(t *testing.T) {
 		t.Errorf("GET /search 200 is %q, want SearchResponse alone (it takes no fields)", search.Ref)
 	}
 }
+
+// TestGeneratorRules: the rules hold for any route, a new one included.
+func TestGeneratorRules(t *testing.T) {
+	swagger := func(defs, paths string) []byte {
+		return []byte(`{"swagger":"2.0","info":{"title":"t","version":"1"},"paths":{` + paths + `},"definitions":{` + defs + `}}`)
+	}
+	ok := `"responses":{"200":{"description":"OK","schema":{"$ref":"#/definitions/api.Health"}}}`
+	health := `"api.Health":{"type":"object","properties":{"status":{"type":"string"}}}`
+	for _, tc := range []struct {
+		name, defs, paths string
+		want, err         string
+	}{
+		{"an operation without @ID", health, `"/highlight.css":{"get":{` + ok + `}}`, "operationId: getHighlightCSS", ""},
+		{"the root", health, `"/":{"get":{` + ok + `}}`, "operationId: getIndex", ""},
+		{"a param", health, `"/posts/{category}/{slug}/{file}":{"get":{"parameters":[{"name":"category","in":"path","required":true,"type":"string"},{"name":"slug","in":"path","required":true,"type":"string"},{"name":"file","in":"path","required":true,"type":"string"}],` + ok + `}}`, "operationId: getPostsByCategoryBySlugByFile", ""},
+		{"plain names", health, `"/healthz":{"get":{"operationId":"getHealth",` + ok + `}}`, "$ref: '#/components/schemas/Health'", ""},
+		{"no HEAD copy", health, `"/healthz":{"get":{"operationId":"getHealth",` + ok + `}}`, "", ""},
+		{"two types of one name", health + `,"store.Health":{"type":"object"}`, `"/healthz":{"get":{"operationId":"getHealth",` + ok + `}}`, "", "api.Health and store.Health would both be named Health"},
+		{"an @ID out of style", health, `"/healthz":{"get":{"operationId":"health",` + ok + `}}`, "", `operationId "health" is not verbNoun`},
+		{"fields without a marked type", health, `"/healthz":{"get":{"operationId":"getHealth","parameters":[{"name":"fields","in":"query","type":"string"}],` + ok + `}}`, "", "holds no object marked //geul:fields"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := openapi.Convert(swagger(tc.defs, tc.paths), "../../api")
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(got, []byte(tc.want)) || bytes.Contains(got, []byte("head:")) || bytes.Contains(got, []byte("api.")) {
+				t.Errorf("want %q, no head: and no api.:\n%s", tc.want, got)
+			}
+		})
+	}
+}
