@@ -1,8 +1,6 @@
 package api
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -17,11 +16,17 @@ import (
 // Client calls a geul server. Every method takes a context first and returns
 // the decoded body; an answer of 400 or more is returned as a *Problem error.
 // It is safe for concurrent use.
+//
+// A Client keeps the newest answers of its GETs with their ETags, up to
+// DefaultCacheBytes (see WithCacheBytes), and asks again with If-None-Match:
+// a 304 Not Modified returns the kept answer, decoded anew, without the
+// server sending it again.
 type Client struct {
 	base  *url.URL
 	hc    *http.Client
 	token string
 	lang  string
+	cache *etagCache
 }
 
 // Option configures a Client.
@@ -33,6 +38,18 @@ func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc
 // WithAdminToken authenticates the admin methods with the server's
 // GEUL_ADMIN_TOKEN. The token is sent only to /admin routes.
 func WithAdminToken(token string) Option { return func(c *Client) { c.token = token } }
+
+// WithCacheBytes bounds the answers a Client keeps for If-None-Match to n
+// bytes (bodies, URLs and ETags counted); 0 keeps none and sends no
+// conditional requests.
+func WithCacheBytes(n int) Option {
+	return func(c *Client) {
+		c.cache = nil
+		if n > 0 {
+			c.cache = newETagCache(n)
+		}
+	}
+}
 
 // WithAcceptLanguage sends Accept-Language with every request, so the server
 // picks the language wherever a call gives none.
@@ -50,7 +67,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("geul client: base url %q: want http or https", baseURL)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
-	c := &Client{base: u, hc: http.DefaultClient}
+	c := &Client{base: u, hc: http.DefaultClient, cache: newETagCache(DefaultCacheBytes)}
 	for _, o := range opts {
 		o(c)
 	}
@@ -62,13 +79,20 @@ func (p *Problem) Error() string {
 	return fmt.Sprintf("geul: %d %s: %s", p.Status, p.Title, p.Detail)
 }
 
-// PostOptions are the optional query parameters of Client.Post.
+// PostOptions are the optional query parameters of Client.Post and
+// Client.PostFields.
 type PostOptions struct {
 	// Lang is a site language; empty lets the server pick (Accept-Language,
 	// else the site's default).
 	Lang string
-	// Fields trims the post object to these keys (slug is always kept).
-	Fields []string
+}
+
+func (o *PostOptions) query() url.Values {
+	q := url.Values{}
+	if o != nil {
+		set(q, "lang", o.Lang)
+	}
+	return q
 }
 
 // ListOptions are the optional query parameters of the lists of posts.
@@ -81,8 +105,6 @@ type ListOptions struct {
 	Page, Limit int
 	// Sort is -date (the default), date, title or -title.
 	Sort string
-	// Fields trims every item to these keys (slug is always kept).
-	Fields []string
 }
 
 func (o *ListOptions) query() url.Values {
@@ -100,7 +122,6 @@ func (o *ListOptions) query() url.Values {
 		q.Set("limit", strconv.Itoa(o.Limit))
 	}
 	set(q, "sort", o.Sort)
-	set(q, "fields", strings.Join(o.Fields, ","))
 	return q
 }
 
@@ -127,14 +148,16 @@ func (c *Client) Ready(ctx context.Context) (*Health, error) {
 	return getJSON[Health](ctx, c, "/readyz", nil)
 }
 
-// Post calls GET /posts/{category}/{slug}. opts may be nil.
-func (c *Client) Post(ctx context.Context, category, slug string, opts *PostOptions) (*PostResponse, error) {
-	q := url.Values{}
-	if opts != nil {
-		set(q, "lang", opts.Lang)
-		set(q, "fields", strings.Join(opts.Fields, ","))
+// Post calls GET /posts/{category}/{slug}: the whole post object. slug is
+// the post's slug as the API gives it, category/slug (Post.Slug,
+// PostItem.Slug, ChangedPost.Slug). opts may be nil. PostFields asks for
+// some keys only.
+func (c *Client) Post(ctx context.Context, slug string, opts *PostOptions) (*PostResponse, error) {
+	path, err := postPath(slug)
+	if err != nil {
+		return nil, err
 	}
-	return getJSON[PostResponse](ctx, c, "/posts/"+url.PathEscape(category)+"/"+url.PathEscape(slug), q)
+	return getJSON[PostResponse](ctx, c, path, opts.query())
 }
 
 // Posts calls GET /posts: one page of every post, or of a category's or a
@@ -235,81 +258,6 @@ func (c *Client) Reindex(ctx context.Context, path string) (*ReindexResult, erro
 	return &out, nil
 }
 
-// Event is one Server-Sent Event of GET /events.
-type Event struct {
-	// ID is the event's id: a generation ("" when the event has none).
-	ID string
-	// Event is hello, generation or resync.
-	Event string
-	// Data is the event's JSON; a generation event's is a Changes object.
-	Data []byte
-}
-
-// EventStream reads the events of GET /events. Close it when done.
-type EventStream struct {
-	body io.ReadCloser
-	r    *bufio.Reader
-}
-
-// Events calls GET /events. lastEventID, when not empty, resumes after that
-// generation, as a reconnecting EventSource would.
-func (c *Client) Events(ctx context.Context, lastEventID string) (*EventStream, error) {
-	resp, err := c.do(ctx, http.MethodGet, "/events", nil, func(r *http.Request) {
-		r.Header.Set("Accept", "text/event-stream")
-		if lastEventID != "" {
-			r.Header.Set("Last-Event-ID", lastEventID)
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := checkStatus(resp); err != nil {
-		resp.Body.Close()
-		return nil, err
-	}
-	return &EventStream{body: resp.Body, r: bufio.NewReader(resp.Body)}, nil
-}
-
-// Next returns the next event, skipping comments; it blocks until one comes,
-// the stream ends (io.EOF) or the context of Events is done.
-func (s *EventStream) Next() (Event, error) {
-	var ev Event
-	var data [][]byte
-	for {
-		line, err := s.r.ReadBytes('\n')
-		if err != nil {
-			if err == io.EOF && len(line) > 0 {
-				err = io.ErrUnexpectedEOF
-			}
-			return ev, err
-		}
-		line = bytes.TrimRight(line, "\r\n")
-		if len(line) == 0 {
-			if ev.Event == "" && data == nil && ev.ID == "" {
-				continue
-			}
-			ev.Data = bytes.Join(data, []byte("\n"))
-			return ev, nil
-		}
-		if line[0] == ':' {
-			continue
-		}
-		k, v, _ := bytes.Cut(line, []byte(":"))
-		v = bytes.TrimPrefix(v, []byte(" "))
-		switch string(k) {
-		case "id":
-			ev.ID = string(v)
-		case "event":
-			ev.Event = string(v)
-		case "data":
-			data = append(data, bytes.Clone(v))
-		}
-	}
-}
-
-// Close ends the stream.
-func (s *EventStream) Close() error { return s.body.Close() }
-
 func getJSON[T any](ctx context.Context, c *Client, path string, q url.Values) (*T, error) {
 	var out T
 	if err := c.getJSON(ctx, path, q, &out); err != nil {
@@ -319,30 +267,68 @@ func getJSON[T any](ctx context.Context, c *Client, path string, q url.Values) (
 }
 
 func (c *Client) getJSON(ctx context.Context, path string, q url.Values, out any) error {
-	resp, err := c.do(ctx, http.MethodGet, path, q, func(r *http.Request) {
-		r.Header.Set("Accept", "application/json")
-	})
+	body, err := c.get(ctx, path, q, "application/json")
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	return decodeJSON(resp, out)
+	if err := json.Unmarshal(body, out); err != nil {
+		return fmt.Errorf("geul: GET %s: decode: %w", path, err)
+	}
+	return nil
 }
 
 func (c *Client) getBytes(ctx context.Context, path string, q url.Values) ([]byte, error) {
-	resp, err := c.do(ctx, http.MethodGet, path, q, nil)
+	body, err := c.get(ctx, path, q, "")
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(body), nil // the cache keeps its own
+}
+
+// maxBody bounds the body of one answer the client reads.
+const maxBody = 64 << 20
+
+// get sends a GET and returns its body: with If-None-Match when the cache
+// holds an answer of the same request, whose body a 304 returns. The body
+// may be the cache's: do not change it.
+func (c *Client) get(ctx context.Context, path string, q url.Values, accept string) ([]byte, error) {
+	var key, etag string
+	var kept []byte
+	resp, err := c.do(ctx, http.MethodGet, path, q, func(r *http.Request) {
+		if accept != "" {
+			r.Header.Set("Accept", accept)
+		}
+		// The request's URL and the headers the answer varies on.
+		key = r.URL.String() + "\n" + r.Header.Get("Accept") + "\n" + r.Header.Get("Accept-Language")
+		var ok bool
+		if etag, kept, ok = c.cache.get(key); ok {
+			r.Header.Set("If-None-Match", etag)
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotModified && kept != nil {
+		return kept, nil
+	}
 	if err := checkStatus(resp); err != nil {
+		c.cache.drop(key)
 		return nil, err
 	}
-	b, err := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		return nil, fmt.Errorf("geul: GET %s: %w", path, err)
 	}
-	return b, nil
+	if len(body) > maxBody {
+		return nil, fmt.Errorf("geul: GET %s: answer over %d bytes", path, maxBody)
+	}
+	if tag := resp.Header.Get("ETag"); tag != "" && resp.StatusCode == http.StatusOK && !strings.Contains(resp.Header.Get("Cache-Control"), "no-store") {
+		c.cache.put(key, tag, body)
+	} else {
+		c.cache.drop(key)
+	}
+	return body, nil
 }
 
 func (c *Client) do(ctx context.Context, method, path string, q url.Values, edit func(*http.Request)) (*http.Response, error) {

@@ -62,6 +62,11 @@ type PostRef struct {
 // Post is the post object. Its first seven keys, in this order, are the ones the
 // original blog page carried; every later key was added by geul. Keys are only
 // ever added, never renamed or reshaped.
+//
+// The fields query parameter trims it to slug and the keys asked for; see
+// PostFields.
+//
+//geul:fields
 type Post struct {
 	Slug         string    `json:"slug"`
 	CategorySlug string    `json:"categorySlug"`
@@ -94,7 +99,9 @@ type PostMeta struct {
 }
 
 // PostItem is a post as lists carry it: the post object without content and html,
-// keys in the same order.
+// keys in the same order. The fields query parameter trims it like Post.
+//
+//geul:fields
 type PostItem struct {
 	Slug         string    `json:"slug"`
 	CategorySlug string    `json:"categorySlug"`

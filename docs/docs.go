@@ -33,6 +33,7 @@ const docTemplate = `{
                     "admin"
                 ],
                 "summary": "Reindex the content folder",
+                "operationId": "reindexContent",
                 "parameters": [
                     {
                         "type": "string",
@@ -90,6 +91,7 @@ const docTemplate = `{
                     "admin"
                 ],
                 "summary": "Index status",
+                "operationId": "getAdminStatus",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -122,6 +124,7 @@ const docTemplate = `{
                     "feeds"
                 ],
                 "summary": "Atom 1.0 feed",
+                "operationId": "getFeedAtom",
                 "parameters": [
                     {
                         "type": "string",
@@ -156,6 +159,7 @@ const docTemplate = `{
                     "categories"
                 ],
                 "summary": "List categories",
+                "operationId": "listCategories",
                 "parameters": [
                     {
                         "type": "string",
@@ -190,6 +194,7 @@ const docTemplate = `{
                     "categories"
                 ],
                 "summary": "A category and its posts",
+                "operationId": "getCategory",
                 "parameters": [
                     {
                         "type": "string",
@@ -278,6 +283,7 @@ const docTemplate = `{
                     "changes"
                 ],
                 "summary": "Changes since a generation",
+                "operationId": "listChanges",
                 "parameters": [
                     {
                         "minimum": 0,
@@ -341,6 +347,7 @@ const docTemplate = `{
                     "changes"
                 ],
                 "summary": "Index generations as Server-Sent Events",
+                "operationId": "streamEvents",
                 "parameters": [
                     {
                         "type": "integer",
@@ -375,6 +382,7 @@ const docTemplate = `{
                     "feeds"
                 ],
                 "summary": "JSON Feed 1.1",
+                "operationId": "getFeedJSON",
                 "parameters": [
                     {
                         "type": "string",
@@ -409,6 +417,7 @@ const docTemplate = `{
                     "feeds"
                 ],
                 "summary": "RSS 2.0 feed",
+                "operationId": "getFeedRSS",
                 "parameters": [
                     {
                         "type": "string",
@@ -465,6 +474,7 @@ const docTemplate = `{
                     "meta"
                 ],
                 "summary": "Prometheus metrics",
+                "operationId": "getMetrics",
                 "responses": {
                     "200": {
                         "description": "Prometheus text exposition format",
@@ -528,6 +538,7 @@ const docTemplate = `{
                     "posts"
                 ],
                 "summary": "List posts",
+                "operationId": "listPosts",
                 "parameters": [
                     {
                         "type": "string",
@@ -786,7 +797,7 @@ const docTemplate = `{
                     "search"
                 ],
                 "summary": "Search posts",
-                "operationId": "search",
+                "operationId": "searchPosts",
                 "parameters": [
                     {
                         "type": "string",
@@ -848,6 +859,7 @@ const docTemplate = `{
                     "feeds"
                 ],
                 "summary": "Sitemap",
+                "operationId": "getSitemap",
                 "parameters": [
                     {
                         "minimum": 1,
@@ -889,6 +901,7 @@ const docTemplate = `{
                     "tags"
                 ],
                 "summary": "List tags",
+                "operationId": "listTags",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -909,6 +922,7 @@ const docTemplate = `{
                     "tags"
                 ],
                 "summary": "A tag and its posts",
+                "operationId": "getTag",
                 "parameters": [
                     {
                         "type": "string",

@@ -130,7 +130,14 @@ func (v *validating) RoundTrip(req *http.Request) (*http.Response, error) {
 // for an event stream, whose body stays open in resp.
 func (v *validating) exchange(req *http.Request) (*http.Response, []byte, error) {
 	ctx := req.Context()
-	route, params, findErr := v.router.FindRoute(req)
+	// HEAD is documented once, for every GET: it is held to the GET's
+	// operation, without a body.
+	find := req
+	if req.Method == http.MethodHead {
+		find = req.Clone(ctx)
+		find.Method = http.MethodGet
+	}
+	route, params, findErr := v.router.FindRoute(find)
 	var in *openapi3filter.RequestValidationInput
 	var reqErr error
 	if findErr == nil {
@@ -169,7 +176,9 @@ func (v *validating) exchange(req *http.Request) (*http.Response, []byte, error)
 		}
 		return resp, raw, nil
 	}
-	v.log.add(req.Method + " " + route.Path + " " + strconv.Itoa(resp.StatusCode))
+	if req.Method != http.MethodHead {
+		v.log.add(req.Method + " " + route.Path + " " + strconv.Itoa(resp.StatusCode))
+	}
 	if reqErr != nil && resp.StatusCode < 400 {
 		return nil, nil, fmt.Errorf("%s: openapi.yaml rejects the request (%v), yet the server answered %d", what, reqErr, resp.StatusCode)
 	}
@@ -180,10 +189,44 @@ func (v *validating) exchange(req *http.Request) (*http.Response, []byte, error)
 	if !stream {
 		out.SetBodyBytes(body)
 	}
+	if req.Method == http.MethodHead {
+		out.Options.ExcludeResponseBody = true
+	}
 	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
 		return nil, nil, fmt.Errorf("%s: answer %d does not match openapi.yaml: %w", what, resp.StatusCode, err)
 	}
+	if req.Method == http.MethodGet && resp.StatusCode == http.StatusOK && !stream {
+		if err := checkShape(route.Operation, req, body); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", what, err)
+		}
+	}
 	return resp, raw, nil
+}
+
+// checkShape holds the answer of a route that takes fields to the one shape
+// the request asked for: the document says anyOf the full shape and the
+// trimmed one, which a full answer missing a key would still pass.
+func checkShape(op *openapi3.Operation, req *http.Request, body []byte) error {
+	ok := op.Responses.Status(http.StatusOK)
+	if ok == nil || ok.Value == nil {
+		return nil
+	}
+	mt := ok.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil || len(mt.Schema.Value.AnyOf) != 2 {
+		return nil
+	}
+	shape := mt.Schema.Value.AnyOf[0] // no fields: every key
+	if strings.TrimSpace(strings.ReplaceAll(req.URL.Query().Get("fields"), ",", "")) != "" {
+		shape = mt.Schema.Value.AnyOf[1]
+	}
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return err
+	}
+	if err := shape.Value.VisitJSON(v); err != nil {
+		return fmt.Errorf("answer is not %s: %w", shape.Ref, err)
+	}
+	return nil
 }
 
 // checkEveryAnswer holds what every answer owes, in the document or not.
@@ -400,25 +443,28 @@ var appCases = []contractCase{
 	{"healthz", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.Health(ctx); return err }},
 	{"readyz", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.Ready(ctx); return err }},
 	{"post", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error {
-		p, err := c.Post(ctx, "cs", "threads", nil)
+		p, err := c.Post(ctx, "cs/threads", nil)
 		if err == nil && p.Post.Slug != "cs/threads" {
 			return fmt.Errorf("post slug %q", p.Post.Slug)
 		}
 		return err
 	}},
 	{"post in english", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error {
-		_, err := c.Post(ctx, "cs", "threads", &api.PostOptions{Lang: "en"})
+		_, err := c.Post(ctx, "cs/threads", &api.PostOptions{Lang: "en"})
 		return err
 	}},
 	{"post falling back", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error {
-		p, err := c.Post(ctx, "cs", "short", &api.PostOptions{Lang: "en"})
+		p, err := c.Post(ctx, "cs/short", &api.PostOptions{Lang: "en"})
 		if err == nil && p.Post.Lang != "ko" {
 			return fmt.Errorf("fallback served lang %q, want ko", p.Post.Lang)
 		}
 		return err
 	}},
 	{"post trimmed", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error {
-		_, err := c.Post(ctx, "cs", "threads", &api.PostOptions{Fields: []string{"title", "toc"}})
+		p, err := c.PostFields(ctx, "cs/threads", []string{"title", "toc"}, nil)
+		if err == nil && (!p.Post.Has("title") || p.Post.Has("content") || p.Post.Slug != "cs/threads") {
+			return fmt.Errorf("trimmed post has keys %v", p.Post.Keys())
+		}
 		return err
 	}},
 	{"post with Accept-Language", 200, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
@@ -429,15 +475,15 @@ var appCases = []contractCase{
 		return rawStatus(resp, err)
 	}},
 	{"post malformed slug", 400, func(ctx context.Context, c *api.Client, _ rawFunc) error {
-		_, err := c.Post(ctx, "cs", "Bad_Slug", nil)
+		_, err := c.Post(ctx, "cs/Bad_Slug", nil)
 		return err
 	}},
 	{"post unknown lang", 400, func(ctx context.Context, c *api.Client, _ rawFunc) error {
-		_, err := c.Post(ctx, "cs", "threads", &api.PostOptions{Lang: "fr"})
+		_, err := c.Post(ctx, "cs/threads", &api.PostOptions{Lang: "fr"})
 		return err
 	}},
 	{"post missing", 404, func(ctx context.Context, c *api.Client, _ rawFunc) error {
-		_, err := c.Post(ctx, "cs", "nope", nil)
+		_, err := c.Post(ctx, "cs/nope", nil)
 		return err
 	}},
 	{"posts", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error {
@@ -448,7 +494,7 @@ var appCases = []contractCase{
 		return err
 	}},
 	{"posts paged and trimmed", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error {
-		_, err := c.Posts(ctx, &api.ListOptions{Lang: "en", Tag: "python", Page: 2, Limit: 1, Sort: "title", Fields: []string{"title"}})
+		_, err := c.PostsFields(ctx, []string{"title"}, &api.ListOptions{Lang: "en", Tag: "python", Page: 2, Limit: 1, Sort: "title"})
 		return err
 	}},
 	{"posts bad sort", 400, func(ctx context.Context, c *api.Client, _ rawFunc) error {
@@ -509,8 +555,8 @@ var appCases = []contractCase{
 		}
 		defer s.Close()
 		ev, err := s.Next()
-		if err == nil && ev.Event != "hello" {
-			return fmt.Errorf("first event %q, want hello", ev.Event)
+		if err == nil && (ev.Type != api.EventHello || ev.ID == "") {
+			return fmt.Errorf("first event %q id %q, want hello with an id", ev.Type, ev.ID)
 		}
 		return err
 	}},
@@ -679,6 +725,9 @@ func TestContractRoutes(t *testing.T) {
 	for _, path := range doc.Paths.Keys() {
 		for method := range doc.Paths.Value(path).Operations() {
 			documented[method+" "+path] = true
+			if method == http.MethodGet { // the info description says every GET answers HEAD
+				documented[http.MethodHead+" "+path] = true
+			}
 		}
 	}
 	for k := range registered {
@@ -687,8 +736,11 @@ func TestContractRoutes(t *testing.T) {
 		}
 	}
 	for k := range documented {
-		if !registered[k] {
+		if !registered[k] && !strings.HasPrefix(k, http.MethodHead+" ") {
 			t.Errorf("openapi.yaml documents %s, which no route serves", k)
+		}
+		if method, path, _ := strings.Cut(k, " "); method == http.MethodGet && !registered[http.MethodHead+" "+path] {
+			t.Errorf("GET %s does not answer HEAD, which the info description promises", path)
 		}
 	}
 }
@@ -779,5 +831,80 @@ func TestSpecIsServed(t *testing.T) {
 	}
 	if resp, _ := a.get(t, "/docs/index.html"); resp.StatusCode != 404 {
 		t.Errorf("/docs/index.html: %d, want 404 (only the files /docs loads are served)", resp.StatusCode)
+	}
+}
+
+// TestContractShippedContent holds what geul answers over the repository's
+// own content/ to openapi.yaml: every post in each language it has, full and
+// trimmed, every list page, category and tag, a search for a word of each
+// title, and the JSON feed. Every required key of a schema must be there and
+// every key there must be in the schema, whatever the content grows to.
+func TestContractShippedContent(t *testing.T) {
+	_, router := contractDoc(t)
+	a := startApp(t, "../../content", nil)
+	tr := &validating{router: router, next: &http.Transport{DisableCompression: true}, log: &seenLog{seen: map[string]bool{}}}
+	c, err := api.NewClient(a.URL, api.WithHTTPClient(&http.Client{Transport: tr, Timeout: 30 * time.Second}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var items []api.PostItem
+	for page := 1; ; page++ {
+		l, err := c.Posts(ctx, &api.ListOptions{Page: page, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, l.Posts...)
+		if l.Meta.Pagination.Next == nil {
+			break
+		}
+	}
+	if len(items) == 0 {
+		t.Fatal("content/ serves no post")
+	}
+	for _, it := range items {
+		if _, err := c.Post(ctx, it.Slug, nil); err != nil {
+			t.Errorf("post %s: %v", it.Slug, err)
+		}
+		for _, lang := range it.Translations {
+			if _, err := c.Post(ctx, it.Slug, &api.PostOptions{Lang: lang}); err != nil {
+				t.Errorf("post %s in %s: %v", it.Slug, lang, err)
+			}
+		}
+		if _, err := c.PostFields(ctx, it.Slug, []string{"title", "prev", "toc"}, nil); err != nil {
+			t.Errorf("post %s trimmed: %v", it.Slug, err)
+		}
+		word := strings.Fields(it.Title.Get(it.Lang))
+		if len(word) == 0 {
+			continue
+		}
+		r, err := c.Search(ctx, word[0], &api.SearchOptions{Lang: it.Lang})
+		if err != nil || len(r.Hits) == 0 {
+			t.Errorf("search %q in %s: %d hits, %v", word[0], it.Lang, len(r.Hits), err)
+		}
+	}
+	if _, err := c.PostsFields(ctx, []string{"title", "date"}, nil); err != nil {
+		t.Errorf("posts trimmed: %v", err)
+	}
+	cats, err := c.Categories(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cat := range cats.Categories {
+		if _, err := c.Category(ctx, cat.Slug, nil); err != nil {
+			t.Errorf("category %s: %v", cat.Slug, err)
+		}
+	}
+	tags, err := c.Tags(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tag := range tags.Tags {
+		if _, err := c.Tag(ctx, tag.Name, nil); err != nil {
+			t.Errorf("tag %s: %v", tag.Name, err)
+		}
+	}
+	if _, err := c.JSONFeed(ctx, ""); err != nil {
+		t.Errorf("json feed: %v", err)
 	}
 }

@@ -254,6 +254,7 @@ func (s *Server) adminAuth(next echo.HandlerFunc) echo.HandlerFunc {
 //	@Summary		Index status
 //	@Description	Posts per language, the last index run's time and duration, content errors with file and line, and the index generation.
 //	@Tags			admin
+//	@ID				getAdminStatus
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Success		200	{object}	api.Status
@@ -284,6 +285,7 @@ func (s *Server) handleAdminStatus(c echo.Context) error {
 //	@Summary		Reindex the content folder
 //	@Description	Brings the index up to date now and reports the run. With the path of a post file (relative, slash-separated, inside the content folder), the run looks at that file only, with what it changes in other posts; with any other path, or none, it runs over the whole folder, where unchanged files are skipped by size, time and hash. The run finishes and commits even if the client goes away.
 //	@Tags			admin
+//	@ID				reindexContent
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			path	query		string	false	"a content file, e.g. cs/my-post.ko.md"

@@ -70,6 +70,7 @@ func (s *Server) categoryObject(ci store.CategoryInfo) (api.Category, error) {
 //	@Summary		List categories
 //	@Description	Every category with its name and description per language, its number of posts, and per language the number of its posts that have a body in it. Ordered by the category's order, then slug. Drafts are not counted.
 //	@Tags			categories
+//	@ID				listCategories
 //	@Produce		json
 //	@Param			lang	query		string	false	"a site language: validated and echoed as Content-Language; names and descriptions carry every language"
 //	@Success		200		{object}	api.CategoriesResponse
@@ -104,6 +105,7 @@ func (s *Server) handleCategories(c echo.Context) error {
 //	@Summary		A category and its posts
 //	@Description	The category as GET /categories lists it, and one page of its posts, paginated and sorted as GET /posts.
 //	@Tags			categories
+//	@ID				getCategory
 //	@Produce		json
 //	@Param			category	path		string	true	"category slug"
 //	@Param			lang		query		string	false	"language of the items (a site language; default: Accept-Language, else the site's default)"
@@ -152,6 +154,7 @@ func (s *Server) handleCategory(c echo.Context) error {
 //	@Summary		List tags
 //	@Description	Every tag with the number of posts carrying it, most used first, then by name. Drafts are not counted.
 //	@Tags			tags
+//	@ID				listTags
 //	@Produce		json
 //	@Success		200	{object}	api.TagsResponse
 //	@Router			/tags [get]
@@ -176,6 +179,7 @@ func (s *Server) handleTags(c echo.Context) error {
 //	@Summary		A tag and its posts
 //	@Description	The tag with its count, and one page of the posts carrying it, paginated and sorted as GET /posts. A tag no published post carries is 404. Escape a tag in the path (c%2Fc%2B%2B for c/c++).
 //	@Tags			tags
+//	@ID				getTag
 //	@Produce		json
 //	@Param			tag		path		string	true	"tag, path-escaped"
 //	@Param			lang	query		string	false	"language of the items (a site language; default: Accept-Language, else the site's default)"

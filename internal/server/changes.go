@@ -23,6 +23,7 @@ func resyncDetail(gen int64) string {
 //	@Summary		Changes since a generation
 //	@Description	The net changes (per post and language) after generation since, and the current generation to ask with next time. since=0 lists everything while the index still keeps its first generations. A generation older than what is kept answers 410: resync from /posts. The index keeps the changes of its last 1000 generations.
 //	@Tags			changes
+//	@ID				listChanges
 //	@Produce		json
 //	@Param			since	query		int	true	"the generation the client holds (0: none)"	minimum(0)
 //	@Success		200		{object}	api.Changes

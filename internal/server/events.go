@@ -206,6 +206,7 @@ func writeEvent(c echo.Context, event string, id int64, data []byte) error {
 //	@Summary		Index generations as Server-Sent Events
 //	@Description	Events: hello {"generation": N}; generation (an api.Changes object, id = its generation); resync {"generation": N, "detail": "..."}; run {"generation": N} after an index run that read changed files, drafts included, without an id. Send Last-Event-ID to resume.
 //	@Tags			changes
+//	@ID				streamEvents
 //	@Produce		text/event-stream
 //	@Param			Last-Event-ID	header		int			false	"the last generation this client saw"
 //	@Success		200				{object}	api.Changes	"a stream of events whose data are JSON"

@@ -859,6 +859,7 @@ func (s *Server) buildJSONFeed(ctx context.Context, r docRequest) ([]byte, error
 //	@Summary		RSS 2.0 feed
 //	@Description	The newest 20 posts that have a body in the language, newest first, with their full HTML (content:encoded) and absolute links to the public site. Drafts never appear. Built once per index generation.
 //	@Tags			feeds
+//	@ID				getFeedRSS
 //	@Produce		application/rss+xml
 //	@Param			lang	query		string	false	"a site language (default: the site's default language)"
 //	@Success		200		{string}	string	"RSS 2.0 document"
@@ -873,6 +874,7 @@ func (s *Server) handleRSS(c echo.Context) error {
 //	@Summary		Atom 1.0 feed
 //	@Description	The newest 20 posts that have a body in the language, newest first, with their full HTML and absolute links to the public site; xml:lang names the language. Drafts never appear.
 //	@Tags			feeds
+//	@ID				getFeedAtom
 //	@Produce		application/atom+xml
 //	@Param			lang	query		string	false	"a site language (default: the site's default language)"
 //	@Success		200		{string}	string	"Atom 1.0 document"
@@ -887,6 +889,7 @@ func (s *Server) handleAtom(c echo.Context) error {
 //	@Summary		JSON Feed 1.1
 //	@Description	The newest 20 posts that have a body in the language, newest first, with their full HTML (content_html) and absolute links to the public site. Drafts never appear. Served as application/feed+json.
 //	@Tags			feeds
+//	@ID				getFeedJSON
 //	@Produce		application/feed+json
 //	@Param			lang	query		string	false	"a site language (default: the site's default language)"
 //	@Success		200		{object}	api.JSONFeed

@@ -167,6 +167,7 @@ const listBufSize = 32 << 10
 //	@Summary		List posts
 //	@Description	One page of the posts, newest first by default. Items are post objects without content and html. Drafts are never listed. Link headers point at the prev and next pages.
 //	@Tags			posts
+//	@ID				listPosts
 //	@Produce		json
 //	@Param			lang		query		string	false	"language of the items (a site language; default: Accept-Language, else the site's default)"
 //	@Param			category	query		string	false	"only posts of this category"

@@ -177,6 +177,7 @@ var quietRoutes = map[string]bool{"/healthz": true, "/readyz": true, "/metrics":
 //	@Summary		Prometheus metrics
 //	@Description	Requests by route template and status with latency histograms, index runs and their duration, the generation, posts per language, content errors, SSE clients, and Go runtime and process metrics.
 //	@Tags			meta
+//	@ID				getMetrics
 //	@Produce		plain
 //	@x-uncached		true
 //	@Success		200	{string}	string	"Prometheus text exposition format"

@@ -25,7 +25,7 @@ const searchBufSize = 16 << 10
 //	@Summary		Search posts
 //	@Description	Finds the posts whose title, description and body text (not markup; code included) in the language hold every term of q, best first (bm25: title over description over body, then newest). A term of 3 characters or more with Hangul matches anywhere, inside words too (프로세 finds 프로세스, Executor는 finds ThreadPoolExecutor는). Any other term matches the start of words: 병목 finds 병목이, 풀 finds 풀을, goroutine finds goroutines, sync.WaitGroup finds sync.WaitGroup. Text between double quotes is one term, spaces included; no term matches across a line break. Nothing in q is query syntax. Each hit is the list item plus a snippet: HTML-escaped text with the matches in <mark></mark>. The newest 500 matches are ranked; meta.capped says when more matched. Drafts are never found.
 //	@Tags			search
-//	@ID				search
+//	@ID				searchPosts
 //	@Produce		json
 //	@Param			q			query		string	true	"the words to find, at most 256 characters and 12 terms"
 //	@Param			lang		query		string	false	"language searched and of the items (a site language; default: Accept-Language, else the site's default); a post without a body in it is searched in the language it falls back to"

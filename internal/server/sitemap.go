@@ -180,6 +180,7 @@ func (m *sitemapModel) file(page, limit int) (*feedDoc, error) {
 //	@Summary		Sitemap
 //	@Description	Every post once per language it has a body in, with xhtml:link alternates for each of its languages and x-default (the default language), and lastmod from updated, else date; then every category that has posts. Drafts never appear. Past 50,000 URLs /sitemap.xml is a sitemap index of /sitemap.xml?page=N.
 //	@Tags			feeds
+//	@ID				getSitemap
 //	@Produce		application/xml
 //	@Param			page	query		int		false	"file of a sitemap index, from 1"	minimum(1)
 //	@Success		200		{string}	string	"sitemap or sitemap index"
