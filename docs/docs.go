@@ -159,7 +159,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "a site language: validated and echoed as Content-Language; names and descriptions carry every language",
+                        "description": "language of localName and localDescription, a language tag matched to the site's (en-US is en; default: Accept-Language, else the site's default); name and description carry every language",
                         "name": "lang",
                         "in": "query"
                     }
@@ -943,6 +943,8 @@ const docTemplate = `{
                 "count",
                 "counts",
                 "description",
+                "localDescription",
+                "localName",
                 "name",
                 "order",
                 "slug"
@@ -964,6 +966,14 @@ const docTemplate = `{
                     "additionalProperties": {
                         "type": "string"
                     }
+                },
+                "localDescription": {
+                    "description": "LocalDescription is Description in the same language, as LocalName.",
+                    "type": "string"
+                },
+                "localName": {
+                    "description": "LocalName is Name in the language of the request (lang, else\nAccept-Language, else the site's default), else in the first site\nlanguage that has one; \"\" when the category has no name.",
+                    "type": "string"
                 },
                 "name": {
                     "type": "object",

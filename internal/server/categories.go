@@ -40,8 +40,8 @@ func tagParam(c echo.Context) (string, error) {
 }
 
 // categoryObject turns a stored category into the API's, counts in the site's
-// language order.
-func (s *Server) categoryObject(ci store.CategoryInfo) (api.Category, error) {
+// language order, its local name and description in lang.
+func (s *Server) categoryObject(ci store.CategoryInfo, lang string) (api.Category, error) {
 	var data struct {
 		Name        api.Localized `json:"name"`
 		Description api.Localized `json:"description"`
@@ -59,9 +59,12 @@ func (s *Server) categoryObject(ci store.CategoryInfo) (api.Category, error) {
 	if c.Description == nil {
 		c.Description = api.Localized{}
 	}
-	for _, l := range s.languages() {
+	langs := s.languages()
+	for _, l := range langs {
 		c.Counts = append(c.Counts, api.LangCount{Lang: l, Count: ci.Langs[l]})
 	}
+	c.LocalName = textFor(c.Name, lang, langs)
+	c.LocalDescription = textFor(c.Description, lang, langs)
 	return c, nil
 }
 
@@ -71,7 +74,7 @@ func (s *Server) categoryObject(ci store.CategoryInfo) (api.Category, error) {
 //	@Description	Every category with its name and description per language, its number of posts, and per language the number of its posts that have a body in it. Ordered by the category's order, then slug. Drafts are not counted.
 //	@Tags			categories
 //	@Produce		json
-//	@Param			lang	query		string	false	"a site language: validated and echoed as Content-Language; names and descriptions carry every language"
+//	@Param			lang	query		string	false	"language of localName and localDescription, a language tag matched to the site's (en-US is en; default: Accept-Language, else the site's default); name and description carry every language"
 //	@Success		200		{object}	api.CategoriesResponse
 //	@Failure		400		{object}	api.Problem
 //	@Router			/categories [get]
@@ -86,7 +89,7 @@ func (s *Server) handleCategories(c echo.Context) error {
 	}
 	resp := api.CategoriesResponse{Categories: make([]api.Category, 0, len(infos))}
 	for _, ci := range infos {
-		cat, err := s.categoryObject(ci)
+		cat, err := s.categoryObject(ci, lang)
 		if err != nil {
 			return err
 		}
@@ -132,7 +135,7 @@ func (s *Server) handleCategory(c echo.Context) error {
 		}
 		return err
 	}
-	cat, err := s.categoryObject(info)
+	cat, err := s.categoryObject(info, r.lang)
 	if err != nil {
 		return err
 	}

@@ -377,19 +377,15 @@ func validHost(h string) bool {
 	return true
 }
 
-// feedLang is the lang query parameter, which must be a site language, else
-// the default language. Accept-Language is not consulted: a feed's URL names
-// one document, which feed readers and caches keep as it is.
+// feedLang is the site language the lang query parameter names (see
+// queryLang), else the default language. Accept-Language is not consulted: a
+// feed's URL names one document, which feed readers and caches keep as it is.
 func (s *Server) feedLang(c echo.Context) (string, error) {
-	langs := s.languages()
-	if c.QueryParams().Has("lang") {
-		q := c.QueryParam("lang")
-		if slices.Contains(langs, q) {
-			return q, nil
-		}
-		return "", invalidf("unknown lang %.64q: this site has %s", q, strings.Join(langs, ", "))
+	sl := s.langs.Load()
+	if lang, ok, err := sl.queryLang(c); ok || err != nil {
+		return lang, err
 	}
-	return langs[0], nil
+	return sl.list[0], nil
 }
 
 // docRequest is what a document is built from.

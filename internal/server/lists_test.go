@@ -543,7 +543,7 @@ func TestCategories(t *testing.T) {
 	var raw struct{ Categories []json.RawMessage }
 	json.Unmarshal(body, &raw)
 	catKeys = keysOf(t, raw.Categories[0])
-	if want := []string{"slug", "name", "description", "order", "count", "counts"}; !slices.Equal(catKeys, want) {
+	if want := []string{"slug", "name", "description", "order", "count", "counts", "localName", "localDescription"}; !slices.Equal(catKeys, want) {
 		t.Errorf("category keys %v, want %v", catKeys, want)
 	}
 	for _, c := range cs.Categories {
@@ -573,7 +573,7 @@ func TestCategories(t *testing.T) {
 	}
 
 	// One category: the same object, and its posts.
-	_, body = e.ok(t, "/categories/cs?limit=4&page=2")
+	_, body = e.ok(t, "/categories/cs?limit=4&page=2&lang=en")
 	if got := keysOf(t, body); !slices.Equal(got, []string{"category", "posts", "meta"}) {
 		t.Errorf("keys %v", got)
 	}
