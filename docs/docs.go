@@ -60,6 +60,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "404": {
+                        "description": "path names a file that is neither in the content folder nor in the index",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
                         "schema": {

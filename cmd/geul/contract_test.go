@@ -535,6 +535,10 @@ var appCases = []contractCase{
 		_, err := c.Reindex(ctx, "../etc/passwd")
 		return err
 	}},
+	{"reindex a missing file", 404, func(ctx context.Context, c *api.Client, _ rawFunc) error {
+		_, err := c.Reindex(ctx, "cs/no-such-post.ko.md")
+		return err
+	}},
 }
 
 // bareCases run against bareServer, in order: the last ones close what

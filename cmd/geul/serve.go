@@ -61,7 +61,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	st.SetPostCacheBytes(cacheBytes)
 
 	// Every index run of serve goes through runs, which reports it to the server.
-	runs := &indexRuns{ix: index.New(o.content, st), st: st, log: log}
+	runs := &indexRuns{ix: index.New(o.content, st), dir: o.content, st: st, log: log}
 	srv := server.New(st, log, server.Config{CacheControl: getenv("GEUL_CACHE_CONTROL"),
 		CORSOrigins: splitList(getenv("GEUL_CORS_ORIGINS")),
 		AdminToken:  adminToken(getenv, log), Reindexer: runs,
