@@ -255,7 +255,7 @@ const docTemplate = `{
                         "headers": {
                             "Link": {
                                 "type": "string",
-                                "description": "rel=prev and rel=next page URLs"
+                                "description": "absolute URLs of the rel=first, prev, next and last pages"
                             }
                         }
                     },
@@ -526,7 +526,7 @@ const docTemplate = `{
         },
         "/posts": {
             "get": {
-                "description": "One page of the posts, newest first by default. Items are post objects without content and html. Drafts are never listed. Link headers point at the prev and next pages.",
+                "description": "One page of the posts, newest first by default. Items are post objects without content and html. Drafts are never listed. Link headers point at the first, prev, next and last pages.",
                 "produces": [
                     "application/json"
                 ],
@@ -602,7 +602,7 @@ const docTemplate = `{
                             },
                             "Link": {
                                 "type": "string",
-                                "description": "rel=prev and rel=next page URLs"
+                                "description": "absolute URLs of the rel=first, prev, next and last pages"
                             }
                         }
                     },
@@ -908,7 +908,7 @@ const docTemplate = `{
                         "headers": {
                             "Link": {
                                 "type": "string",
-                                "description": "rel=prev and rel=next page URLs"
+                                "description": "absolute URLs of the rel=first, prev, next and last pages"
                             }
                         }
                     },

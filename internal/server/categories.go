@@ -115,7 +115,7 @@ func (s *Server) handleCategories(c echo.Context) error {
 //	@Param			sort		query		string	false	"-date: newest first; date: oldest first; title, -title: by the default-language title"	Enums(-date, date, title, -title)	default(-date)
 //	@Param			fields		query		string	false	"comma-separated keys of the list item to keep; slug is always kept"
 //	@Success		200			{object}	api.CategoryResponse
-//	@Header			200			{string}	Link	"rel=prev and rel=next page URLs"
+//	@Header			200			{string}	Link	"absolute URLs of the rel=first, prev, next and last pages"
 //	@Failure		400			{object}	api.Problem
 //	@Failure		404			{object}	api.Problem
 //	@Router			/categories/{category} [get]
@@ -187,7 +187,7 @@ func (s *Server) handleTags(c echo.Context) error {
 //	@Param			sort	query		string	false	"-date: newest first; date: oldest first; title, -title: by the default-language title"	Enums(-date, date, title, -title)	default(-date)
 //	@Param			fields	query		string	false	"comma-separated keys of the list item to keep; slug is always kept"
 //	@Success		200		{object}	api.TagResponse
-//	@Header			200		{string}	Link	"rel=prev and rel=next page URLs"
+//	@Header			200		{string}	Link	"absolute URLs of the rel=first, prev, next and last pages"
 //	@Failure		400		{object}	api.Problem
 //	@Failure		404		{object}	api.Problem
 //	@Router			/tags/{tag} [get]

@@ -356,6 +356,12 @@ func (s *Server) baseFor(c echo.Context, si *siteInfo) string {
 	if si.base != "" {
 		return si.base
 	}
+	return requestOrigin(c)
+}
+
+// requestOrigin is the scheme and host the request was sent to; a Host that
+// is not a plain name or address is taken as localhost.
+func requestOrigin(c echo.Context) string {
 	host := strings.ToLower(c.Request().Host)
 	if !validHost(host) {
 		host = "localhost"

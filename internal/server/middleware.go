@@ -23,11 +23,17 @@ func (s *Server) cors() echo.MiddlewareFunc {
 		AllowOrigins: s.cfg.CORSOrigins,
 		AllowMethods: []string{http.MethodGet, http.MethodHead},
 		AllowHeaders: []string{"Accept", "Accept-Language", "If-None-Match", "If-Modified-Since"},
-		// Content-Language, Last-Modified and Cache-Control are safelisted already.
-		ExposeHeaders: []string{"ETag", "Link", "Vary"},
+		// What a browser client reads: the validators, the pages of a list,
+		// the language served, the id to quote in a bug report, and when to
+		// retry. Fetch safelists Content-Language and Last-Modified already;
+		// they are named anyway for the clients and tools that read the list.
+		ExposeHeaders: exposedHeaders,
 		MaxAge:        600,
 	})
 }
+
+// exposedHeaders are the response headers a script on another origin may read.
+var exposedHeaders = []string{"ETag", "Link", "Content-Language", "Last-Modified", "X-Request-Id", "Retry-After", "Vary"}
 
 func isAdminPath(p string) bool { return p == "/admin" || strings.HasPrefix(p, "/admin/") }
 
