@@ -89,6 +89,12 @@ type listEnv struct {
 
 func newListEnv(t *testing.T) *listEnv {
 	t.Helper()
+	return newListEnvOf(t, listSite(t))
+}
+
+// newListEnvOf is a listEnv over the content folder dir.
+func newListEnvOf(t *testing.T, dir string) *listEnv {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "index.db"))
 	if err != nil {
@@ -96,7 +102,7 @@ func newListEnv(t *testing.T) *listEnv {
 	}
 	t.Cleanup(func() { st.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sum, err := index.New(listSite(t), st).Run(ctx)
+	sum, err := index.New(dir, st).Run(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -108,12 +108,13 @@ func negotiateEncoding(header string) store.Encoding {
 }
 
 // notModified applies If-None-Match (which wins when present), then
-// If-Modified-Since.
+// If-Modified-Since. etag is the identity representation's tag; a tag of any
+// of its representations matches (see store.SameEntity).
 func notModified(r *http.Request, etag string, modified time.Time) bool {
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
 		for _, t := range strings.Split(inm, ",") {
 			t = strings.TrimSpace(t)
-			if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			if t == "*" || store.SameEntity(t, etag) {
 				return true
 			}
 		}
