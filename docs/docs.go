@@ -18,6 +18,27 @@ const docTemplate = `{
     "host": "{{.Host}}",
     "basePath": "{{.BasePath}}",
     "paths": {
+        "/": {
+            "get": {
+                "description": "What this API serves and where: its name, the site's languages and the path of each route from the root ({braces} mark a template). A client, or a person with curl, starts here.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "meta"
+                ],
+                "summary": "The API's index",
+                "operationId": "getIndex",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.Index"
+                        }
+                    }
+                }
+            }
+        },
         "/admin/reindex": {
             "post": {
                 "security": [
@@ -318,7 +339,7 @@ const docTemplate = `{
         },
         "/docs": {
             "get": {
-                "description": "An HTML page that shows the OpenAPI document with Swagger UI and lets a reader try each route. It loads nothing from another origin.",
+                "description": "An HTML page that shows the OpenAPI document with Swagger UI and lets a reader try each route. It loads nothing from another origin. /docs/ serves the same page.",
                 "produces": [
                     "text/html"
                 ],
@@ -459,6 +480,41 @@ const docTemplate = `{
                     }
                 },
                 "x-uncached": true
+            }
+        },
+        "/highlight.css": {
+            "get": {
+                "description": "The CSS for the chroma classes that code blocks carry in a post's html. Without style: the github style, and github-dark inside @media (prefers-color-scheme: dark). With style: that chroma style alone. Link it from a page: \u003clink rel=\"stylesheet\" href=\"https://api.example/highlight.css\"\u003e.",
+                "produces": [
+                    "text/css"
+                ],
+                "tags": [
+                    "meta"
+                ],
+                "summary": "Stylesheet of highlighted code",
+                "operationId": "getHighlightCSS",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "a chroma style name, e.g. monokai or dracula (case-insensitive)",
+                        "name": "style",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the stylesheet",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "unknown style; the detail lists the styles",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
             }
         },
         "/metrics": {
@@ -1135,6 +1191,137 @@ const docTemplate = `{
             "properties": {
                 "status": {
                     "description": "Status is \"ok\" on /healthz and \"ready\" on /readyz.",
+                    "type": "string"
+                }
+            }
+        },
+        "api.Index": {
+            "type": "object",
+            "required": [
+                "description",
+                "languages",
+                "links",
+                "name"
+            ],
+            "properties": {
+                "description": {
+                    "description": "Description says in a sentence what the API is.",
+                    "type": "string"
+                },
+                "languages": {
+                    "description": "Languages are the site's languages, the default first: the values of\nevery lang parameter.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "links": {
+                    "description": "Links are the paths of the API's routes, from its root.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.IndexLinks"
+                        }
+                    ]
+                },
+                "name": {
+                    "description": "Name is \"geul\".",
+                    "type": "string"
+                }
+            }
+        },
+        "api.IndexLinks": {
+            "type": "object",
+            "required": [
+                "atom",
+                "categories",
+                "category",
+                "changes",
+                "docs",
+                "events",
+                "healthz",
+                "highlightCSS",
+                "jsonFeed",
+                "openapiJSON",
+                "openapiYAML",
+                "post",
+                "posts",
+                "readyz",
+                "rss",
+                "search",
+                "sitemap",
+                "tag",
+                "tags"
+            ],
+            "properties": {
+                "atom": {
+                    "type": "string"
+                },
+                "categories": {
+                    "description": "Categories lists the categories: /categories.",
+                    "type": "string"
+                },
+                "category": {
+                    "description": "Category is one category and its posts: /categories/{category}.",
+                    "type": "string"
+                },
+                "changes": {
+                    "description": "Changes and Events follow the index: /changes?since={generation},\n/events (Server-Sent Events).",
+                    "type": "string"
+                },
+                "docs": {
+                    "description": "Docs is Swagger UI over the API's description: /docs/.",
+                    "type": "string"
+                },
+                "events": {
+                    "type": "string"
+                },
+                "healthz": {
+                    "description": "Healthz and Readyz are liveness and readiness: /healthz, /readyz.",
+                    "type": "string"
+                },
+                "highlightCSS": {
+                    "description": "HighlightCSS is the stylesheet of highlighted code in post html:\n/highlight.css.",
+                    "type": "string"
+                },
+                "jsonFeed": {
+                    "type": "string"
+                },
+                "openapiJSON": {
+                    "description": "OpenAPIJSON and OpenAPIYAML are the API's description:\n/openapi.json, /openapi.yaml.",
+                    "type": "string"
+                },
+                "openapiYAML": {
+                    "type": "string"
+                },
+                "post": {
+                    "description": "Post is one post: /posts/{category}/{slug}.",
+                    "type": "string"
+                },
+                "posts": {
+                    "description": "Posts lists posts, a page at a time: /posts.",
+                    "type": "string"
+                },
+                "readyz": {
+                    "type": "string"
+                },
+                "rss": {
+                    "description": "RSS, Atom and JSONFeed are the feeds: /feed.xml, /atom.xml, /feed.json.",
+                    "type": "string"
+                },
+                "search": {
+                    "description": "Search finds posts by their text: /search?q={q}.",
+                    "type": "string"
+                },
+                "sitemap": {
+                    "description": "Sitemap is the sitemap: /sitemap.xml.",
+                    "type": "string"
+                },
+                "tag": {
+                    "description": "Tag is one tag and its posts: /tags/{tag}.",
+                    "type": "string"
+                },
+                "tags": {
+                    "description": "Tags lists the tags: /tags.",
                     "type": "string"
                 }
             }

@@ -113,7 +113,8 @@ type feedEntry struct {
 	err  error
 }
 
-// feedDoc is a rendered feed or sitemap file.
+// feedDoc is a rendered document with its ETag: a feed, a sitemap file, a
+// stylesheet.
 type feedDoc struct {
 	body []byte
 	etag string
