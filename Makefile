@@ -1,4 +1,4 @@
-# geul: `make run` serves content/ on :8080, `make test` runs every test.
+# geul: `make run` serves content/ on 127.0.0.1:8080, `make test` runs every test.
 # Only Go and gcc are needed; tools come through go.mod.
 
 export CGO_ENABLED := 1

@@ -142,6 +142,11 @@ func (c *Client) Health(ctx context.Context) (*Health, error) {
 	return getJSON[Health](ctx, c, "/healthz", nil)
 }
 
+// Index calls GET /: the API's name, languages and the paths of its routes.
+func (c *Client) Index(ctx context.Context) (*Index, error) {
+	return getJSON[Index](ctx, c, "/", nil)
+}
+
 // Ready calls GET /readyz: the first index is complete. Before that it
 // returns a *Problem with status 503.
 func (c *Client) Ready(ctx context.Context) (*Health, error) {

@@ -45,6 +45,12 @@ type Category struct {
 	// category's posts that have a body in that language; the others are
 	// served in a fallback language.
 	Counts LangCounts `json:"counts" swaggertype:"object,integer"`
+	// LocalName is Name in the language of the request (lang, else
+	// Accept-Language, else the site's default), else in the first site
+	// language that has one; "" when the category has no name.
+	LocalName string `json:"localName"`
+	// LocalDescription is Description in the same language, as LocalName.
+	LocalDescription string `json:"localDescription"`
 }
 
 // CategoriesResponse is the body of GET /categories.

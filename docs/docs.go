@@ -18,6 +18,27 @@ const docTemplate = `{
     "host": "{{.Host}}",
     "basePath": "{{.BasePath}}",
     "paths": {
+        "/": {
+            "get": {
+                "description": "What this API serves and where: its name, the site's languages and the path of each route from the root ({braces} mark a template). A client, or a person with curl, starts here.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "meta"
+                ],
+                "summary": "The API's index",
+                "operationId": "getIndex",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.Index"
+                        }
+                    }
+                }
+            }
+        },
         "/admin/reindex": {
             "post": {
                 "security": [
@@ -57,6 +78,12 @@ const docTemplate = `{
                     },
                     "401": {
                         "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "path names a file that is neither in the content folder nor in the index",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -163,7 +190,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "a site language: validated and echoed as Content-Language; names and descriptions carry every language",
+                        "description": "language of localName and localDescription, a language tag matched to the site's (en-US is en; default: Accept-Language, else the site's default); name and description carry every language",
                         "name": "lang",
                         "in": "query"
                     }
@@ -254,7 +281,7 @@ const docTemplate = `{
                         "headers": {
                             "Link": {
                                 "type": "string",
-                                "description": "rel=prev and rel=next page URLs"
+                                "description": "absolute URLs of the rel=first, prev, next and last pages"
                             }
                         }
                     },
@@ -318,7 +345,7 @@ const docTemplate = `{
         },
         "/docs": {
             "get": {
-                "description": "An HTML page that shows the OpenAPI document with Swagger UI and lets a reader try each route. It loads nothing from another origin.",
+                "description": "An HTML page that shows the OpenAPI document with Swagger UI and lets a reader try each route. It loads nothing from another origin. /docs/ serves the same page.",
                 "produces": [
                     "text/html"
                 ],
@@ -464,6 +491,41 @@ const docTemplate = `{
                 "x-uncached": true
             }
         },
+        "/highlight.css": {
+            "get": {
+                "description": "The CSS for the chroma classes that code blocks carry in a post's html. Without style: the github style, and github-dark inside @media (prefers-color-scheme: dark). With style: that chroma style alone. Link it from a page: \u003clink rel=\"stylesheet\" href=\"https://api.example/highlight.css\"\u003e.",
+                "produces": [
+                    "text/css"
+                ],
+                "tags": [
+                    "meta"
+                ],
+                "summary": "Stylesheet of highlighted code",
+                "operationId": "getHighlightCSS",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "a chroma style name, e.g. monokai or dracula (case-insensitive)",
+                        "name": "style",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the stylesheet",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "unknown style; the detail lists the styles",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/metrics": {
             "get": {
                 "description": "Requests by route template and status with latency histograms, index runs and their duration, the generation, posts per language, content errors, SSE clients, and Go runtime and process metrics.",
@@ -530,7 +592,7 @@ const docTemplate = `{
         },
         "/posts": {
             "get": {
-                "description": "One page of the posts, newest first by default. Items are post objects without content and html. Drafts are never listed. Link headers point at the prev and next pages.",
+                "description": "One page of the posts, newest first by default. Items are post objects without content and html. Drafts are never listed. Link headers point at the first, prev, next and last pages.",
                 "produces": [
                     "application/json"
                 ],
@@ -607,7 +669,7 @@ const docTemplate = `{
                             },
                             "Link": {
                                 "type": "string",
-                                "description": "rel=prev and rel=next page URLs"
+                                "description": "absolute URLs of the rel=first, prev, next and last pages"
                             }
                         }
                     },
@@ -982,7 +1044,7 @@ const docTemplate = `{
                         "headers": {
                             "Link": {
                                 "type": "string",
-                                "description": "rel=prev and rel=next page URLs"
+                                "description": "absolute URLs of the rel=first, prev, next and last pages"
                             }
                         }
                     },
@@ -1023,6 +1085,8 @@ const docTemplate = `{
                 "count",
                 "counts",
                 "description",
+                "localDescription",
+                "localName",
                 "name",
                 "order",
                 "slug"
@@ -1044,6 +1108,14 @@ const docTemplate = `{
                     "additionalProperties": {
                         "type": "string"
                     }
+                },
+                "localDescription": {
+                    "description": "LocalDescription is Description in the same language, as LocalName.",
+                    "type": "string"
+                },
+                "localName": {
+                    "description": "LocalName is Name in the language of the request (lang, else\nAccept-Language, else the site's default), else in the first site\nlanguage that has one; \"\" when the category has no name.",
+                    "type": "string"
                 },
                 "name": {
                     "type": "object",
@@ -1199,6 +1271,137 @@ const docTemplate = `{
             "properties": {
                 "status": {
                     "description": "Status is \"ok\" on /healthz and \"ready\" on /readyz.",
+                    "type": "string"
+                }
+            }
+        },
+        "api.Index": {
+            "type": "object",
+            "required": [
+                "description",
+                "languages",
+                "links",
+                "name"
+            ],
+            "properties": {
+                "description": {
+                    "description": "Description says in a sentence what the API is.",
+                    "type": "string"
+                },
+                "languages": {
+                    "description": "Languages are the site's languages, the default first: the values of\nevery lang parameter.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "links": {
+                    "description": "Links are the paths of the API's routes, from its root.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.IndexLinks"
+                        }
+                    ]
+                },
+                "name": {
+                    "description": "Name is \"geul\".",
+                    "type": "string"
+                }
+            }
+        },
+        "api.IndexLinks": {
+            "type": "object",
+            "required": [
+                "atom",
+                "categories",
+                "category",
+                "changes",
+                "docs",
+                "events",
+                "healthz",
+                "highlightCSS",
+                "jsonFeed",
+                "openapiJSON",
+                "openapiYAML",
+                "post",
+                "posts",
+                "readyz",
+                "rss",
+                "search",
+                "sitemap",
+                "tag",
+                "tags"
+            ],
+            "properties": {
+                "atom": {
+                    "type": "string"
+                },
+                "categories": {
+                    "description": "Categories lists the categories: /categories.",
+                    "type": "string"
+                },
+                "category": {
+                    "description": "Category is one category and its posts: /categories/{category}.",
+                    "type": "string"
+                },
+                "changes": {
+                    "description": "Changes and Events follow the index: /changes?since={generation},\n/events (Server-Sent Events).",
+                    "type": "string"
+                },
+                "docs": {
+                    "description": "Docs is Swagger UI over the API's description: /docs/.",
+                    "type": "string"
+                },
+                "events": {
+                    "type": "string"
+                },
+                "healthz": {
+                    "description": "Healthz and Readyz are liveness and readiness: /healthz, /readyz.",
+                    "type": "string"
+                },
+                "highlightCSS": {
+                    "description": "HighlightCSS is the stylesheet of highlighted code in post html:\n/highlight.css.",
+                    "type": "string"
+                },
+                "jsonFeed": {
+                    "type": "string"
+                },
+                "openapiJSON": {
+                    "description": "OpenAPIJSON and OpenAPIYAML are the API's description:\n/openapi.json, /openapi.yaml.",
+                    "type": "string"
+                },
+                "openapiYAML": {
+                    "type": "string"
+                },
+                "post": {
+                    "description": "Post is one post: /posts/{category}/{slug}.",
+                    "type": "string"
+                },
+                "posts": {
+                    "description": "Posts lists posts, a page at a time: /posts.",
+                    "type": "string"
+                },
+                "readyz": {
+                    "type": "string"
+                },
+                "rss": {
+                    "description": "RSS, Atom and JSONFeed are the feeds: /feed.xml, /atom.xml, /feed.json.",
+                    "type": "string"
+                },
+                "search": {
+                    "description": "Search finds posts by their text: /search?q={q}.",
+                    "type": "string"
+                },
+                "sitemap": {
+                    "description": "Sitemap is the sitemap: /sitemap.xml.",
+                    "type": "string"
+                },
+                "tag": {
+                    "description": "Tag is one tag and its posts: /tags/{tag}.",
+                    "type": "string"
+                },
+                "tags": {
+                    "description": "Tags lists the tags: /tags.",
                     "type": "string"
                 }
             }

@@ -252,3 +252,49 @@ func TestServeAdminOffWithoutToken(t *testing.T) {
 		}
 	}
 }
+
+// TestServeAdminReindexMissingFile: a path that names no file, on disk or in
+// the index, is a 404 problem; a file deleted since the last run is a run
+// that drops its post, and only asking again finds nothing.
+func TestServeAdminReindexMissingFile(t *testing.T) {
+	dir := t.TempDir()
+	writeContent(t, dir, map[string]string{"cs/one.ko.md": adminPost("하나"), "cs/two.ko.md": adminPost("둘")})
+	a := startApp(t, dir, map[string]string{"GEUL_ADMIN_TOKEN": adminTestToken})
+	auth := []string{"Authorization", "Bearer " + adminTestToken}
+	for _, step := range []struct {
+		remove  string // a file deleted before the request
+		path    string
+		status  int
+		changed bool
+	}{
+		{"", "cs/one.ko.md", 200, false},
+		{"", "cs/typo.ko.md", 404, false},
+		{"", "nope/_category.yaml", 404, false},
+		{"", "site.yaml", 404, false},
+		{"cs/two.ko.md", "cs/two.ko.md", 200, true},
+		{"", "cs/two.ko.md", 404, false},
+	} {
+		if step.remove != "" {
+			if err := os.Remove(filepath.Join(dir, step.remove)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		resp, body := a.do(t, "POST", "/admin/reindex?path="+step.path, auth...)
+		if resp.StatusCode != step.status {
+			t.Fatalf("reindex %s: got %d, want %d: %s", step.path, resp.StatusCode, step.status, body)
+		}
+		if step.status != 200 {
+			if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" || !strings.Contains(string(body), step.path) {
+				t.Errorf("reindex %s: %s %s, want a problem naming the path", step.path, ct, body)
+			}
+			continue
+		}
+		var res api.ReindexResult
+		if err := json.Unmarshal(body, &res); err != nil || res.Changed != step.changed {
+			t.Errorf("reindex %s: %s (%v), want changed %v", step.path, body, err, step.changed)
+		}
+	}
+	if resp, _ := a.do(t, "GET", "/posts/cs/two"); resp.StatusCode != 404 {
+		t.Errorf("deleted post: got %d, want 404", resp.StatusCode)
+	}
+}

@@ -27,7 +27,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	fs.SetOutput(stderr)
 	dir := fs.String("content", envDefault(getenv, "GEUL_CONTENT", "content"), "content folder (GEUL_CONTENT)")
 	format := fs.String("format", "text", "output: text (file:line: reason lines) or json (an array of {file, line, reason, message}, as GET /admin/status lists them)")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseFlags(fs, args, stdout)
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ const contractToken = "contract-test-admin-token-0123456789"
 
 func init() {
 	// Bodies the document describes as strings.
-	for _, ct := range []string{"text/html", "text/xml", "application/xml", "application/rss+xml", "application/atom+xml"} {
+	for _, ct := range []string{"text/html", "text/css", "text/xml", "application/xml", "application/rss+xml", "application/atom+xml"} {
 		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.PlainBodyDecoder)
 	}
 	openapi3filter.RegisterBodyDecoder("application/feed+json", openapi3filter.JSONBodyDecoder)
@@ -581,6 +581,19 @@ var appCases = []contractCase{
 	{"preview of no post", 404, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
 		return get(raw, "/preview/cs/none", "Authorization", "Bearer "+contractToken)
 	}},
+	{"index", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error {
+		idx, err := c.Index(ctx)
+		if err == nil && idx.Links.Posts != "/posts" {
+			return fmt.Errorf("index: posts at %q", idx.Links.Posts)
+		}
+		return err
+	}},
+	{"highlight.css", 200, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
+		return get(raw, "/highlight.css?style=monokai")
+	}},
+	{"highlight.css unknown style", 400, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
+		return get(raw, "/highlight.css?style=no-such-style")
+	}},
 	{"admin status", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error {
 		s, err := c.AdminStatus(ctx)
 		if err == nil && !s.Ready {
@@ -591,6 +604,10 @@ var appCases = []contractCase{
 	{"reindex", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.Reindex(ctx, ""); return err }},
 	{"reindex bad path", 400, func(ctx context.Context, c *api.Client, _ rawFunc) error {
 		_, err := c.Reindex(ctx, "../etc/passwd")
+		return err
+	}},
+	{"reindex a missing file", 404, func(ctx context.Context, c *api.Client, _ rawFunc) error {
+		_, err := c.Reindex(ctx, "cs/no-such-post.ko.md")
 		return err
 	}},
 }

@@ -334,7 +334,7 @@ func TestFeeds(t *testing.T) {
 
 	t.Run("unknown lang", func(t *testing.T) {
 		for _, k := range kinds {
-			for _, q := range []string{"?lang=fr", "?lang=", "?lang=%3Cx%3E"} {
+			for _, q := range []string{"?lang=fr", "?lang=en-", "?lang=%3Cx%3E"} {
 				resp, body := a.get(t, k.path+q)
 				if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Content-Type") != "application/problem+json" {
 					t.Errorf("GET %s%s: %d %s %s, want a 400 problem", k.path, q, resp.StatusCode, resp.Header.Get("Content-Type"), body)
@@ -565,5 +565,58 @@ func TestFeedsFollowTheIndex(t *testing.T) {
 	f := parse()
 	if len(f.Items) != 4 || f.Items[0].Link != "https://blog.example/blog/go/fresh?lang=ko" || f.Title != "새 이름" {
 		t.Errorf("after: %d items, first %q, title %q", len(f.Items), f.Items[0].Link, f.Title)
+	}
+}
+
+// TestFeedSiteTitle: a feed's title and description come from site.yaml, a
+// string or a map of language to string; without them the feed is named
+// "geul", never after a host.
+func TestFeedSiteTitle(t *testing.T) {
+	posts := feedSite()[:2]
+	paths := []string{"/feed.xml", "/atom.xml", "/feed.json"}
+	for _, tc := range []struct {
+		name, siteYAML string
+		env            map[string]string
+		// per language: title, description
+		want map[string][2]string
+	}{
+		{"maps", "languages: [ko, en]\ntitle: {ko: 개발 블로그, en: Dev Blog}\ndescription: {ko: 파이썬과 동시성, en: Python and concurrency}\n", nil,
+			map[string][2]string{"ko": {"개발 블로그", "파이썬과 동시성"}, "en": {"Dev Blog", "Python and concurrency"}}},
+		{"strings belong to the default language", "languages: [ko, en]\ntitle: 개발 블로그\ndescription: 파이썬과 동시성\n", nil,
+			map[string][2]string{"ko": {"개발 블로그", "파이썬과 동시성"}, "en": {"개발 블로그", "파이썬과 동시성"}}},
+		{"no description", "languages: [ko, en]\ntitle: {en: Dev Blog}\n", nil,
+			map[string][2]string{"ko": {"Dev Blog", ""}, "en": {"Dev Blog", ""}}},
+		{"neither, with a base URL", "languages: [ko, en]\n", map[string]string{"GEUL_BASE_URL": "https://site.example"},
+			map[string][2]string{"ko": {"geul", ""}, "en": {"geul", ""}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFeedSite(t, dir, tc.siteYAML, posts)
+			a := startApp(t, dir, tc.env)
+			for lang, want := range tc.want {
+				for _, p := range paths {
+					resp, body := a.get(t, p+"?lang="+lang)
+					if resp.StatusCode != http.StatusOK {
+						t.Fatalf("GET %s: %d %s", p, resp.StatusCode, body)
+					}
+					f, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+					if err != nil {
+						t.Fatal(err)
+					}
+					desc := want[1]
+					if desc == "" && p == "/feed.xml" {
+						desc = want[0] // RSS requires a description: the title stands in
+					}
+					if f.Title != want[0] || f.Description != desc {
+						t.Errorf("%s?lang=%s: title %q, description %q; want %q, %q", p, lang, f.Title, f.Description, want[0], desc)
+					}
+					for _, host := range []string{"site.example", "127.0.0.1"} {
+						if strings.Contains(f.Title+f.Description, host) {
+							t.Errorf("%s?lang=%s: %q names the host", p, lang, f.Title)
+						}
+					}
+				}
+			}
+		})
 	}
 }

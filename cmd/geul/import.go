@@ -16,7 +16,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	dir := fs.String("content", envDefault(getenv, "GEUL_CONTENT", "content"), "content folder to write into (GEUL_CONTENT)")
 	lang := fs.String("lang", "", "language of the post's body (default: the page's language, else ko)")
 	force := fs.Bool("force", false, "overwrite existing files that differ")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseFlags(fs, args, stdout)
 	if err != nil {
 		return err
 	}

@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/geul-dev/geul/api"
@@ -18,6 +22,7 @@ import (
 // a new generation. Every run of serve goes through Run.
 type indexRuns struct {
 	ix  *index.Indexer
+	dir string // the content folder ix reads
 	st  *store.Store
 	srv *server.Server
 	log *slog.Logger
@@ -77,9 +82,21 @@ func (r *indexRuns) Reindex(ctx context.Context, path string) (api.ReindexResult
 	if path != "" {
 		paths = []string{path}
 	}
+	// Looked at before the run: a file deleted since the last run is not
+	// there either, and its run (which drops the post) is still wanted.
+	missing := false
+	if path != "" {
+		_, err := os.Lstat(filepath.Join(r.dir, filepath.FromSlash(path)))
+		missing = errors.Is(err, fs.ErrNotExist)
+	}
 	sum, err := r.RunChanged(ctx, paths)
 	if err != nil {
 		return api.ReindexResult{}, fmt.Errorf("reindex: %w", err)
+	}
+	if missing && !sum.Changed {
+		// Neither in the folder nor in the index: most likely a typo, which
+		// an unchanged answer would hide.
+		return api.ReindexResult{}, fmt.Errorf("reindex: no file %s in the content folder or the index: %w", path, server.ErrNoFile)
 	}
 	res := api.ReindexResult{
 		Path: path, Generation: sum.Generation, Changed: sum.Changed,

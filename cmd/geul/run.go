@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/mattn/go-isatty"
@@ -19,6 +20,9 @@ var errSilent = errors.New("failed")
 // errUsage is a command line that makes no sense.
 var errUsage = errors.New("usage")
 
+// errHelp is a command's --help: its usage went to stdout, and geul exits 0.
+var errHelp = errors.New("help")
+
 func exitCode(err error) int {
 	if errors.Is(err, errUsage) {
 		return 2
@@ -26,45 +30,68 @@ func exitCode(err error) int {
 	return 1
 }
 
-const usage = `geul serves a folder of markdown posts as a JSON API.
+// synopsis is a command's name and its lines of the usage.
+type synopsis struct{ name, text string }
 
-Usage:
-  geul serve  [--content DIR] [--db FILE] [--addr HOST:PORT] [--watch]
+// synopses are the commands' lines of the usage, in its order.
+var synopses = []synopsis{
+	{"serve", `geul serve  [--content DIR] [--db FILE] [--addr HOST:PORT] [--watch]
               [--base-url URL] [--post-url TEMPLATE] [--category-url TEMPLATE]
-                                                               index, then serve; --watch re-indexes on change
-  geul index  [--content DIR] [--db FILE]                      build or update the index
-  geul check  [--content DIR] [--format text|json]             validate content, no database (for CI)
-  geul import PAYLOAD-FILE [--content DIR] [--lang L] [--force] migrate a post from an old page payload
+                                                               index, then serve; --watch re-indexes on change`},
+	{"index", "geul index  [--content DIR] [--db FILE]                      build or update the index"},
+	{"check", "geul check  [--content DIR] [--format text|json]             validate content, no database (for CI)"},
+	{"import", "geul import PAYLOAD-FILE [--content DIR] [--lang L] [--force] migrate a post from an old page payload"},
+}
+
+var usage = func() string {
+	var b strings.Builder
+	b.WriteString("geul serves a folder of markdown posts as a JSON API.\n\nUsage:\n")
+	for _, s := range synopses {
+		b.WriteString("  " + s.text + "\n")
+	}
+	b.WriteString(`  geul help                                                    this text; geul COMMAND --help for one command
 
 The flags of serve and index also read environment variables: GEUL_CONTENT, GEUL_DB,
 GEUL_ADDR, GEUL_WATCH=1, GEUL_BASE_URL, GEUL_POST_URL, GEUL_CATEGORY_URL.
 GEUL_ADMIN_TOKEN (environment only) turns on /admin/status and /admin/reindex
 behind Authorization: Bearer TOKEN; without it they are not served.
-`
+`)
+	return b.String()
+}()
 
 // run is the whole program; main only wires the process to it, so tests can
-// start geul in-process.
+// start geul in-process. Usage asked for goes to stdout and exits 0; a command
+// line that makes no sense gets it on stderr and exits 2.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errUsage
 	}
 	cmd, rest := args[0], args[1:]
+	var err error
 	switch cmd {
 	case "serve":
-		return runServe(ctx, rest, getenv, stdout, stderr)
+		err = runServe(ctx, rest, getenv, stdout, stderr)
 	case "index":
-		return runIndex(ctx, rest, getenv, stdout, stderr)
+		err = runIndex(ctx, rest, getenv, stdout, stderr)
 	case "import":
-		return runImport(ctx, rest, getenv, stdout, stderr)
+		err = runImport(ctx, rest, getenv, stdout, stderr)
 	case "check":
-		return runCheck(ctx, rest, getenv, stdout, stderr)
-	case "help", "-h", "--help":
+		err = runCheck(ctx, rest, getenv, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		if cmd == "help" && len(rest) == 1 && slices.ContainsFunc(synopses, func(s synopsis) bool { return s.name == rest[0] }) {
+			return run(ctx, []string{rest[0], "--help"}, getenv, stdout, stderr) // geul help serve
+		}
 		fmt.Fprint(stdout, usage)
 		return nil
+	default:
+		fmt.Fprintf(stderr, "geul: unknown command %q\n\n%s", cmd, usage)
+		return errUsage
 	}
-	fmt.Fprintf(stderr, "geul: unknown command %q\n\n%s", cmd, usage)
-	return errUsage
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
 }
 
 // options are the settings shared by the commands.
@@ -90,11 +117,19 @@ func newFlags(name string, stderr io.Writer, getenv func(string) string, o *opti
 	return fs
 }
 
-// parseFlags parses args, allowing flags after positional arguments.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+// parseFlags parses args, allowing flags after positional arguments. -h and
+// --help print the command's usage to stdout and return errHelp; a bad flag
+// gets it on stderr.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, error) {
+	fs.Usage = func() {} // printed below, where it belongs
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				commandUsage(stdout, fs)
+				return nil, errHelp
+			}
+			commandUsage(fs.Output(), fs)
 			return nil, fmt.Errorf("%w: %v", errUsage, err)
 		}
 		args = fs.Args()
@@ -104,6 +139,22 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// commandUsage writes the usage of the command fs parses: its synopsis and
+// its flags.
+func commandUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintln(w, "Usage:")
+	for _, s := range synopses {
+		if s.name == fs.Name() {
+			fmt.Fprintln(w, "  "+s.text)
+		}
+	}
+	fmt.Fprintln(w, "\nFlags:")
+	out := fs.Output()
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(out)
 }
 
 // newLogger logs text on a terminal and JSON otherwise, for log collectors.

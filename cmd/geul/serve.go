@@ -17,20 +17,24 @@ import (
 	"github.com/geul-dev/geul/internal/watch"
 )
 
+// defaultAddr is where geul serve listens unless told otherwise: this machine
+// only, so an author's make run is not open to the network.
+const defaultAddr = "127.0.0.1:8080"
+
 // shutdownGrace bounds how long in-flight requests may take after a signal.
 const shutdownGrace = 10 * time.Second
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var o options
 	fs := newFlags("serve", stderr, getenv, &o)
-	fs.StringVar(&o.addr, "addr", envDefault(getenv, "GEUL_ADDR", ":8080"), "listen address (GEUL_ADDR)")
+	fs.StringVar(&o.addr, "addr", envDefault(getenv, "GEUL_ADDR", defaultAddr), "listen address (GEUL_ADDR); :8080 listens on every interface")
 	watchContent := fs.Bool("watch", envBool(getenv, "GEUL_WATCH"), "re-index when content files change (GEUL_WATCH=1)")
 	// Links of the feeds and the sitemap; see internal/server/feeds.go.
 	var links server.Config
 	fs.StringVar(&links.BaseURL, "base-url", getenv("GEUL_BASE_URL"), "public site address for feed and sitemap links (GEUL_BASE_URL; else site.yaml's baseURL, else the request's host)")
 	fs.StringVar(&links.PostURL, "post-url", getenv("GEUL_POST_URL"), "public post link with {base} {lang} {slug} {category} {name} (GEUL_POST_URL; default "+server.DefaultPostURL+")")
 	fs.StringVar(&links.CategoryURL, "category-url", getenv("GEUL_CATEGORY_URL"), "public category link with {base} {lang} {category} (GEUL_CATEGORY_URL; default "+server.DefaultCategoryURL+")")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseFlags(fs, args, stdout)
 	if err != nil {
 		return err
 	}
@@ -57,7 +61,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	st.SetPostCacheBytes(cacheBytes)
 
 	// Every index run of serve goes through runs, which reports it to the server.
-	runs := &indexRuns{ix: index.New(o.content, st), st: st, log: log}
+	runs := &indexRuns{ix: index.New(o.content, st), dir: o.content, st: st, log: log}
 	srv := server.New(st, log, server.Config{CacheControl: getenv("GEUL_CACHE_CONTROL"),
 		CORSOrigins: splitList(getenv("GEUL_CORS_ORIGINS")),
 		AdminToken:  adminToken(getenv, log), Reindexer: runs,

@@ -15,8 +15,12 @@ type Site struct {
 	// BaseURL is the optional key baseURL, as written.
 	BaseURL string
 	// Title is the optional key title: a map of language to string, or a
-	// string that belongs to the default language.
+	// string that belongs to the default language, as in front matter. The
+	// feeds carry it.
 	Title map[string]string
+	// Description is the optional key description, read as Title: the feeds'
+	// description (RSS and JSON Feed) and subtitle (Atom).
+	Description map[string]string
 }
 
 // defaultLanguages are the languages of a site without site.yaml.
@@ -24,7 +28,7 @@ var defaultLanguages = []string{"ko", "en"}
 
 // DefaultSite returns the site used when site.yaml is absent.
 func DefaultSite() Site {
-	return Site{Languages: append([]string(nil), defaultLanguages...), Title: map[string]string{}}
+	return Site{Languages: append([]string(nil), defaultLanguages...), Title: map[string]string{}, Description: map[string]string{}}
 }
 
 // languages returns s.Languages, or the defaults for a zero Site, so that
@@ -62,7 +66,9 @@ func parseSite(data []byte) (Site, *Error) {
 	if err != nil {
 		return site, err
 	}
-	var titleN *yaml.Node
+	// title and description are read last: a plain string belongs to the
+	// default language, which languages may set after them.
+	var titleN, descN *yaml.Node
 	for _, p := range ps {
 		switch p.key {
 		case "languages":
@@ -80,15 +86,24 @@ func parseSite(data []byte) (Site, *Error) {
 			}
 			site.BaseURL = strings.TrimSpace(s)
 		case "title":
-			titleN = p.value // read last: a plain string needs the default language
+			titleN = p.value
+		case "description":
+			descN = p.value
 		}
 	}
-	if titleN != nil {
-		t, err := r.localized(titleN, "title", site.Languages[0])
+	for _, f := range []struct {
+		n   *yaml.Node
+		key string
+		to  *map[string]string
+	}{{titleN, "title", &site.Title}, {descN, "description", &site.Description}} {
+		if f.n == nil {
+			continue
+		}
+		t, err := r.localized(f.n, f.key, site.Languages[0])
 		if err != nil {
 			return site, err
 		}
-		site.Title = t
+		*f.to = t
 	}
 	return site, nil
 }

@@ -14,17 +14,18 @@ func TestParseSite(t *testing.T) {
 		src  string
 		want content.Site
 	}{
-		{"empty file", "", content.Site{Languages: []string{"ko", "en"}, Title: map[string]string{}}},
-		{"languages only", "languages: [en, ko, pt-br]\n", content.Site{Languages: []string{"en", "ko", "pt-br"}, Title: map[string]string{}}},
+		{"empty file", "", content.Site{Languages: []string{"ko", "en"}, Title: map[string]string{}, Description: map[string]string{}}},
+		{"languages only", "languages: [en, ko, pt-br]\n", content.Site{Languages: []string{"en", "ko", "pt-br"}, Title: map[string]string{}, Description: map[string]string{}}},
 		{
 			"everything",
-			"languages:\n  - ko\n  - en\nbaseURL: https://example.com/\ntitle:\n  ko: 글\n  en: Geul\nunknown: ignored\n",
-			content.Site{Languages: []string{"ko", "en"}, BaseURL: "https://example.com/", Title: map[string]string{"ko": "글", "en": "Geul"}},
+			"languages:\n  - ko\n  - en\nbaseURL: https://example.com/\ntitle:\n  ko: 글\n  en: Geul\ndescription:\n  ko: 기술 블로그\n  en: A tech blog\nunknown: ignored\n",
+			content.Site{Languages: []string{"ko", "en"}, BaseURL: "https://example.com/", Title: map[string]string{"ko": "글", "en": "Geul"},
+				Description: map[string]string{"ko": "기술 블로그", "en": "A tech blog"}},
 		},
 		{
-			"title string belongs to the default language",
-			"title: Geul\nlanguages: [en, ko]\n",
-			content.Site{Languages: []string{"en", "ko"}, Title: map[string]string{"en": "Geul"}},
+			"title and description strings belong to the default language",
+			"title: Geul\ndescription: Notes\nlanguages: [en, ko]\n",
+			content.Site{Languages: []string{"en", "ko"}, Title: map[string]string{"en": "Geul"}, Description: map[string]string{"en": "Notes"}},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -52,6 +53,8 @@ func TestParseSiteBad(t *testing.T) {
 		{"language twice", "languages:\n  - ko\n  - en\n  - ko\n", 4},
 		{"not a map", "- ko\n- en\n", 1},
 		{"title as a list", "title: [a]\n", 1},
+		{"description as a list", "title: t\ndescription:\n  - a\n", 3},
+		{"description with a bad language", "description:\n  Korean: 글\n", 2},
 		{"invalid UTF-8", "baseURL: x\ntitle: \xff\n", 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

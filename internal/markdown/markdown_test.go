@@ -2,6 +2,7 @@ package markdown_test
 
 import (
 	"bytes"
+	"errors"
 	"html"
 	"regexp"
 	"runtime"
@@ -423,17 +424,30 @@ func TestReadingMinutes(t *testing.T) {
 }
 
 func TestCSS(t *testing.T) {
-	css, err := markdown.CSS("github")
-	if err != nil {
-		t.Fatalf("CSS(github): %v", err)
-	}
-	for _, w := range []string{".chroma", ".chroma .kd"} {
-		if !strings.Contains(css, w) {
-			t.Errorf("CSS(github): got %d bytes without %q", len(css), w)
+	for _, tc := range []struct {
+		name string
+		css  func() ([]byte, error)
+		want []string
+	}{
+		{"github", func() ([]byte, error) { return markdown.CSS("github") }, []string{".chroma {", ".chroma .kd {", ".chroma .lnt:target"}},
+		{"MONOKAI", func() ([]byte, error) { return markdown.CSS("MONOKAI") }, []string{".chroma .kd {", "#272822"}},
+		{"default", markdown.DefaultCSS, []string{".chroma .kd {", "@media (prefers-color-scheme: dark) {\n/* Background */ .bg"}},
+	} {
+		css, err := tc.css()
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		for _, w := range tc.want {
+			if !bytes.Contains(css, []byte(w)) {
+				t.Errorf("%s: %d bytes without %q", tc.name, len(css), w)
+			}
 		}
 	}
-	if _, err := markdown.CSS("no-such-style"); err == nil {
-		t.Errorf("CSS(no-such-style): got nil error, want one")
+	if _, err := markdown.CSS("no-such-style"); !errors.Is(err, markdown.ErrUnknownStyle) {
+		t.Errorf("CSS(no-such-style): %v, want ErrUnknownStyle", err)
+	}
+	if names := markdown.StyleNames(); !slices.Contains(names, markdown.DefaultStyle) || !slices.Contains(names, markdown.DarkStyle) {
+		t.Errorf("StyleNames %v lack %s or %s", names, markdown.DefaultStyle, markdown.DarkStyle)
 	}
 }
 

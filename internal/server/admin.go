@@ -49,6 +49,10 @@ type Reindexer interface {
 // request is answered 400.
 var ErrBadPath = errors.New("bad content path")
 
+// ErrNoFile is what a Reindexer returns (wrapped) for a path that names no
+// file, in the content folder or in the index; the request is answered 404.
+var ErrNoFile = errors.New("no such content file")
+
 const (
 	// adminFailures failed authentications per adminFailureWindow from one
 	// client IP are allowed; more get 429 until the window ends.
@@ -292,6 +296,7 @@ func (s *Server) handleAdminStatus(c echo.Context) error {
 //	@Success		200		{object}	api.ReindexResult
 //	@Failure		400		{object}	api.Problem
 //	@Failure		401		{object}	api.Problem
+//	@Failure		404		{object}	api.Problem	"path names a file that is neither in the content folder nor in the index"
 //	@Failure		429		{object}	api.Problem
 //	@Failure		503		{object}	api.Problem
 //	@Router			/admin/reindex [post]
@@ -311,6 +316,9 @@ func (s *Server) handleAdminReindex(c echo.Context) error {
 	res, err := s.cfg.Reindexer.Reindex(ctx, path)
 	if errors.Is(err, ErrBadPath) {
 		return invalidf("%v", err)
+	}
+	if errors.Is(err, ErrNoFile) {
+		return notFoundf("%v", err)
 	}
 	if err != nil {
 		return err

@@ -40,8 +40,8 @@ func tagParam(c echo.Context) (string, error) {
 }
 
 // categoryObject turns a stored category into the API's, counts in the site's
-// language order.
-func (s *Server) categoryObject(ci store.CategoryInfo) (api.Category, error) {
+// language order, its local name and description in lang.
+func (s *Server) categoryObject(ci store.CategoryInfo, lang string) (api.Category, error) {
 	var data struct {
 		Name        api.Localized `json:"name"`
 		Description api.Localized `json:"description"`
@@ -59,9 +59,12 @@ func (s *Server) categoryObject(ci store.CategoryInfo) (api.Category, error) {
 	if c.Description == nil {
 		c.Description = api.Localized{}
 	}
-	for _, l := range s.languages() {
+	langs := s.languages()
+	for _, l := range langs {
 		c.Counts = append(c.Counts, api.LangCount{Lang: l, Count: ci.Langs[l]})
 	}
+	c.LocalName = textFor(c.Name, lang, langs)
+	c.LocalDescription = textFor(c.Description, lang, langs)
 	return c, nil
 }
 
@@ -72,7 +75,7 @@ func (s *Server) categoryObject(ci store.CategoryInfo) (api.Category, error) {
 //	@Tags			categories
 //	@ID				listCategories
 //	@Produce		json
-//	@Param			lang	query		string	false	"a site language: validated and echoed as Content-Language; names and descriptions carry every language"
+//	@Param			lang	query		string	false	"language of localName and localDescription, a language tag matched to the site's (en-US is en; default: Accept-Language, else the site's default); name and description carry every language"
 //	@Success		200		{object}	api.CategoriesResponse
 //	@Failure		400		{object}	api.Problem
 //	@Router			/categories [get]
@@ -87,7 +90,7 @@ func (s *Server) handleCategories(c echo.Context) error {
 	}
 	resp := api.CategoriesResponse{Categories: make([]api.Category, 0, len(infos))}
 	for _, ci := range infos {
-		cat, err := s.categoryObject(ci)
+		cat, err := s.categoryObject(ci, lang)
 		if err != nil {
 			return err
 		}
@@ -114,7 +117,7 @@ func (s *Server) handleCategories(c echo.Context) error {
 //	@Param			sort		query		string	false	"-date: newest first; date: oldest first; title, -title: by the default-language title"	Enums(-date, date, title, -title)	default(-date)
 //	@Param			fields		query		string	false	"comma-separated keys of the list item to keep; slug is always kept"
 //	@Success		200			{object}	api.CategoryResponse
-//	@Header			200			{string}	Link	"rel=prev and rel=next page URLs"
+//	@Header			200			{string}	Link	"absolute URLs of the rel=first, prev, next and last pages"
 //	@Failure		400			{object}	api.Problem
 //	@Failure		404			{object}	api.Problem
 //	@Router			/categories/{category} [get]
@@ -134,7 +137,7 @@ func (s *Server) handleCategory(c echo.Context) error {
 		}
 		return err
 	}
-	cat, err := s.categoryObject(info)
+	cat, err := s.categoryObject(info, r.lang)
 	if err != nil {
 		return err
 	}
@@ -188,7 +191,7 @@ func (s *Server) handleTags(c echo.Context) error {
 //	@Param			sort	query		string	false	"-date: newest first; date: oldest first; title, -title: by the default-language title"	Enums(-date, date, title, -title)	default(-date)
 //	@Param			fields	query		string	false	"comma-separated keys of the list item to keep; slug is always kept"
 //	@Success		200		{object}	api.TagResponse
-//	@Header			200		{string}	Link	"rel=prev and rel=next page URLs"
+//	@Header			200		{string}	Link	"absolute URLs of the rel=first, prev, next and last pages"
 //	@Failure		400		{object}	api.Problem
 //	@Failure		404		{object}	api.Problem
 //	@Router			/tags/{tag} [get]

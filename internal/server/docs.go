@@ -43,7 +43,8 @@ const docsCSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe
 // docsPage loads Swagger UI from /docs/ over /openapi.json. Paths are relative
 // so the page also works behind a proxy that mounts geul under a prefix; the
 // start script is a file, not inline, so the CSP needs no 'unsafe-inline' for
-// scripts.
+// scripts. It is served at /docs; docsPageInDir is the same page for /docs/,
+// where relative paths start one level down.
 const docsPage = `<!doctype html>
 <html lang="en">
 <head>
@@ -61,8 +62,12 @@ const docsPage = `<!doctype html>
 </html>
 `
 
+var docsPageInDir = strings.ReplaceAll(docsPage, `"docs/`, `"`)
+
+// docsScript starts Swagger UI. The document's URL is relative to the page,
+// which is /docs or /docs/.
 const docsScript = `window.ui = SwaggerUIBundle({
-  url: "openapi.json",
+  url: location.pathname.endsWith("/") ? "../openapi.json" : "openapi.json",
   dom_id: "#swagger-ui",
   deepLinking: true,
   presets: [SwaggerUIBundle.presets.apis],
@@ -71,10 +76,10 @@ const docsScript = `window.ui = SwaggerUIBundle({
 `
 
 // UndocumentedRoutes are the routes the OpenAPI document leaves out on
-// purpose, as "METHOD path" in echo's form: Swagger UI's own static files,
-// which are no part of the API. The contract test holds every other route to
+// purpose, as "METHOD path" in echo's form: /docs/, which is /docs's page,
+// and Swagger UI's own static files, which are no part of the API. The contract test holds every other route to
 // the document.
-var UndocumentedRoutes = []string{"GET /docs/:file", "HEAD /docs/:file"}
+var UndocumentedRoutes = []string{"GET /docs/", "HEAD /docs/", "GET /docs/:file", "HEAD /docs/:file"}
 
 // Route is one registered route: a method and echo's path (":name" for a
 // parameter, "*" for the rest).
@@ -125,6 +130,7 @@ func (s *Server) docsRoutes() {
 	s.get("/openapi.yaml", s.handleOpenAPIYAML)
 	s.get("/openapi.json", s.handleOpenAPIJSON)
 	s.get("/docs", s.handleDocs)
+	s.get("/docs/", s.handleDocsInDir)
 	// A parameter, not a wildcard: echo's wildcard routes change how it
 	// answers a wrong method elsewhere (404 instead of 405).
 	s.get("/docs/:file", s.handleDocsFile)
@@ -169,7 +175,7 @@ func (s *Server) handleOpenAPIJSON(c echo.Context) error {
 // handleDocs godoc
 //
 //	@Summary		Swagger UI
-//	@Description	An HTML page that shows the OpenAPI document with Swagger UI and lets a reader try each route. It loads nothing from another origin.
+//	@Description	An HTML page that shows the OpenAPI document with Swagger UI and lets a reader try each route. It loads nothing from another origin. /docs/ serves the same page.
 //	@Tags			meta
 //	@ID				getDocs
 //	@Produce		html
@@ -203,6 +209,12 @@ type docsFile struct {
 	body        []byte
 	etag        string
 	contentType string
+}
+
+// handleDocsInDir serves /docs's page at /docs/.
+func (s *Server) handleDocsInDir(c echo.Context) error {
+	c.Response().Header().Set("Content-Security-Policy", docsCSP)
+	return c.Blob(http.StatusOK, echo.MIMETextHTMLCharsetUTF8, []byte(docsPageInDir))
 }
 
 // handleDocsFile serves the files of Swagger UI that /docs loads.

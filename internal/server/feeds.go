@@ -92,10 +92,11 @@ type feeds struct {
 
 // siteInfo is what SetSite hands over from site.yaml.
 type siteInfo struct {
-	version uint64
-	langs   []string
-	base    string // normalized; "" when absent or unusable
-	title   map[string]string
+	version     uint64
+	langs       []string
+	base        string // normalized; "" when absent or unusable
+	title       map[string]string
+	description map[string]string
 }
 
 type feedKey struct {
@@ -112,7 +113,8 @@ type feedEntry struct {
 	err  error
 }
 
-// feedDoc is a rendered feed or sitemap file.
+// feedDoc is a rendered document with its ETag: a feed, a sitemap file, a
+// stylesheet.
 type feedDoc struct {
 	body []byte
 	etag string
@@ -154,28 +156,32 @@ func (s *Server) initFeeds() {
 		s.log.Error("category URL template ignored", "err", err)
 		f.cat, _ = parseCategoryURL("")
 	}
-	f.site.Store(&siteInfo{title: map[string]string{}})
+	f.site.Store(&siteInfo{title: map[string]string{}, description: map[string]string{}})
 }
 
 // SetSite sets the site's languages (the first is the default, as
-// SetLanguages), its base URL from site.yaml ("" when it has none) and its
-// title per language. Call it after every index run; feeds built with other
-// settings are dropped.
-func (s *Server) SetSite(langs []string, baseURL string, title map[string]string) {
+// SetLanguages), and from site.yaml its base URL ("" when it has none), title
+// and description per language. Call it after every index run; feeds built
+// with other settings are dropped.
+func (s *Server) SetSite(langs []string, site content.Site) {
 	s.SetLanguages(langs)
-	si := &siteInfo{langs: slices.Clone(langs), title: maps.Clone(title)}
+	si := &siteInfo{langs: slices.Clone(langs), title: maps.Clone(site.Title), description: maps.Clone(site.Description)}
 	if si.title == nil {
 		si.title = map[string]string{}
 	}
-	if baseURL != "" {
-		b, err := normalizeBase(baseURL)
+	if si.description == nil {
+		si.description = map[string]string{}
+	}
+	if site.BaseURL != "" {
+		b, err := normalizeBase(site.BaseURL)
 		if err != nil {
 			s.log.Warn("site.yaml baseURL ignored", "err", err)
 		}
 		si.base = b
 	}
 	old := s.feeds.site.Load()
-	if slices.Equal(old.langs, si.langs) && old.base == si.base && maps.Equal(old.title, si.title) {
+	if slices.Equal(old.langs, si.langs) && old.base == si.base && maps.Equal(old.title, si.title) &&
+		maps.Equal(old.description, si.description) {
 		return
 	}
 	si.version = old.version + 1
@@ -199,7 +205,7 @@ func (s *Server) LoadSite(ctx context.Context) {
 			return
 		}
 	}
-	s.SetSite(s.languages(), site.BaseURL, site.Title)
+	s.SetSite(s.languages(), site)
 }
 
 // normalizeBase checks an absolute http(s) URL without query or fragment and
@@ -351,6 +357,12 @@ func (s *Server) baseFor(c echo.Context, si *siteInfo) string {
 	if si.base != "" {
 		return si.base
 	}
+	return requestOrigin(c)
+}
+
+// requestOrigin is the scheme and host the request was sent to; a Host that
+// is not a plain name or address is taken as localhost.
+func requestOrigin(c echo.Context) string {
 	host := strings.ToLower(c.Request().Host)
 	if !validHost(host) {
 		host = "localhost"
@@ -377,19 +389,15 @@ func validHost(h string) bool {
 	return true
 }
 
-// feedLang is the lang query parameter, which must be a site language, else
-// the default language. Accept-Language is not consulted: a feed's URL names
-// one document, which feed readers and caches keep as it is.
+// feedLang is the site language the lang query parameter names (see
+// queryLang), else the default language. Accept-Language is not consulted: a
+// feed's URL names one document, which feed readers and caches keep as it is.
 func (s *Server) feedLang(c echo.Context) (string, error) {
-	langs := s.languages()
-	if c.QueryParams().Has("lang") {
-		q := c.QueryParam("lang")
-		if slices.Contains(langs, q) {
-			return q, nil
-		}
-		return "", invalidf("unknown lang %.64q: this site has %s", q, strings.Join(langs, ", "))
+	sl := s.langs.Load()
+	if lang, ok, err := sl.queryLang(c); ok || err != nil {
+		return lang, err
 	}
-	return langs[0], nil
+	return sl.list[0], nil
 }
 
 // docRequest is what a document is built from.
@@ -400,21 +408,40 @@ type docRequest struct {
 	links links
 }
 
-// title is the site's title in lang, else in the default language, else the
-// base URL's host.
+// defaultTitle names a site whose site.yaml has no title. Never the host
+// name: a feed reader shows it as the site's name.
+const defaultTitle = "geul"
+
+// title is site.yaml's title in lang, else in the first site language that
+// has one, else defaultTitle.
 func (r docRequest) title() string {
-	if t := r.site.title[r.lang]; t != "" {
+	if t := r.siteText(r.site.title); t != "" {
+		return t
+	}
+	return defaultTitle
+}
+
+// description is site.yaml's description as title picks the title, else the
+// title.
+func (r docRequest) description() string {
+	if d := r.siteText(r.site.description); d != "" {
+		return d
+	}
+	return r.title()
+}
+
+// siteText is the text of a site.yaml map in lang, else in the first site
+// language that has one.
+func (r docRequest) siteText(m map[string]string) string {
+	if t := m[r.lang]; t != "" {
 		return t
 	}
 	for _, l := range r.langs {
-		if t := r.site.title[l]; t != "" {
+		if t := m[l]; t != "" {
 			return t
 		}
 	}
-	if u, err := url.Parse(r.links.base); err == nil && u.Host != "" {
-		return u.Host
-	}
-	return "geul"
+	return ""
 }
 
 // cached returns the document of key, building it on the first request for
@@ -720,6 +747,7 @@ type atomFeed struct {
 	Lang      string      `xml:"xml:lang,attr"`
 	ID        string      `xml:"id"`
 	Title     string      `xml:"title"`
+	Subtitle  string      `xml:"subtitle,omitempty"`
 	Updated   string      `xml:"updated"`
 	Links     []atomLink  `xml:"link"`
 	Author    atomPerson  `xml:"author"`
@@ -765,7 +793,7 @@ func (s *Server) buildRSS(ctx context.Context, r docRequest) ([]byte, error) {
 	}
 	title := r.title()
 	ch := rssChannel{
-		Title: title, Link: r.homeURL(), Description: title, Language: r.lang, Generator: "geul",
+		Title: title, Link: r.homeURL(), Description: r.description(), Language: r.lang, Generator: "geul",
 		Self:  atomLink{Href: r.selfURL("/feed.xml"), Rel: "self", Type: "application/rss+xml"},
 		Items: make([]rssItem, 0, len(items)),
 	}
@@ -801,7 +829,7 @@ func (s *Server) buildAtom(ctx context.Context, r docRequest) ([]byte, error) {
 		updated = time.Unix(0, 0).UTC() // an empty feed has no time of its own
 	}
 	feed := atomFeed{
-		NS: "http://www.w3.org/2005/Atom", Lang: r.lang, ID: self, Title: r.title(),
+		NS: "http://www.w3.org/2005/Atom", Lang: r.lang, ID: self, Title: r.title(), Subtitle: r.siteText(r.site.description),
 		Updated: updated.Format(time.RFC3339),
 		Links: []atomLink{
 			{Href: r.homeURL(), Rel: "alternate", Type: "text/html"},
@@ -836,7 +864,7 @@ func (s *Server) buildJSONFeed(ctx context.Context, r docRequest) ([]byte, error
 		return nil, err
 	}
 	feed := api.JSONFeed{
-		Version: api.JSONFeedVersion, Title: r.title(), HomePageURL: r.homeURL(),
+		Version: api.JSONFeedVersion, Title: r.title(), Description: r.siteText(r.site.description), HomePageURL: r.homeURL(),
 		FeedURL: r.selfURL("/feed.json"), Language: r.lang,
 		Items: make([]api.JSONFeedItem, 0, len(items)),
 	}

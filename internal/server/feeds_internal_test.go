@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/corpus"
 	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/store"
@@ -293,7 +294,7 @@ func TestFeedCache(t *testing.T) {
 	if again := e.get(t, "/feed.xml?lang=en"); !bytes.Equal(again, first) || key() != before {
 		t.Fatal("a second request built the feed again")
 	}
-	e.srv.SetSite([]string{"ko", "en"}, "", map[string]string{"en": "Renamed"})
+	e.srv.SetSite([]string{"ko", "en"}, content.Site{Title: map[string]string{"en": "Renamed"}})
 	if got := e.get(t, "/feed.xml?lang=en"); !bytes.Contains(got, []byte("<title>Renamed</title>")) {
 		t.Errorf("new site title not in the feed: %.300s", got)
 	}

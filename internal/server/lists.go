@@ -101,24 +101,29 @@ func pagination(page, limit, total int) api.Pagination {
 	return p
 }
 
-// setLinks sends the pages around this one as Link headers (RFC 8288), the
-// request's other query parameters kept.
+// setLinks sends the first, previous, next and last pages as Link headers
+// (RFC 8288), the request's other query parameters kept. The URLs are
+// absolute, on the request's own scheme and host: they name this API's
+// pages, which a client on another origin resolves against the API, not
+// against its own page. (The configured base URL is the public site's.)
 func setLinks(c echo.Context, p api.Pagination) {
 	u := c.Request().URL
 	q := u.Query()
+	prefix := requestOrigin(c) + u.EscapedPath() + "?"
 	var links []string
 	link := func(page *int, rel string) {
 		if page == nil {
 			return
 		}
 		q.Set("page", strconv.Itoa(*page))
-		links = append(links, "<"+u.EscapedPath()+"?"+q.Encode()+`>; rel="`+rel+`"`)
+		links = append(links, "<"+prefix+q.Encode()+`>; rel="`+rel+`"`)
 	}
+	first, last := 1, p.Pages
+	link(&first, "first")
 	link(p.Prev, "prev")
 	link(p.Next, "next")
-	if len(links) > 0 {
-		c.Response().Header().Set("Link", strings.Join(links, ", "))
-	}
+	link(&last, "last")
+	c.Response().Header().Set("Link", strings.Join(links, ", "))
 }
 
 // appendList appends `"posts":[...],"meta":{...}` of one page: the stored item
@@ -165,7 +170,7 @@ const listBufSize = 32 << 10
 // handleListPosts serves a page of every post.
 //
 //	@Summary		List posts
-//	@Description	One page of the posts, newest first by default. Items are post objects without content and html. Drafts are never listed. Link headers point at the prev and next pages.
+//	@Description	One page of the posts, newest first by default. Items are post objects without content and html. Drafts are never listed. Link headers point at the first, prev, next and last pages.
 //	@Tags			posts
 //	@ID				listPosts
 //	@Produce		json
@@ -177,7 +182,7 @@ const listBufSize = 32 << 10
 //	@Param			sort		query		string	false	"-date: newest first; date: oldest first; title, -title: by the default-language title"	Enums(-date, date, title, -title)	default(-date)
 //	@Param			fields		query		string	false	"comma-separated keys of the list item to keep; slug is always kept"
 //	@Success		200			{object}	api.ListResponse
-//	@Header			200			{string}	Link	"rel=prev and rel=next page URLs"
+//	@Header			200			{string}	Link	"absolute URLs of the rel=first, prev, next and last pages"
 //	@Header			200			{string}	ETag	"strong validator of the body"
 //	@Failure		400			{object}	api.Problem
 //	@Router			/posts [get]

@@ -89,6 +89,12 @@ type listEnv struct {
 
 func newListEnv(t *testing.T) *listEnv {
 	t.Helper()
+	return newListEnvOf(t, listSite(t))
+}
+
+// newListEnvOf is a listEnv over the content folder dir.
+func newListEnvOf(t *testing.T, dir string) *listEnv {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "index.db"))
 	if err != nil {
@@ -96,7 +102,7 @@ func newListEnv(t *testing.T) *listEnv {
 	}
 	t.Cleanup(func() { st.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sum, err := index.New(listSite(t), st).Run(ctx)
+	sum, err := index.New(dir, st).Run(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,6 +126,9 @@ func (e *listEnv) request(t *testing.T, method, target string, header ...string)
 		t.Fatal(err)
 	}
 	for i := 0; i+1 < len(header); i += 2 {
+		if header[i] == "Host" {
+			req.Host = header[i+1]
+		}
 		req.Header.Set(header[i], header[i+1])
 	}
 	// Without the transport's transparent gzip, so headers are the server's.
@@ -268,7 +277,7 @@ func TestListPosts(t *testing.T) {
 			t.Errorf("not newest first: %s (%s) before %s (%s)", l.Posts[i-1].Slug, l.Posts[i-1].Date, l.Posts[i].Slug, l.Posts[i].Date)
 		}
 	}
-	if got := resp.Header.Get("Link"); got != `</posts?page=2>; rel="next"` {
+	if got, want := resp.Header.Get("Link"), strings.ReplaceAll(`<{api}/posts?page=1>; rel="first", <{api}/posts?page=2>; rel="next", <{api}/posts?page=2>; rel="last"`, "{api}", e.srv.URL); got != want {
 		t.Errorf("Link %q", got)
 	}
 	if resp.Header.Get("ETag") == "" || resp.Header.Get("Content-Language") != "ko" {
@@ -320,21 +329,24 @@ func TestListPagination(t *testing.T) {
 		link  string
 	}{
 		{"page=2&limit=10", api.Pagination{Page: 2, Limit: 10, Pages: 3, Total: 25, Prev: intp(1), Next: intp(3)}, 10,
-			`</posts?limit=10&page=1>; rel="prev", </posts?limit=10&page=3>; rel="next"`},
+			`<{api}/posts?limit=10&page=1>; rel="first", <{api}/posts?limit=10&page=1>; rel="prev", <{api}/posts?limit=10&page=3>; rel="next", <{api}/posts?limit=10&page=3>; rel="last"`},
 		{"page=3&limit=10", api.Pagination{Page: 3, Limit: 10, Pages: 3, Total: 25, Prev: intp(2)}, 5,
-			`</posts?limit=10&page=2>; rel="prev"`},
+			`<{api}/posts?limit=10&page=1>; rel="first", <{api}/posts?limit=10&page=2>; rel="prev", <{api}/posts?limit=10&page=3>; rel="last"`},
 		// Past the end: an empty page whose prev is the last page.
 		{"page=9&limit=10", api.Pagination{Page: 9, Limit: 10, Pages: 3, Total: 25, Prev: intp(3)}, 0,
-			`</posts?limit=10&page=3>; rel="prev"`},
+			`<{api}/posts?limit=10&page=1>; rel="first", <{api}/posts?limit=10&page=3>; rel="prev", <{api}/posts?limit=10&page=3>; rel="last"`},
 		{"page=99999999999999999999999", api.Pagination{Page: int(^uint(0) >> 1), Limit: 15, Pages: 2, Total: 25, Prev: intp(2)}, 0,
-			`</posts?page=2>; rel="prev"`},
-		{"limit=500", api.Pagination{Page: 1, Limit: 100, Pages: 1, Total: 25}, 25, ""},
+			`<{api}/posts?page=1>; rel="first", <{api}/posts?page=2>; rel="prev", <{api}/posts?page=2>; rel="last"`},
+		{"limit=500", api.Pagination{Page: 1, Limit: 100, Pages: 1, Total: 25}, 25,
+			`<{api}/posts?limit=500&page=1>; rel="first", <{api}/posts?limit=500&page=1>; rel="last"`},
 		{"limit=1&page=25", api.Pagination{Page: 25, Limit: 1, Pages: 25, Total: 25, Prev: intp(24)}, 1,
-			`</posts?limit=1&page=24>; rel="prev"`},
+			`<{api}/posts?limit=1&page=1>; rel="first", <{api}/posts?limit=1&page=24>; rel="prev", <{api}/posts?limit=1&page=25>; rel="last"`},
 		{"category=go&limit=3&lang=en", api.Pagination{Page: 1, Limit: 3, Pages: 3, Total: 8, Next: intp(2)}, 3,
-			`</posts?category=go&lang=en&limit=3&page=2>; rel="next"`},
-		{"category=nowhere", api.Pagination{Page: 1, Limit: 15, Pages: 1, Total: 0}, 0, ""},
-		{"tag=no-such-tag", api.Pagination{Page: 1, Limit: 15, Pages: 1, Total: 0}, 0, ""},
+			`<{api}/posts?category=go&lang=en&limit=3&page=1>; rel="first", <{api}/posts?category=go&lang=en&limit=3&page=2>; rel="next", <{api}/posts?category=go&lang=en&limit=3&page=3>; rel="last"`},
+		{"category=nowhere", api.Pagination{Page: 1, Limit: 15, Pages: 1, Total: 0}, 0,
+			`<{api}/posts?category=nowhere&page=1>; rel="first", <{api}/posts?category=nowhere&page=1>; rel="last"`},
+		{"tag=no-such-tag", api.Pagination{Page: 1, Limit: 15, Pages: 1, Total: 0}, 0,
+			`<{api}/posts?page=1&tag=no-such-tag>; rel="first", <{api}/posts?page=1&tag=no-such-tag>; rel="last"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -349,8 +361,8 @@ func TestListPagination(t *testing.T) {
 			if l.Posts == nil {
 				t.Errorf("posts is null, want a list")
 			}
-			if got := resp.Header.Get("Link"); got != tt.link {
-				t.Errorf("Link %q, want %q", got, tt.link)
+			if got, want := resp.Header.Get("Link"), strings.ReplaceAll(tt.link, "{api}", e.srv.URL); got != want {
+				t.Errorf("Link %q, want %q", got, want)
 			}
 		})
 	}
@@ -543,7 +555,7 @@ func TestCategories(t *testing.T) {
 	var raw struct{ Categories []json.RawMessage }
 	json.Unmarshal(body, &raw)
 	catKeys = keysOf(t, raw.Categories[0])
-	if want := []string{"slug", "name", "description", "order", "count", "counts"}; !slices.Equal(catKeys, want) {
+	if want := []string{"slug", "name", "description", "order", "count", "counts", "localName", "localDescription"}; !slices.Equal(catKeys, want) {
 		t.Errorf("category keys %v, want %v", catKeys, want)
 	}
 	for _, c := range cs.Categories {
@@ -573,7 +585,7 @@ func TestCategories(t *testing.T) {
 	}
 
 	// One category: the same object, and its posts.
-	_, body = e.ok(t, "/categories/cs?limit=4&page=2")
+	_, body = e.ok(t, "/categories/cs?limit=4&page=2&lang=en")
 	if got := keysOf(t, body); !slices.Equal(got, []string{"category", "posts", "meta"}) {
 		t.Errorf("keys %v", got)
 	}
@@ -721,6 +733,41 @@ func TestListHEADAndValidators(t *testing.T) {
 		r, body := e.request(t, http.MethodGet, target, "If-None-Match", get.Header.Get("ETag"))
 		if r.StatusCode != http.StatusNotModified || len(body) != 0 {
 			t.Errorf("GET %s with its ETag: status %d, %d bytes", target, r.StatusCode, len(body))
+		}
+	}
+}
+
+// TestListLinksForOtherOrigins: a browser on another origin reads a list's
+// Link header, whose URLs are absolute on the host the request named, and
+// every header it needs is exposed to it.
+func TestListLinksForOtherOrigins(t *testing.T) {
+	e := newListEnv(t)
+	for _, tc := range []struct {
+		target string
+		header []string
+		want   string // the first link
+	}{
+		{"/posts?limit=5", []string{"Host", "api.example:8080"}, "<http://api.example:8080/posts?limit=5&page=1>"},
+		{"/categories/cs?limit=5", []string{"Host", "API.example"}, "<http://api.example/categories/cs?limit=5&page=1>"},
+		{"/tags/alpha?limit=2&lang=en", []string{"Host", "api.example", "X-Forwarded-Proto", "https"}, "<https://api.example/tags/alpha?lang=en&limit=2&page=1>"},
+		{"/posts?limit=5", []string{"Host", "evil_example"}, "<http://localhost/posts?limit=5&page=1>"},
+	} {
+		resp, _ := e.ok(t, tc.target, append([]string{"Origin", "https://blog.example"}, tc.header...)...)
+		link := resp.Header.Get("Link")
+		if !strings.HasPrefix(link, tc.want+`; rel="first"`) || !strings.Contains(link, `rel="last"`) {
+			t.Errorf("GET %s %v: Link %q, want it to start with %s", tc.target, tc.header, link, tc.want)
+		}
+		exposed := strings.Split(resp.Header.Get("Access-Control-Expose-Headers"), ",")
+		for i := range exposed {
+			exposed[i] = http.CanonicalHeaderKey(strings.TrimSpace(exposed[i]))
+		}
+		for _, h := range []string{"ETag", "Link", "Content-Language", "Last-Modified", "X-Request-Id", "Retry-After"} {
+			if !slices.Contains(exposed, http.CanonicalHeaderKey(h)) {
+				t.Errorf("GET %s: %s not in Access-Control-Expose-Headers %q", tc.target, h, exposed)
+			}
+			if h != "Retry-After" && resp.Header.Get(h) == "" {
+				t.Errorf("GET %s: no %s header", tc.target, h)
+			}
 		}
 	}
 }

@@ -23,11 +23,17 @@ func (s *Server) cors() echo.MiddlewareFunc {
 		AllowOrigins: s.cfg.CORSOrigins,
 		AllowMethods: []string{http.MethodGet, http.MethodHead},
 		AllowHeaders: []string{"Accept", "Accept-Language", "If-None-Match", "If-Modified-Since"},
-		// Content-Language, Last-Modified and Cache-Control are safelisted already.
-		ExposeHeaders: []string{"ETag", "Link", "Vary"},
+		// What a browser client reads: the validators, the pages of a list,
+		// the language served, the id to quote in a bug report, and when to
+		// retry. Fetch safelists Content-Language and Last-Modified already;
+		// they are named anyway for the clients and tools that read the list.
+		ExposeHeaders: exposedHeaders,
 		MaxAge:        600,
 	})
 }
+
+// exposedHeaders are the response headers a script on another origin may read.
+var exposedHeaders = []string{"ETag", "Link", "Content-Language", "Last-Modified", "X-Request-Id", "Retry-After", "Vary"}
 
 func isAdminPath(p string) bool { return p == "/admin" || strings.HasPrefix(p, "/admin/") }
 
@@ -46,7 +52,9 @@ func (s *Server) cacheControlFor(path string) string {
 //   - HEAD runs the GET handler; net/http drops the body, so HEAD carries
 //     exactly GET's headers, Content-Length included.
 //   - A 200 answer gets a strong ETag (the hash of its bytes, unless the handler
-//     set one), a Last-Modified (the handler's, else when this process first
+//     set one; -gz or -br inside the quotes for a compressed form, each
+//     representation having its own, while If-None-Match with any of them
+//     matches), a Last-Modified (the handler's, else when this process first
 //     served these bytes), the default Cache-Control, and Vary: Accept-Encoding
 //     (and Origin, for CORS).
 //     If-None-Match, else If-Modified-Since, turn it into a 304 without a body.
@@ -131,12 +139,17 @@ func (s *Server) finish(c echo.Context, w http.ResponseWriter, b *bufferWriter) 
 	// A no-store answer is never revalidated, so it gets no validators, and
 	// its compressed forms are not kept.
 	cacheable := !strings.Contains(h.Get("Cache-Control"), "no-store")
-	etag := h.Get("ETag")
+	// The representation is chosen first: a 304 carries its tag.
+	enc := store.Identity
+	if len(body) >= store.CompressMin && compressible(h.Get(echo.HeaderContentType)) {
+		enc = negotiateEncoding(req.Header.Get("Accept-Encoding"))
+	}
+	etag := h.Get("ETag") // the identity representation's
 	if cacheable {
 		if etag == "" {
 			etag = store.ETag(body)
-			h.Set("ETag", etag)
 		}
+		h.Set("ETag", store.ETagFor(etag, enc))
 		var modified time.Time
 		if lm := h.Get("Last-Modified"); lm != "" {
 			modified, _ = http.ParseTime(lm)
@@ -150,21 +163,23 @@ func (s *Server) finish(c echo.Context, w http.ResponseWriter, b *bufferWriter) 
 			return
 		}
 	}
-	if len(body) >= store.CompressMin && compressible(h.Get(echo.HeaderContentType)) {
-		if enc := negotiateEncoding(req.Header.Get("Accept-Encoding")); enc != store.Identity {
-			var z []byte
-			var err error
+	if enc != store.Identity {
+		var z []byte
+		var err error
+		if cacheable {
+			z, err = s.reprs.compressed(etag, enc, body)
+		} else {
+			z, err = store.Compress(enc, body)
+		}
+		if err != nil {
+			// Sent as it is, under the identity tag.
+			s.log.ErrorContext(req.Context(), "compress", "path", req.URL.Path, "encoding", enc, "err", err)
 			if cacheable {
-				z, err = s.reprs.compressed(etag, enc, body)
-			} else {
-				z, err = store.Compress(enc, body)
+				h.Set("ETag", etag)
 			}
-			if err != nil {
-				s.log.ErrorContext(req.Context(), "compress", "path", req.URL.Path, "encoding", enc, "err", err)
-			} else {
-				body = z
-				h.Set("Content-Encoding", string(enc))
-			}
+		} else {
+			body = z
+			h.Set("Content-Encoding", string(enc))
 		}
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))

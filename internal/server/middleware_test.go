@@ -131,7 +131,7 @@ func TestConditionalAndHead(t *testing.T) {
 		t.Errorf("HEAD body %d bytes; GET Content-Length %q for %d bytes", len(hb), resp.Header.Get("Content-Length"), len(body))
 	}
 	for _, h := range [][]string{{"If-None-Match", etag}, {"If-None-Match", `"a", ` + etag}, {"If-None-Match", "*"}, {"If-Modified-Since", lm}} {
-		r, b := do(t, "GET", hs.URL+"/test/big", h[0], h[1])
+		r, b := do(t, "GET", hs.URL+"/test/big", h[0], h[1], "Accept-Encoding", "gzip")
 		if r.StatusCode != http.StatusNotModified || len(b) != 0 || r.Header.Get("ETag") != etag {
 			t.Errorf("%s %s: %d, %d bytes, ETag %q; want 304, no body, %q", h[0], h[1], r.StatusCode, len(b), r.Header.Get("ETag"), etag)
 		}

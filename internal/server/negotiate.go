@@ -17,18 +17,13 @@ var errorsIs = errors.Is
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// pickLang is the lang query parameter when given (it must be a site language),
-// else the best match of Accept-Language, else the default language.
+// pickLang is the site language the lang query parameter names (see
+// queryLang), else the best match of Accept-Language, else the default
+// language.
 func (s *Server) pickLang(c echo.Context) (string, error) {
 	sl := s.langs.Load()
-	langs := sl.list
-	if q := c.QueryParam("lang"); q != "" || c.QueryParams().Has("lang") {
-		for _, l := range langs {
-			if q == l {
-				return l, nil
-			}
-		}
-		return "", invalidf("unknown lang %q: this site has %s", q, strings.Join(langs, ", "))
+	if lang, ok, err := sl.queryLang(c); ok || err != nil {
+		return lang, err
 	}
 	// Without lang, the answer depends on Accept-Language.
 	addVary(c.Response().Header(), "Accept-Language")
@@ -37,11 +32,39 @@ func (s *Server) pickLang(c echo.Context) (string, error) {
 		if err == nil && len(tags) > 0 {
 			_, idx, conf := sl.matcher.Match(tags...)
 			if conf != language.No {
-				return langs[idx], nil
+				return sl.list[idx], nil
 			}
 		}
 	}
-	return langs[0], nil
+	return sl.list[0], nil
+}
+
+// maxLangParam bounds a lang parameter: real tags are far shorter.
+const maxLangParam = 64
+
+// queryLang reads the lang query parameter, which every route taking a
+// language shares: ok is false when it is absent or empty. It is a BCP 47
+// tag, case-insensitive, matched to the site's languages by the matcher
+// Accept-Language uses (en-US and EN are en, ko-KR is ko). Where Accept-Language
+// settles for any match, lang names one language, so only a sure match of the
+// same base language counts: the matcher would otherwise answer fr, or zh-Hans
+// for zh-hant, with a low-confidence guess.
+func (sl *siteLangs) queryLang(c echo.Context) (lang string, ok bool, err error) {
+	q := c.QueryParam("lang")
+	if q == "" {
+		return "", false, nil
+	}
+	tag, perr := language.Parse(q)
+	if len(q) > maxLangParam || perr != nil {
+		return "", true, invalidf("malformed lang %.64q: want a language tag such as %s", q, strings.Join(sl.list, " or "))
+	}
+	_, idx, conf := sl.matcher.Match(tag)
+	qbase, _ := tag.Base()
+	sbase, _ := sl.tags[idx].Base()
+	if conf < language.High || qbase != sbase {
+		return "", true, invalidf("unknown lang %.64q: this site has %s", q, strings.Join(sl.list, ", "))
+	}
+	return sl.list[idx], true, nil
 }
 
 // negotiateEncoding picks the stored form the client accepts best: brotli, then
@@ -85,12 +108,13 @@ func negotiateEncoding(header string) store.Encoding {
 }
 
 // notModified applies If-None-Match (which wins when present), then
-// If-Modified-Since.
+// If-Modified-Since. etag is the identity representation's tag; a tag of any
+// of its representations matches (see store.SameEntity).
 func notModified(r *http.Request, etag string, modified time.Time) bool {
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
 		for _, t := range strings.Split(inm, ",") {
 			t = strings.TrimSpace(t)
-			if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			if t == "*" || store.SameEntity(t, etag) {
 				return true
 			}
 		}

@@ -58,10 +58,11 @@ func (s *Server) handlePost(c echo.Context) error {
 
 func isNotFound(err error) bool { return errorsIs(err, store.ErrNotFound) }
 
-// writeStored writes stored bytes with their validators.
+// writeStored writes stored bytes with their validators: the tag of the
+// representation served (p.ETag is the identity one's).
 func (s *Server) writeStored(c echo.Context, p store.StoredPost) error {
 	h := c.Response().Header()
-	h.Set("ETag", p.ETag)
+	h.Set("ETag", store.ETagFor(p.ETag, p.Encoding))
 	h.Set("Last-Modified", p.Modified.Format(http.TimeFormat))
 	h.Set("Cache-Control", s.cfg.CacheControl)
 	h.Set("Content-Language", p.Lang)

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"html/template"
 	"math"
@@ -73,17 +73,19 @@ func (s *Server) handlePreview(c echo.Context) error {
 	page := previewPage{
 		Lang: meta.Lang, Title: title, Date: meta.Date, Draft: meta.Draft, Path: rec.Path,
 		HTML:  template.HTML(rec.HTML), // rendered by geul at index time
-		Nonce: base64.RawStdEncoding.EncodeToString(nonce),
+		Nonce: hex.EncodeToString(nonce),
 	}
 	// The ETag covers what the page shows, not its nonce, so the page can ask
 	// whether it changed.
 	etag := store.ETag([]byte(rec.Path + "\x00" + rec.Hash + "\x00" + rec.HTML + "\x00" + title))
+	modified := time.Unix(0, rec.MTime).UTC()
 	h := c.Response().Header()
 	h.Set("ETag", etag)
+	h.Set("Last-Modified", modified.Format(http.TimeFormat))
 	h.Set("Cache-Control", "no-cache, private")
 	h.Set("Content-Language", meta.Lang)
 	addVary(h, "Accept-Language")
-	if notModified(c.Request(), etag, time.Time{}) {
+	if notModified(c.Request(), etag, modified) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	// Its own policy: the page shows the post's images and the stylesheet,

@@ -19,6 +19,7 @@ func (s *Server) routes() {
 	// inside the panic recovery and after CORS has named its headers.
 	e.Use(s.recoverPanic, s.requestTimeout, s.commonHeaders, s.cors(), s.represent)
 
+	s.get("/", s.handleIndex)
 	s.get("/healthz", s.handleHealthz)
 	s.get("/readyz", s.handleReadyz)
 	s.get("/posts/:category/:slug", s.handlePost)
@@ -35,6 +36,8 @@ func (s *Server) routes() {
 	s.get("/atom.xml", s.handleAtom)
 	s.get("/feed.json", s.handleJSONFeed)
 	s.get("/sitemap.xml", s.handleSitemap)
+	// The stylesheet of highlighted code in post html: highlight.go.
+	s.get("/highlight.css", s.handleHighlightCSS)
 	// Operations and change feeds: metrics.go, changes.go, events.go.
 	s.get("/metrics", s.handleMetrics)
 	s.get("/changes", s.handleChanges)

@@ -319,7 +319,7 @@ func TestSearchBadRequests(t *testing.T) {
 		"/search?q=go&limit=ten",
 		"/search?q=go&limit=",
 		"/search?q=go&lang=fr",
-		"/search?q=go&lang=",
+		"/search?q=go&lang=en-",
 		"/search?q=go&category=Bad!",
 		"/search?q=go&category=",
 	} {

@@ -100,16 +100,17 @@ func (s *Server) languages() []string { return s.langs.Load().list }
 // built once per change rather than per request.
 type siteLangs struct {
 	list    []string
+	tags    []language.Tag // list as tags, in the same order
 	matcher language.Matcher
 }
 
 func newSiteLangs(langs []string) *siteLangs {
 	l := &siteLangs{list: slices.Clone(langs)}
-	tags := make([]language.Tag, len(l.list))
+	l.tags = make([]language.Tag, len(l.list))
 	for i, lang := range l.list {
-		tags[i] = language.Make(lang)
+		l.tags[i] = language.Make(lang)
 	}
-	l.matcher = language.NewMatcher(tags)
+	l.matcher = language.NewMatcher(l.tags)
 	return l
 }
 

@@ -9,7 +9,7 @@ import (
 // schemaVersion is bumped whenever the schema or what geul stores changes; an
 // index of another version is dropped and rebuilt from the content files, which
 // are the source of truth.
-const schemaVersion = 10
+const schemaVersion = 11 // 11: site.yaml's description
 
 var schema = []string{
 	`CREATE TABLE files (
