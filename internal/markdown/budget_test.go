@@ -102,9 +102,9 @@ func TestBudgetAcceptsRealPosts(t *testing.T) {
 		fmt.Fprintf(&refs, "[r%d]: https://example.com/%d\n", i, i)
 	}
 	docs := map[string]string{
-		"deep code in a fence": deepCode,
-		"a table of 1000 rows": table(8, 1000),
-		"a list of 5000 items": strings.Repeat("- [a link](https://example.com) to *read*\n", 5000),
+		"deep code in a fence":  deepCode,
+		"a table of 1000 rows":  table(8, 1000),
+		"a list of 5000 items":  strings.Repeat("- [a link](https://example.com) to *read*\n", 5000),
 		"a list nested 20 deep": nestedList(20),
 		"300 references":        "See [r1].\n\n" + refs.String(),
 		"quotes and lists":      "> - a\n>   - b\n>     > c\n",
