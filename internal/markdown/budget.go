@@ -180,7 +180,7 @@ func containers(l []byte) (depth, items int, rest []byte) {
 			i++
 		case c == '>':
 			depth++
-			i++
+			i = skipBlank(l, i+1)
 		case (c == '-' || c == '*' || c == '+') && blankOrEnd(l, i+1):
 			depth++
 			items++
@@ -203,8 +203,8 @@ func containers(l []byte) (depth, items int, rest []byte) {
 	return depth + cols/2, items, nil
 }
 
-// skipBlank steps over the one blank a list marker needs, which is part of
-// the marker, not indentation.
+// skipBlank steps over the one blank a list marker needs (or a block quote
+// marker allows), which is part of the marker, not indentation.
 func skipBlank(l []byte, i int) int {
 	if i < len(l) && l[i] == ' ' {
 		return i + 1
