@@ -30,8 +30,8 @@ func hostileBodies() map[string]string {
 	}
 	return map[string]string{
 		"dashes":  strings.Repeat("- ", 100_000) + "x\n", // 27.7 s
-		"nested":  nested.String(),                      // 19.8 s, 407 MB
-		"table-1": table.String(),                       // 722 MB each
+		"nested":  nested.String(),                       // 19.8 s, 407 MB
+		"table-1": table.String(),                        // 722 MB each
 		"table-2": table.String(),
 		"table-3": table.String(),
 		"refdefs": strings.Repeat("[a]: b\n", 30_000),
@@ -141,7 +141,7 @@ func TestOverBudgetKeepsLastGoodVersion(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			putFile(t, dir, "go/a.ko.md", front+c.body)
 			putFile(t, dir, "go/c.ko.md", front+"new c "+c.name+"\n") // the rest of the run goes on
-			for range 2 {                                            // and the next run reports it again
+			for range 2 {                                             // and the next run reports it again
 				sum := run()
 				if got := errorsOf(sum)["go/a.ko.md"]; got != c.err || len(sum.Errors) != 1 {
 					t.Errorf("errors %v, want only %q", sum.Errors, c.err)
