@@ -1,0 +1,69 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/server"
+)
+
+// TestClientGoneIs499: a request whose client went away before the answer
+// is logged and counted as 499, never as a 500 of ours.
+func TestClientGoneIs499(t *testing.T) {
+	e := newOpsEnv(t, server.Config{}, opsContent)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the client closed the connection while the search ran
+	req := httptest.NewRequest("GET", "/search?q=%EB%B3%B8%EB%AC%B8&lang=ko", nil).WithContext(ctx)
+	e.srv.ServeHTTP(httptest.NewRecorder(), req)
+
+	_, body := e.do(t, "GET", "/metrics")
+	if want := `geul_http_requests_total{method="GET",route="/search",status="499"} 1`; !strings.Contains(string(body), want) {
+		t.Errorf("metrics lack %s", want)
+	}
+	if strings.Contains(string(body), `route="/search",status="500"`) {
+		t.Error("a disconnected client counted as 500")
+	}
+	logs := e.logs.String()
+	if !strings.Contains(logs, `"status":499`) || strings.Contains(logs, "request failed") {
+		t.Errorf("want a 499 access line and no failure logged:\n%s", logs)
+	}
+}
+
+// TestProblemEchoIsCapped: a problem repeats at most a bounded part of a
+// huge path or query value, cut as valid UTF-8 with an ellipsis.
+func TestProblemEchoIsCapped(t *testing.T) {
+	e := newOpsEnv(t, server.Config{}, opsContent)
+	huge := strings.Repeat("가", 100_000) // 300 KB: under net/http's header limit
+	cases := []struct{ name, path string }{
+		{"path", "/posts/cs/" + huge},
+		{"unknown route", "/" + huge},
+		{"query", "/posts?sort=" + huge},
+		{"lang", "/feed.xml?lang=" + huge},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			resp, body := e.do(t, "GET", c.path)
+			if resp.StatusCode < 400 || resp.StatusCode >= 500 {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			if len(body) > 2048 {
+				t.Errorf("problem of %d bytes for a %d-byte request", len(body), len(c.path))
+			}
+			var p api.Problem
+			if err := json.Unmarshal(body, &p); err != nil {
+				t.Fatal(err)
+			}
+			if !utf8.ValidString(p.Instance) || !utf8.ValidString(p.Detail) {
+				t.Error("problem is not valid UTF-8")
+			}
+			if len(p.Instance) > 260 {
+				t.Errorf("instance %d bytes: %.40q…", len(p.Instance), p.Instance)
+			}
+		})
+	}
+}
