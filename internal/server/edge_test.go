@@ -67,3 +67,65 @@ func TestProblemEchoIsCapped(t *testing.T) {
 		})
 	}
 }
+
+// TestAdminLockoutByClientAddress: failures count per client address, and
+// the address comes from forwarding headers only when the peer (here the
+// test client on 127.0.0.1) is a configured trusted proxy. Preflights and
+// successful requests are no failures.
+func TestAdminLockoutByClientAddress(t *testing.T) {
+	loopback, err := server.ParseTrustedProxies("127.0.0.1, ::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const attacker, admin = "203.0.113.7", "198.51.100.1"
+	cases := []struct {
+		name    string
+		trusted bool
+		from    func(ip string) []string // the header a proxy adds
+		// adminBlocked: the admin, at another address, is locked out too.
+		adminBlocked bool
+	}{
+		{"behind a trusted proxy, X-Forwarded-For", true, func(ip string) []string { return []string{"X-Forwarded-For", ip} }, false},
+		{"behind a trusted proxy, Forwarded", true, func(ip string) []string { return []string{"Forwarded", `for="` + ip + `:4711";proto=https`} }, false},
+		{"a forged header from an untrusted peer", false, func(ip string) []string { return []string{"X-Forwarded-For", ip} }, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := server.Config{AdminToken: opsToken}
+			if c.trusted {
+				cfg.TrustedProxies = loopback
+			}
+			e := newOpsEnv(t, cfg, opsContent)
+			for range 10 {
+				if resp, body := e.do(t, "OPTIONS", "/admin/status", c.from(admin)...); resp.StatusCode != 401 {
+					t.Fatalf("preflight: %d %s", resp.StatusCode, body)
+				}
+				if resp, body := e.do(t, "GET", "/admin/status", append(c.from(admin), "Authorization", bearer)...); resp.StatusCode != 200 {
+					t.Fatalf("admin: %d %s", resp.StatusCode, body)
+				}
+			}
+			for i := range 6 {
+				resp, body := e.do(t, "GET", "/admin/status", append(c.from(attacker), "Authorization", "Bearer wrong")...)
+				want := 401
+				if i == 5 {
+					want = 429
+				}
+				wantProblem(t, resp, body, want)
+			}
+			resp, body := e.do(t, "GET", "/admin/status", append(c.from(admin), "Authorization", bearer)...)
+			if blocked := resp.StatusCode == 429; blocked != c.adminBlocked {
+				t.Errorf("the admin after the attack: %d %s", resp.StatusCode, body)
+			}
+		})
+	}
+}
+
+func TestParseTrustedProxies(t *testing.T) {
+	got, err := server.ParseTrustedProxies(" 10.0.0.0/8, 192.0.2.1 ,2001:db8::/32,")
+	if err != nil || len(got) != 3 || got[1].String() != "192.0.2.1/32" {
+		t.Errorf("got %v, %v", got, err)
+	}
+	if _, err := server.ParseTrustedProxies("10.0.0.0/33"); err == nil {
+		t.Error("a bad CIDR was accepted")
+	}
+}
