@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/geul-dev/geul/api"
@@ -127,5 +128,44 @@ func TestParseTrustedProxies(t *testing.T) {
 	}
 	if _, err := server.ParseTrustedProxies("10.0.0.0/33"); err == nil {
 		t.Error("a bad CIDR was accepted")
+	}
+}
+
+// TestEventsPerClientLimit: one client address holds at most
+// EventsPerClient streams; past that it gets 429 with Retry-After, while
+// other addresses still connect, and a closed stream frees its place.
+func TestEventsPerClientLimit(t *testing.T) {
+	loopback, _ := server.ParseTrustedProxies("127.0.0.1, ::1")
+	e := newOpsEnv(t, server.Config{EventsPerClient: 2, TrustedProxies: loopback}, opsContent)
+	const one, other = "X-Forwarded-For", "203.0.113.7"
+	var open []*sseStream
+	for range 2 {
+		s := e.openEvents(t, one, "198.51.100.1")
+		if ev, ok := s.next(t); !ok || ev.event != "hello" {
+			t.Fatalf("stream: %v %v", ev, ok)
+		}
+		open = append(open, s)
+	}
+	s := e.openEvents(t, one, "198.51.100.1")
+	if s.resp.StatusCode != 429 || s.resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("third stream: %d, Retry-After %q", s.resp.StatusCode, s.resp.Header.Get("Retry-After"))
+	}
+	if ct := s.resp.Header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Errorf("third stream: Content-Type %q", ct)
+	}
+	if s := e.openEvents(t, one, other); s.resp.StatusCode != 200 {
+		t.Errorf("another address: %d", s.resp.StatusCode)
+	}
+	open[0].cancel()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s := e.openEvents(t, one, "198.51.100.1")
+		if s.resp.StatusCode == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a closed stream did not free its place: %d", s.resp.StatusCode)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
