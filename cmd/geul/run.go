@@ -31,13 +31,15 @@ const usage = `geul serves a folder of markdown posts as a JSON API.
 Usage:
   geul serve  [--content DIR] [--db FILE] [--addr HOST:PORT] [--watch]
               [--base-url URL] [--post-url TEMPLATE] [--category-url TEMPLATE]
+              [--trusted-proxies CIDRS] [--events-per-client N]
                                                                index, then serve; --watch re-indexes on change
   geul index  [--content DIR] [--db FILE]                      build or update the index
   geul check  [--content DIR] [--format text|json]             validate content, no database (for CI)
   geul import PAYLOAD-FILE [--content DIR] [--lang L] [--force] migrate a post from an old page payload
 
 The flags of serve and index also read environment variables: GEUL_CONTENT, GEUL_DB,
-GEUL_ADDR, GEUL_WATCH=1, GEUL_BASE_URL, GEUL_POST_URL, GEUL_CATEGORY_URL.
+GEUL_ADDR, GEUL_WATCH=1, GEUL_BASE_URL, GEUL_POST_URL, GEUL_CATEGORY_URL,
+GEUL_TRUSTED_PROXIES, GEUL_EVENTS_PER_CLIENT.
 GEUL_ADMIN_TOKEN (environment only) turns on /admin/status and /admin/reindex
 behind Authorization: Bearer TOKEN; without it they are not served.
 `
