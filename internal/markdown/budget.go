@@ -19,6 +19,9 @@ type Budget struct {
 	MaxDepth int
 	// MaxListItems bounds the list items of the whole document.
 	MaxListItems int
+	// MaxHeadings bounds the headings, each of which costs an id and an
+	// entry of the table of contents.
+	MaxHeadings int
 	// MaxTableCells bounds the cells of every table together, counted as
 	// the header's columns times the rows.
 	MaxTableCells int
@@ -26,7 +29,8 @@ type Budget struct {
 	// the paragraph's lines: goldmark's cost of taking them out.
 	MaxRefDefWork int
 	// MaxElements bounds an estimate of the syntax tree's size: the
-	// non-blank lines plus the markup characters outside fenced code.
+	// non-blank lines, container markers and markup characters outside
+	// fenced code.
 	MaxElements int
 	// MaxHTML bounds the rendered HTML, in bytes.
 	MaxHTML int
@@ -39,6 +43,7 @@ type Budget struct {
 var DefaultBudget = Budget{
 	MaxDepth:      100,
 	MaxListItems:  20_000,
+	MaxHeadings:   10_000,
 	MaxTableCells: 20_000,
 	MaxRefDefWork: 2_000_000,
 	MaxElements:   250_000,
@@ -65,6 +70,7 @@ func (e *BudgetError) Error() string {
 type budgetScan struct {
 	b          Budget
 	items      int
+	headings   int
 	cells      int
 	elements   int
 	tableCols  int // columns of the table being read, 0 outside one
@@ -111,7 +117,7 @@ func (b Budget) Check(src []byte) *BudgetError {
 
 // line accounts for one line outside a top-level fence.
 func (s *budgetScan) line(l []byte, n int) *BudgetError {
-	depth, items, rest := containers(l)
+	depth, markers, items, rest := containers(l)
 	if depth > s.b.MaxDepth {
 		return &BudgetError{Line: n, Reason: fmt.Sprintf("lists and block quotes nested %d deep (at most %d)", depth, s.b.MaxDepth)}
 	}
@@ -121,6 +127,11 @@ func (s *budgetScan) line(l []byte, n int) *BudgetError {
 	if len(bytes.TrimSpace(rest)) == 0 {
 		s.tableCols = 0
 		return s.endRun(n)
+	}
+	if isHeading(rest) {
+		if s.headings++; s.headings > s.b.MaxHeadings {
+			return &BudgetError{Line: n, Reason: fmt.Sprintf("more than %d headings", s.b.MaxHeadings)}
+		}
 	}
 	if s.runLines == 0 {
 		s.runStart = n
@@ -139,15 +150,21 @@ func (s *budgetScan) line(l []byte, n int) *BudgetError {
 	if s.cells > s.b.MaxTableCells {
 		return &BudgetError{Line: n, Reason: fmt.Sprintf("more than %d table cells", s.b.MaxTableCells)}
 	}
-	s.elements++
-	for _, c := range rest {
+	// Every marker may open a container, every markup character a node;
+	// ':' and '@' (and "www.") may start a linkified URL.
+	s.elements += 1 + markers
+	for i, c := range rest {
 		switch c {
-		case '*', '_', '`', '[', ']', '<', '!', '~', '|', '&', '\\':
+		case '*', '_', '`', '[', ']', '<', '!', '~', '|', '&', '\\', ':', '@':
 			s.elements++
+		case '.':
+			if i >= 3 && string(rest[i-3:i]) == "www" {
+				s.elements++
+			}
 		}
 	}
 	if s.elements > s.b.MaxElements {
-		return &BudgetError{Line: n, Reason: fmt.Sprintf("more than %d elements (lines and markup characters)", s.b.MaxElements)}
+		return &BudgetError{Line: n, Reason: fmt.Sprintf("more than %d elements (lines, markers and markup characters)", s.b.MaxElements)}
 	}
 	return nil
 }
@@ -166,8 +183,9 @@ func (s *budgetScan) endRun(n int) *BudgetError {
 // list markers ("-", "*", "+", "1." or "1)" followed by a blank or the
 // end) and the blanks between them. Every two columns of blanks count as a
 // level too: that is the least indentation that continues a list item. It
-// returns the levels, the list markers among them, and the rest of l.
-func containers(l []byte) (depth, items int, rest []byte) {
+// returns the levels, the markers among them, the list markers among
+// those, and the rest of l.
+func containers(l []byte) (depth, markers, items int, rest []byte) {
 	cols := 0
 	i := 0
 	for i < len(l) {
@@ -191,16 +209,16 @@ func containers(l []byte) (depth, items int, rest []byte) {
 				j++
 			}
 			if j-i > 9 || j >= len(l) || (l[j] != '.' && l[j] != ')') || !blankOrEnd(l, j+1) {
-				return depth + cols/2, items, l[i:]
+				return depth + cols/2, depth, items, l[i:]
 			}
 			depth++
 			items++
 			i = skipBlank(l, j+1)
 		default:
-			return depth + cols/2, items, l[i:]
+			return depth + cols/2, depth, items, l[i:]
 		}
 	}
-	return depth + cols/2, items, nil
+	return depth + cols/2, depth, items, nil
 }
 
 // skipBlank steps over the one blank a list marker needs (or a block quote
@@ -247,6 +265,24 @@ func closesFence(l, fence []byte) bool {
 		n++
 	}
 	return n >= len(fence) && len(bytes.TrimSpace(t[n:])) == 0
+}
+
+// isHeading reports whether l may be a heading or a setext heading's
+// underline: "#" to "######" then a blank or the end, or a line of only '='
+// or only '-'.
+func isHeading(l []byte) bool {
+	n := 0
+	for n < len(l) && l[n] == '#' {
+		n++
+	}
+	if n > 0 {
+		return n <= 6 && blankOrEnd(l, n)
+	}
+	t := bytes.TrimRight(l, " \t\r")
+	if len(t) == 0 || (t[0] != '=' && t[0] != '-') {
+		return false
+	}
+	return len(bytes.Trim(t, string(t[:1]))) == 0
 }
 
 // isRefDefStart reports whether l starts like a link reference definition:
