@@ -3,6 +3,7 @@ package markdown
 import (
 	"bytes"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -46,8 +47,8 @@ var DefaultBudget = Budget{
 	MaxHeadings:   10_000,
 	MaxTableCells: 20_000,
 	MaxRefDefWork: 2_000_000,
-	MaxElements:   250_000,
-	MaxHTML:       16 << 20,
+	MaxElements:   100_000,
+	MaxHTML:       8 << 20,
 	Timeout:       5 * time.Second,
 }
 
@@ -361,4 +362,44 @@ func (w *limitWriter) Write(p []byte) (int, error) {
 	}
 	w.deadline.check()
 	return w.buf.Write(p)
+}
+
+// renderGate bounds the source bytes being rendered at once, so that the
+// syntax trees held together stay bounded whatever the worker count: small
+// posts render side by side, a file as large as the gate renders alone.
+type renderGate struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	used int
+	max  int
+}
+
+// renderGateBytes is the gate's size: a few hundred ordinary posts, or one
+// large file.
+const renderGateBytes = 1 << 20
+
+func newRenderGate(max int) *renderGate {
+	g := &renderGate{max: max}
+	g.cond = sync.NewCond(&g.mu)
+	return g
+}
+
+// acquire waits until n bytes (at most the gate's size) fit, and returns
+// what it took, for release.
+func (g *renderGate) acquire(n int) int {
+	n = min(max(n, 1), g.max)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for g.used+n > g.max {
+		g.cond.Wait()
+	}
+	g.used += n
+	return n
+}
+
+func (g *renderGate) release(n int) {
+	g.mu.Lock()
+	g.used -= n
+	g.mu.Unlock()
+	g.cond.Broadcast()
 }

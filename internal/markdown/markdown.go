@@ -51,6 +51,7 @@ type Result struct {
 type Renderer struct {
 	md     goldmark.Markdown
 	budget Budget
+	gate   *renderGate
 }
 
 // chromaOptions and highlightOptions are shared by New and NewBaseline so
@@ -92,7 +93,7 @@ func NewBudget(b Budget) *Renderer {
 			util.Prioritized(newCodeRenderer(), codeRendererPriority),
 		)),
 	)
-	return &Renderer{md: md, budget: b}
+	return &Renderer{md: md, budget: b, gate: newRenderGate(renderGateBytes)}
 }
 
 // NewBaseline returns plain goldmark with the same extensions (GFM,
@@ -128,6 +129,7 @@ func (r *Renderer) Render(src []byte) (res Result, err error) {
 	if err := r.Check(src); err != nil {
 		return Result{}, err
 	}
+	defer r.gate.release(r.gate.acquire(len(src)))
 	// Highlighting runs third-party lexers over author-controlled input; one
 	// bad post must fail alone instead of taking the indexer down.
 	defer func() {
