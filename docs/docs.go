@@ -390,6 +390,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Changes"
                         }
                     },
+                    "429": {
+                        "description": "too many streams from this client address",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "Service Unavailable",
                         "schema": {

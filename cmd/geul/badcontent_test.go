@@ -40,6 +40,7 @@ var badCases = []struct {
 	{"missing title", "cs/no-title.ko.md", "---\ndate: 2025-01-02\n---\nbody\n", "cs/no-title.ko.md:"},
 	{"missing date", "cs/no-date.ko.md", "---\ntitle: x\n---\nbody\n", "cs/no-date.ko.md:"},
 	{"bad date", "cs/bad-date.ko.md", "---\ntitle: x\ndate: 2025-13-45\n---\nbody\n", "cs/bad-date.ko.md:3:"},
+	{"over the rendering budget", "cs/too-deep.ko.md", "---\ntitle: x\ndate: 2025-01-02\n---\nintro\n\n" + strings.Repeat("- ", 5000) + "x\n", "cs/too-deep.ko.md:7: over the rendering budget: lists and block quotes nested 5000 deep"},
 }
 
 func badContent(t *testing.T) string {

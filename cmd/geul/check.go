@@ -15,12 +15,15 @@ import (
 
 	"github.com/geul-dev/geul/api"
 	"github.com/geul-dev/geul/internal/content"
+	"github.com/geul-dev/geul/internal/index"
+	"github.com/geul-dev/geul/internal/markdown"
 	"github.com/geul-dev/geul/internal/server"
 )
 
 // runCheck validates the content folder the way the indexer reads it (names,
-// front matter, site and category files, posts assembled from their language
-// files) without a database or a server, for a content repository's CI. It
+// front matter, site and category files, bodies rendered within the
+// rendering budget, posts assembled from their language files) without a
+// database or a server, for a content repository's CI. It
 // exits 0 when the content is clean and 1 with every problem otherwise.
 func runCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
@@ -120,7 +123,9 @@ func checkContent(ctx context.Context, dir string) (checkReport, error) {
 	entries = slices.DeleteFunc(entries, func(e content.Entry) bool { return e.Kind == content.KindSite })
 	rep.files += len(entries)
 
-	// Parsing dominates on a large folder: spread it over the CPUs.
+	// Parsing and rendering dominate on a large folder: spread them over
+	// the CPUs.
+	md := markdown.New()
 	files := make([]*content.File, len(entries))
 	errs := make([]error, len(entries))
 	next := make(chan int)
@@ -138,7 +143,9 @@ func checkContent(ctx context.Context, dir string) (checkReport, error) {
 				case content.KindCategory:
 					_, errs[i] = content.ParseCategory(e.Path, data)
 				case content.KindPost:
-					f, err := content.ParseFile(e.Path, data)
+					// Rendered as an index run renders it, budget included,
+					// so that check reports what index would.
+					f, err := index.CheckPost(md, e.Path, data)
 					if err != nil {
 						errs[i] = err
 						continue

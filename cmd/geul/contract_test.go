@@ -690,6 +690,28 @@ func TestContract(t *testing.T) {
 
 	bare, hs := bareServer(t)
 	runCases(t, hs.URL, bareCases, log, router)
+	runCases(t, hs.URL, []contractCase{
+		{"events past the streams of one client", 429, func(ctx context.Context, c *api.Client, _ rawFunc) error {
+			// The client's share of streams, opened outside the validating
+			// transport: its HEAD probe of an open stream would already be
+			// one past the share.
+			sctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			for range server.DefaultEventsPerClient {
+				req, _ := http.NewRequestWithContext(sctx, "GET", hs.URL+"/events", nil)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					return err
+				}
+				defer resp.Body.Close()
+			}
+			s, err := c.Events(ctx, "")
+			if err == nil {
+				s.Close()
+			}
+			return err
+		}},
+	}, log, router)
 	// With the event hub closed (as at shutdown), /events is unavailable.
 	bare.Events().Close()
 	runCases(t, hs.URL, []contractCase{

@@ -37,6 +37,7 @@ type synopsis struct{ name, text string }
 var synopses = []synopsis{
 	{"serve", `geul serve  [--content DIR] [--db FILE] [--addr HOST:PORT] [--watch]
               [--base-url URL] [--post-url TEMPLATE] [--category-url TEMPLATE]
+              [--trusted-proxies CIDRS] [--events-per-client N]
                                                                index, then serve; --watch re-indexes on change`},
 	{"index", "geul index  [--content DIR] [--db FILE]                      build or update the index"},
 	{"check", "geul check  [--content DIR] [--format text|json]             validate content, no database (for CI)"},
@@ -52,7 +53,8 @@ var usage = func() string {
 	b.WriteString(`  geul help                                                    this text; geul COMMAND --help for one command
 
 The flags of serve and index also read environment variables: GEUL_CONTENT, GEUL_DB,
-GEUL_ADDR, GEUL_WATCH=1, GEUL_BASE_URL, GEUL_POST_URL, GEUL_CATEGORY_URL.
+GEUL_ADDR, GEUL_WATCH=1, GEUL_BASE_URL, GEUL_POST_URL, GEUL_CATEGORY_URL,
+GEUL_TRUSTED_PROXIES, GEUL_EVENTS_PER_CLIENT.
 GEUL_ADMIN_TOKEN (environment only) turns on /admin/status and /admin/reindex
 behind Authorization: Bearer TOKEN; without it they are not served.
 `)

@@ -34,12 +34,22 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&links.BaseURL, "base-url", getenv("GEUL_BASE_URL"), "public site address for feed and sitemap links (GEUL_BASE_URL; else site.yaml's baseURL, else the request's host)")
 	fs.StringVar(&links.PostURL, "post-url", getenv("GEUL_POST_URL"), "public post link with {base} {lang} {slug} {category} {name} (GEUL_POST_URL; default "+server.DefaultPostURL+")")
 	fs.StringVar(&links.CategoryURL, "category-url", getenv("GEUL_CATEGORY_URL"), "public category link with {base} {lang} {category} (GEUL_CATEGORY_URL; default "+server.DefaultCategoryURL+")")
+	proxies := fs.String("trusted-proxies", getenv("GEUL_TRUSTED_PROXIES"), "comma-separated CIDRs of proxies whose X-Forwarded-For/Forwarded name the client (GEUL_TRUSTED_PROXIES; default none: the peer is the client)")
+	perClientFlag := fs.String("events-per-client", envDefault(getenv, "GEUL_EVENTS_PER_CLIENT", strconv.Itoa(server.DefaultEventsPerClient)), "open /events streams allowed per client address (GEUL_EVENTS_PER_CLIENT)")
 	pos, err := parseFlags(fs, args, stdout)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, pos)
+	}
+	trusted, err := server.ParseTrustedProxies(*proxies)
+	if err != nil {
+		return fmt.Errorf("%w: --trusted-proxies: %v", errUsage, err)
+	}
+	perClient, err := strconv.Atoi(*perClientFlag)
+	if err != nil || perClient < 1 {
+		return fmt.Errorf("%w: --events-per-client %q: want a whole number from 1", errUsage, *perClientFlag)
 	}
 	if err := server.CheckLinks(links); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -65,7 +75,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv := server.New(st, log, server.Config{CacheControl: getenv("GEUL_CACHE_CONTROL"),
 		CORSOrigins: splitList(getenv("GEUL_CORS_ORIGINS")),
 		AdminToken:  adminToken(getenv, log), Reindexer: runs,
-		BaseURL: links.BaseURL, PostURL: links.PostURL, CategoryURL: links.CategoryURL})
+		BaseURL: links.BaseURL, PostURL: links.PostURL, CategoryURL: links.CategoryURL,
+		TrustedProxies: trusted, EventsPerClient: perClient})
 	runs.srv = srv
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {

@@ -75,6 +75,10 @@ type Indexer struct {
 	fileErrs []*content.Error
 	last     *derived
 
+	// refused are the file versions that went over their rendering budget
+	// while rendering, by path; see errRefused.
+	refused map[string]refusal
+
 	progress  progress      // see SetProgress
 	settleAge time.Duration // see SetSettleAge
 	runStart  time.Time     // when the current run started
@@ -118,6 +122,11 @@ func (ix *Indexer) RunChanged(ctx context.Context, paths []string) (Summary, err
 	defer ix.mu.Unlock()
 	start := time.Now()
 	sum, err := ix.run(ctx, start, paths)
+	// Each retry normally refuses at least one more file; the bound keeps a
+	// file that is somehow not refused on reading from looping for ever.
+	for try := 0; errors.Is(err, errRefused) && try < 4; try++ {
+		sum, err = ix.run(ctx, start, paths)
+	}
 	sum.Duration = time.Since(start)
 	if err != nil {
 		return sum, fmt.Errorf("index %s: %w", ix.dir, err)
@@ -236,7 +245,18 @@ func (ix *Indexer) readEntry(fsys fs.FS, e content.Entry) *read {
 	case content.KindCategory:
 		r.cat, r.err = content.ParseCategory(e.Path, data)
 	default:
+		if rf, ok := ix.refused[e.Path]; ok && rf.hash == r.hash {
+			r.err = rf.err
+			return r
+		}
 		r.post, r.err = content.ParseFile(e.Path, data)
+		if r.err == nil {
+			// Refused here, a file over its budget is bad content like
+			// any other: its last good version keeps serving.
+			if err := ix.md.Check(r.post.Body); err != nil {
+				r.post, r.err = nil, budgetErr(r.post, err)
+			}
+		}
 	}
 	return r
 }
@@ -406,6 +426,9 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 	}
 	b := &builder{ix: ix, site: site, cats: cats, links: links, fps: fps, now: start}
 	if err := b.write(ctx, tx, touched, kept, deleted, dirty, removed); err != nil {
+		if errors.Is(err, errRefused) {
+			ix.refuse(b.refused, files)
+		}
 		return sum, err
 	}
 	if err := tx.PutCategories(ctx, categoryRecords(site, cats)); err != nil {

@@ -41,6 +41,7 @@ type builder struct {
 	now      time.Time
 	rendered int
 	payloads int
+	refused  map[string]refusal // see errRefused
 }
 
 type writeOp func(ctx context.Context, tx *store.Tx) error
@@ -106,6 +107,13 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 		mu.Lock()
 		if firstErr == nil {
 			firstErr = err
+		}
+		if ce := budgetErrOf(err); ce != nil {
+			if b.refused == nil {
+				b.refused = map[string]refusal{}
+			}
+			b.refused[ce.err.Path] = refusal{hash: ce.hash, err: ce.err}
+			firstErr = errRefused
 		}
 		mu.Unlock()
 		cancel()
@@ -202,6 +210,9 @@ func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
 	f := r.post
 	res, err := b.ix.md.Render(f.Body)
 	if err != nil {
+		if ce := budgetErr(f, err); ce != nil {
+			return store.FileRecord{}, nil, &overBudget{hash: r.hash, err: ce}
+		}
 		return store.FileRecord{}, nil, fmt.Errorf("render %s: %w", f.Path, err)
 	}
 	toc := headings(res.TOC)

@@ -14,7 +14,6 @@
 package markdown
 
 import (
-	"bytes"
 	"fmt"
 
 	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
@@ -50,7 +49,9 @@ type Result struct {
 // goldmark instance is immutable after New and all per-document state lives
 // in the parser.Context that Render creates.
 type Renderer struct {
-	md goldmark.Markdown
+	md     goldmark.Markdown
+	budget Budget
+	gate   *renderGate
 }
 
 // chromaOptions and highlightOptions are shared by New and NewBaseline so
@@ -69,8 +70,13 @@ func highlightOptions() []highlighting.Option {
 }
 
 // New builds the goldmark instance once; building it per document would
-// dominate the cost of small posts.
+// dominate the cost of small posts. It renders within DefaultBudget.
 func New() *Renderer {
+	return NewBudget(DefaultBudget)
+}
+
+// NewBudget is New rendering within b.
+func NewBudget(b Budget) *Renderer {
 	md := goldmark.New(
 		goldmark.WithExtensions(
 			extension.GFM, // tables, strikethrough, linkify, task lists
@@ -87,7 +93,7 @@ func New() *Renderer {
 			util.Prioritized(newCodeRenderer(), codeRendererPriority),
 		)),
 	)
-	return &Renderer{md: md}
+	return &Renderer{md: md, budget: b, gate: newRenderGate(renderGateBytes)}
 }
 
 // NewBaseline returns plain goldmark with the same extensions (GFM,
@@ -106,28 +112,49 @@ func NewBaseline() goldmark.Markdown {
 	)
 }
 
+// Check reports whether src is within the renderer's budget as far as its
+// source tells (see Budget.Check), without parsing it: a *BudgetError, or
+// nil.
+func (r *Renderer) Check(src []byte) error {
+	if err := r.budget.Check(src); err != nil {
+		return err
+	}
+	return nil
+}
+
 // Render parses src once, renders it and walks the same AST for the table
-// of contents and the search text.
+// of contents and the search text. A document over the renderer's budget
+// fails with a *BudgetError.
 func (r *Renderer) Render(src []byte) (res Result, err error) {
+	if err := r.Check(src); err != nil {
+		return Result{}, err
+	}
+	defer r.gate.release(r.gate.acquire(len(src)))
 	// Highlighting runs third-party lexers over author-controlled input; one
 	// bad post must fail alone instead of taking the indexer down.
 	defer func() {
 		if p := recover(); p != nil {
+			if be, ok := p.(overBudget); ok {
+				res, err = Result{}, be.err
+				return
+			}
 			res, err = Result{}, fmt.Errorf("markdown: render panicked: %v", p)
 		}
 	}()
+	deadline := newDeadline(r.budget.Timeout)
 	// A fresh context per document keeps heading ids unique per document
 	// and never shared between goroutines.
 	ctx := parser.NewContext(parser.WithIDs(&headingIDs{}))
 	doc := r.md.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
+	deadline.check()
 
-	var buf bytes.Buffer
 	// Highlighted code roughly doubles in size; growing once up front avoids
 	// repeated copying on the way there.
-	buf.Grow(len(src)*2 + 512)
-	if err := r.md.Renderer().Render(&buf, src, doc); err != nil {
+	w := &limitWriter{max: r.budget.MaxHTML, deadline: deadline}
+	w.buf.Grow(min(len(src)*2+512, r.budget.MaxHTML))
+	if err := r.md.Renderer().Render(w, src, doc); err != nil {
 		return Result{}, fmt.Errorf("markdown: render: %w", err)
 	}
-	toc, plain := extract(doc, src)
-	return Result{HTML: buf.Bytes(), TOC: toc, Text: plain}, nil
+	toc, plain := extract(doc, src, deadline)
+	return Result{HTML: w.buf.Bytes(), TOC: toc, Text: plain}, nil
 }

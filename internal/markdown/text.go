@@ -19,10 +19,11 @@ type textCollector struct {
 	toc []Heading
 	// headingStart is where the current heading's text begins in b.
 	headingStart int
+	dl           *deadline
 }
 
-func extract(doc ast.Node, src []byte) ([]Heading, string) {
-	c := textCollector{src: src}
+func extract(doc ast.Node, src []byte, dl *deadline) ([]Heading, string) {
+	c := textCollector{src: src, dl: dl}
 	// The text is never longer than the source it comes from, apart from
 	// resolved references; one allocation covers it.
 	c.b.Grow(len(src))
@@ -56,6 +57,9 @@ func (c *textCollector) write(p []byte) {
 }
 
 func (c *textCollector) visit(n ast.Node, entering bool) (ast.WalkStatus, error) {
+	if entering {
+		c.dl.check()
+	}
 	switch n := n.(type) {
 	case *ast.Text:
 		if entering {

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"maps"
 	"math"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -154,19 +153,9 @@ func (g *adminGuard) succeed(ip string) {
 	delete(g.fails, ip)
 }
 
-// clientIP is the peer's address. Forwarded headers count only when an IP
-// extractor for a trusted proxy is set: anyone can send X-Forwarded-For, and a
-// failure counter keyed by it would count nothing.
-func (s *Server) clientIP(c echo.Context) string {
-	if s.echo.IPExtractor != nil {
-		return c.RealIP()
-	}
-	addr := c.Request().RemoteAddr
-	if host, _, err := net.SplitHostPort(addr); err == nil {
-		return host
-	}
-	return addr
-}
+// clientIP is the client's address: the peer's, or what trusted proxies
+// forwarded (see ipExtractor).
+func (s *Server) clientIP(c echo.Context) string { return c.RealIP() }
 
 // adminRoutes mounts /admin only when a token is configured: without one there
 // is nothing to guess at, and the routes answer 404 like any unknown path.
@@ -228,10 +217,17 @@ func (s *Server) adminAuth(next echo.HandlerFunc) echo.HandlerFunc {
 			h.Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			return &Error{Code: ETooMany, Message: "too many failed admin authentications from this address; retry later"}
 		}
+		fail := func() {
+			// A browser's preflight never carries credentials: it is
+			// refused like any request without them, but is no guess.
+			if c.Request().Method != http.MethodOptions {
+				s.guard.fail(ip, now)
+			}
+		}
 		q := c.QueryParams()
 		for _, p := range tokenParams {
 			if q.Has(p) {
-				s.guard.fail(ip, now)
+				fail()
 				h.Set(echo.HeaderWWWAuthenticate, `Bearer realm="geul admin", error="invalid_request"`)
 				return &Error{Code: EUnauthorized, Message: "credentials in the query string are refused: send Authorization: Bearer <token> (and consider the token leaked to logs)"}
 			}
@@ -239,12 +235,12 @@ func (s *Server) adminAuth(next echo.HandlerFunc) echo.HandlerFunc {
 		scheme, token, _ := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
 		token = strings.TrimSpace(token)
 		if !strings.EqualFold(scheme, "Bearer") || token == "" {
-			s.guard.fail(ip, now)
+			fail()
 			h.Set(echo.HeaderWWWAuthenticate, `Bearer realm="geul admin"`)
 			return &Error{Code: EUnauthorized, Message: "admin routes need Authorization: Bearer <token>"}
 		}
 		if !s.guard.match(token) {
-			s.guard.fail(ip, now)
+			fail()
 			h.Set(echo.HeaderWWWAuthenticate, `Bearer realm="geul admin", error="invalid_token"`)
 			return &Error{Code: EUnauthorized, Message: "wrong admin token"}
 		}

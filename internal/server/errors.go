@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -54,7 +56,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	req := c.Request()
-	p := api.Problem{Instance: req.URL.Path}
+	p := api.Problem{Instance: clip(req.URL.Path, maxEchoBytes)}
 	var ge *Error
 	var he *echo.HTTPError
 	switch {
@@ -96,10 +98,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 		p.Status = http.StatusInternalServerError
 	}
 	p.Title = http.StatusText(p.Status)
+	p.Detail = clip(p.Detail, maxDetailBytes)
+	path := clip(req.URL.Path, maxEchoBytes)
 	if p.Status >= 500 {
-		s.log.ErrorContext(req.Context(), "request failed", "method", req.Method, "path", req.URL.Path, "status", p.Status, "err", err)
+		s.log.ErrorContext(req.Context(), "request failed", "method", req.Method, "path", path, "status", p.Status, "err", err)
 	} else {
-		s.log.WarnContext(req.Context(), "request rejected", "method", req.Method, "path", req.URL.Path, "status", p.Status, "err", err)
+		s.log.WarnContext(req.Context(), "request rejected", "method", req.Method, "path", path, "status", p.Status, "err", clip(err.Error(), maxDetailBytes))
 	}
 	writeProblem(c, p)
 }
@@ -118,4 +122,26 @@ func writeProblem(c echo.Context, p api.Problem) {
 		return
 	}
 	_ = c.Blob(p.Status, "application/problem+json", body)
+}
+
+// A problem repeats parts of the request (its path, a query value); a
+// request of a megabyte must not get an answer of two. maxEchoBytes bounds
+// the path a problem and a log line carry, maxDetailBytes a detail, which
+// is a short sentence around whatever it quotes.
+const (
+	maxEchoBytes   = 256
+	maxDetailBytes = 1024
+)
+
+// clip shortens s to at most n bytes and an ellipsis, cutting between
+// characters so that the result stays valid UTF-8.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return strings.ToValidUTF8(s[:i], "") + "…"
 }

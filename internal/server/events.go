@@ -30,12 +30,19 @@ const (
 	eventBuffer = 8
 	// maxEventClients bounds open streams so they cannot use up file descriptors.
 	maxEventClients = 1000
+	// DefaultEventsPerClient bounds the streams of one client address, so
+	// that one client cannot take them all; a page open in a few tabs
+	// behind one address stays well within it.
+	DefaultEventsPerClient = 8
+	// eventsRetryAfter is the Retry-After of a refused stream, in seconds.
+	eventsRetryAfter = 10
 )
 
 // errHubFull and errHubClosed refuse a new event client.
 var (
-	errHubFull   = errors.New("too many event clients")
-	errHubClosed = errors.New("server shutting down")
+	errHubFull      = errors.New("too many event clients")
+	errHubClosed    = errors.New("server shutting down")
+	errClientStream = errors.New("too many event streams from this address")
 )
 
 // Hub announces new index generations to the clients of GET /events. Publish
@@ -44,11 +51,13 @@ var (
 type Hub struct {
 	mu      sync.Mutex
 	clients map[*eventClient]struct{}
+	byAddr  map[string]int // open streams by client address
 	closed  bool
 }
 
 type eventClient struct {
-	ch chan eventMsg // closed when the hub drops the client or shuts down
+	ch   chan eventMsg // closed when the hub drops the client or shuts down
+	addr string
 }
 
 type eventMsg struct {
@@ -58,7 +67,18 @@ type eventMsg struct {
 }
 
 // NewHub returns an empty hub.
-func NewHub() *Hub { return &Hub{clients: map[*eventClient]struct{}{}} }
+func NewHub() *Hub {
+	return &Hub{clients: map[*eventClient]struct{}{}, byAddr: map[string]int{}}
+}
+
+// drop ends c's stream. Called with h.mu held.
+func (h *Hub) drop(c *eventClient) {
+	delete(h.clients, c)
+	close(c.ch)
+	if h.byAddr[c.addr]--; h.byAddr[c.addr] <= 0 {
+		delete(h.byAddr, c.addr)
+	}
+}
 
 // Publish announces a new generation with what changed since the last one
 // announced.
@@ -84,8 +104,7 @@ func (h *Hub) send(msg eventMsg) {
 		select {
 		case c.ch <- msg:
 		default:
-			delete(h.clients, c)
-			close(c.ch)
+			h.drop(c)
 		}
 	}
 }
@@ -104,8 +123,7 @@ func (h *Hub) Close() {
 	defer h.mu.Unlock()
 	h.closed = true
 	for c := range h.clients {
-		delete(h.clients, c)
-		close(c.ch)
+		h.drop(c)
 	}
 }
 
@@ -116,17 +134,54 @@ func (h *Hub) isClosed() bool {
 	return h.closed
 }
 
-func (h *Hub) subscribe() (*eventClient, error) {
+// admits reports why a stream for addr would be refused now, or nil.
+func (h *Hub) admits(addr string, perAddr int) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.closed {
-		return nil, errHubClosed
+	return h.refusal(addr, perAddr)
+}
+
+// refusal is admits with h.mu held.
+func (h *Hub) refusal(addr string, perAddr int) error {
+	switch {
+	case h.closed:
+		return errHubClosed
+	case len(h.clients) >= maxEventClients:
+		return errHubFull
+	case h.byAddr[addr] >= perAddr:
+		return errClientStream
 	}
-	if len(h.clients) >= maxEventClients {
-		return nil, errHubFull
+	return nil
+}
+
+func (s *Server) eventsPerClient() int {
+	if s.cfg.EventsPerClient > 0 {
+		return s.cfg.EventsPerClient
 	}
-	c := &eventClient{ch: make(chan eventMsg, eventBuffer)}
+	return DefaultEventsPerClient
+}
+
+// refuseStream answers a refused stream: 429 with Retry-After when this
+// client has its share, else 503.
+func (s *Server) refuseStream(c echo.Context, err error) error {
+	if errors.Is(err, errClientStream) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(eventsRetryAfter))
+		return &Error{Code: ETooMany, Message: fmt.Sprintf("%v: at most %d at once; close one or retry later", err, s.eventsPerClient())}
+	}
+	return &Error{Code: EUnavailable, Message: err.Error()}
+}
+
+// subscribe opens a stream for the client at addr, which may hold at most
+// perAddr streams.
+func (h *Hub) subscribe(addr string, perAddr int) (*eventClient, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := h.refusal(addr, perAddr); err != nil {
+		return nil, err
+	}
+	c := &eventClient{ch: make(chan eventMsg, eventBuffer), addr: addr}
 	h.clients[c] = struct{}{}
+	h.byAddr[addr]++
 	return c, nil
 }
 
@@ -134,8 +189,7 @@ func (h *Hub) unsubscribe(c *eventClient) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if _, ok := h.clients[c]; ok {
-		delete(h.clients, c)
-		close(c.ch)
+		h.drop(c)
 	}
 }
 
@@ -210,13 +264,14 @@ func writeEvent(c echo.Context, event string, id int64, data []byte) error {
 //	@Produce		text/event-stream
 //	@Param			Last-Event-ID	header		int			false	"the last generation this client saw"
 //	@Success		200				{object}	api.Changes	"a stream of events whose data are JSON"
+//	@Failure		429				{object}	api.Problem	"too many streams from this client address"
 //	@Failure		503				{object}	api.Problem
 //	@Router			/events [get]
 func (s *Server) handleEvents(c echo.Context) error {
 	ctx := c.Request().Context()
-	cl, err := s.events.subscribe()
+	cl, err := s.events.subscribe(s.clientIP(c), s.eventsPerClient())
 	if err != nil {
-		return &Error{Code: EUnavailable, Message: err.Error()}
+		return s.refuseStream(c, err)
 	}
 	defer s.events.unsubscribe(cl)
 	// Subscribed before reading the generation: whatever is published from now
@@ -276,8 +331,8 @@ func (s *Server) handleEvents(c echo.Context) error {
 // handleEventsHead answers HEAD /events with the stream's headers alone: the
 // GET handler would stream on for a client that reads nothing.
 func (s *Server) handleEventsHead(c echo.Context) error {
-	if s.events.isClosed() {
-		return &Error{Code: EUnavailable, Message: errHubClosed.Error()}
+	if err := s.events.admits(s.clientIP(c), s.eventsPerClient()); err != nil {
+		return s.refuseStream(c, err)
 	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/event-stream; charset=utf-8")

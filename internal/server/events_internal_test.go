@@ -11,11 +11,11 @@ import (
 // buffer is full, and Publish never waits for it.
 func TestHubDropsSlowClients(t *testing.T) {
 	h := NewHub()
-	slow, err := h.subscribe()
+	slow, err := h.subscribe("192.0.2.1", maxEventClients)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fast, err := h.subscribe()
+	fast, err := h.subscribe("192.0.2.1", maxEventClients)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestHubDropsSlowClients(t *testing.T) {
 	if last != eventBuffer+5 {
 		t.Errorf("fast client: last generation %d, want %d", last, eventBuffer+5)
 	}
-	if _, err := h.subscribe(); err != errHubClosed {
+	if _, err := h.subscribe("192.0.2.1", maxEventClients); err != errHubClosed {
 		t.Errorf("subscribe after Close: got %v, want %v", err, errHubClosed)
 	}
 	h.unsubscribe(slow) // a handler leaving after the drop must not panic
@@ -69,7 +69,7 @@ func TestHubDropsSlowClients(t *testing.T) {
 func BenchmarkHubPublish(b *testing.B) {
 	h := NewHub()
 	for range 100 {
-		c, err := h.subscribe()
+		c, err := h.subscribe("192.0.2.1", maxEventClients)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -8,9 +8,10 @@ package server
 //
 //  1. Config.BaseURL: `geul serve --base-url` or GEUL_BASE_URL;
 //  2. site.yaml's baseURL, handed over by SetSite after every index run;
-//  3. the request's scheme and Host, as a last resort for development: a
-//     proxy or a mistyped Host header changes every link, so set one of the
-//     above in production.
+//  3. the request's scheme and Host, as a last resort for development, when
+//     the Host names the address the request came in on (else that
+//     address): a proxy or a mistyped Host header changes every link, so set
+//     one of the above in production.
 //
 // A post's public URL is Config.PostURL (--post-url, GEUL_POST_URL) with
 // {base}, {lang}, {slug} (the post's slug as the API gives it:
@@ -63,9 +64,14 @@ const (
 // feedSize is the number of posts a feed carries.
 const feedSize = 20
 
-// maxFeedEntries bounds the rendered feeds kept. Only a base URL taken from
-// the request's Host can multiply them; past this the cache starts over.
-const maxFeedEntries = 512
+// maxFeedEntries and maxFeedBytes bound the rendered feeds and sitemaps
+// kept; past either the cache starts over. Documents are per kind, language
+// and base URL, and a base URL from a request is one of this server's own
+// addresses (see requestBase), so a real site stays far below both.
+const (
+	maxFeedEntries = 512
+	maxFeedBytes   = 64 << 20
+)
 
 // Content types of the feeds and the sitemap.
 const (
@@ -84,10 +90,12 @@ type feeds struct {
 
 	site atomic.Pointer[siteInfo]
 
-	mu    sync.Mutex
-	cache map[feedKey]*feedEntry
-	gen   int64  // newest generation cached
-	ver   uint64 // newest site version cached
+	mu       sync.Mutex
+	cache    map[feedKey]*feedEntry
+	bytes    int    // sizes of the built entries
+	maxBytes int    // maxFeedBytes; lower in tests
+	gen      int64  // newest generation cached
+	ver      uint64 // newest site version cached
 }
 
 // siteInfo is what SetSite hands over from site.yaml.
@@ -111,7 +119,13 @@ type feedEntry struct {
 	done chan struct{}
 	val  any
 	err  error
+	size int // bytes held, once built
 }
+
+// sized is a cached document that knows the bytes it holds.
+type sized interface{ size() int }
+
+func (d *feedDoc) size() int { return len(d.body) + len(d.etag) }
 
 // feedDoc is a rendered document with its ETag: a feed, a sitemap file, a
 // stylesheet.
@@ -141,6 +155,7 @@ func CheckLinks(cfg Config) error {
 func (s *Server) initFeeds() {
 	f := &s.feeds
 	f.cache = map[feedKey]*feedEntry{}
+	f.maxBytes = maxFeedBytes
 	f.sitemapLimit = sitemapMaxURLs
 	var err error
 	if s.cfg.BaseURL != "" {
@@ -349,7 +364,8 @@ func (l links) categoryURL(slug, lang string) string {
 }
 
 // baseFor is the base URL of a request: configured, else site.yaml's, else
-// the request's own scheme and host.
+// the request's own scheme and host if it names this server (see
+// requestBase).
 func (s *Server) baseFor(c echo.Context, si *siteInfo) string {
 	if s.feeds.base != "" {
 		return s.feeds.base
@@ -357,11 +373,12 @@ func (s *Server) baseFor(c echo.Context, si *siteInfo) string {
 	if si.base != "" {
 		return si.base
 	}
-	return requestOrigin(c)
+	return requestBase(c)
 }
 
-// requestOrigin is the scheme and host the request was sent to; a Host that
-// is not a plain name or address is taken as localhost.
+// requestOrigin is the scheme and host the request was sent to, for links
+// that go back to geul itself (pagination); a Host that is not a plain name
+// or address is taken as localhost. It is never cached.
 func requestOrigin(c echo.Context) string {
 	host := strings.ToLower(c.Request().Host)
 	if !validHost(host) {
@@ -477,15 +494,29 @@ func (f *feeds) cached(ctx context.Context, key feedKey, timeout time.Duration, 
 		e.val, e.err = build(bctx)
 	}()
 	var ce *Error
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if e.err != nil && !errors.As(e.err, &ce) {
 		// A failure of ours is not kept: the next request tries again.
-		f.mu.Lock()
 		if f.cache[key] == e {
 			delete(f.cache, key)
 		}
-		f.mu.Unlock()
+	} else if v, ok := e.val.(sized); ok && f.cache[key] == e {
+		e.size = v.size()
+		f.bytes += e.size
+		if f.bytes > f.maxBytes {
+			f.reset()
+			f.cache[key] = e
+			f.bytes = e.size
+		}
 	}
 	return e.val, e.err
+}
+
+// reset empties the cache. Called with f.mu held.
+func (f *feeds) reset() {
+	clear(f.cache)
+	f.bytes = 0
 }
 
 // admit adds an entry, first dropping what a newer generation or site
@@ -493,14 +524,15 @@ func (f *feeds) cached(ctx context.Context, key feedKey, timeout time.Duration, 
 func (f *feeds) admit(key feedKey, e *feedEntry) {
 	if key.gen > f.gen || key.site > f.ver {
 		f.gen, f.ver = max(f.gen, key.gen), max(f.ver, key.site)
-		for k := range f.cache {
+		for k, old := range f.cache {
 			if k.gen < f.gen || k.site < f.ver {
+				f.bytes -= old.size
 				delete(f.cache, k)
 			}
 		}
 	}
 	if len(f.cache) >= maxFeedEntries {
-		clear(f.cache)
+		f.reset()
 	}
 	f.cache[key] = e
 }

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -146,8 +148,15 @@ func (m *metrics) route(e *echo.Echo, c echo.Context) string {
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
+		ctx := c.Request().Context()
 		err := next(c)
-		if err != nil {
+		// A client that went away is not a failure of ours: there is
+		// nobody to answer, and 499 (nginx's "client closed request")
+		// keeps it out of the 5xx that alerts watch.
+		gone := err != nil && !c.Response().Committed && errors.Is(ctx.Err(), context.Canceled)
+		if gone {
+			c.Response().Status = statusClientClosed
+		} else if err != nil {
 			c.Error(err)
 		}
 		d := time.Since(start)
@@ -164,11 +173,18 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if quietRoutes[route] && status < 400 {
 			level = slog.LevelDebug // probes and scrapes every few seconds would drown the log
 		}
-		s.log.Log(req.Context(), level, "request", "method", req.Method, "path", req.URL.Path, "route", route,
+		if gone {
+			level = slog.LevelInfo
+		}
+		s.log.Log(req.Context(), level, "request", "method", req.Method, "path", clip(req.URL.Path, maxEchoBytes), "route", route,
 			"status", status, "bytes", res.Size, "duration", d, "remote", req.RemoteAddr)
 		return nil
 	}
 }
+
+// statusClientClosed is logged and counted for a request whose client
+// disconnected before the answer; it is never sent.
+const statusClientClosed = 499
 
 var quietRoutes = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
 

@@ -40,6 +40,12 @@ type Config struct {
 	// EventHeartbeat is how often an idle /events stream gets a comment
 	// (DefaultEventHeartbeat when 0).
 	EventHeartbeat time.Duration
+	// TrustedProxies are the proxies whose X-Forwarded-For or Forwarded
+	// header names the client; see clientip.go. None: the peer is the client.
+	TrustedProxies []*net.IPNet
+	// EventsPerClient bounds the /events streams of one client address
+	// (DefaultEventsPerClient when 0); see events.go.
+	EventsPerClient int
 }
 
 // DefaultCacheControl lets clients and CDNs reuse an answer for a minute and
@@ -84,6 +90,7 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	s.echo = e
 	s.routes()
 	return s

@@ -64,6 +64,19 @@ type sitemapModel struct {
 	files map[int]*feedDoc // rendered files by page
 }
 
+// size estimates the bytes m holds with every file rendered: its strings,
+// about as much again for their markup, and the structures around them.
+func (m *sitemapModel) size() int {
+	n := len(m.base)
+	for _, u := range m.urls {
+		n += 3*(len(u.Loc)+len(u.LastMod)) + 64
+		for _, l := range u.Links {
+			n += 3*(len(l.Href)+len(l.Hreflang)+len(l.Rel)) + 48
+		}
+	}
+	return n
+}
+
 // buildSitemapModel lists one URL per post per language it has a body in,
 // each with its language alternates and an x-default (the default language,
 // else the post's first), then one URL per category that has posts, in the
