@@ -682,6 +682,62 @@ const docTemplate = `{
                 }
             }
         },
+        "/posts/{category}/{slug}/{file}": {
+            "get": {
+                "description": "An image or other file kept beside a bundle post (content/{category}/{slug}/index.{lang}.md), as the post's html and its files field link to it. Served with its Content-Type, a strong ETag (the SHA-256 of its bytes), Last-Modified (when these bytes were first indexed), Range requests and conditional requests; never compressed on the fly. Names are as in the folder, nested folders included (images/a.png); markdown sources, hidden names and names with . or .. segments are 404, encoded slashes or backslashes 400. A draft's files are 404.",
+                "produces": [
+                    "application/octet-stream"
+                ],
+                "tags": [
+                    "posts"
+                ],
+                "summary": "A file of a post's bundle",
+                "operationId": "getPostFile",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "category slug",
+                        "name": "category",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "post slug within the category",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the file's name in the post's folder, e.g. diagram.png",
+                        "name": "file",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed slug or file name",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such post or file",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/readyz": {
             "get": {
                 "description": "Ready once the first index is complete; until then a 503 problem with Retry-After.",
@@ -1071,7 +1127,8 @@ const docTemplate = `{
                 "file",
                 "line",
                 "message",
-                "reason"
+                "reason",
+                "severity"
             ],
             "properties": {
                 "file": {
@@ -1089,6 +1146,14 @@ const docTemplate = `{
                 "reason": {
                     "description": "Reason says what is wrong.",
                     "type": "string"
+                },
+                "severity": {
+                    "description": "Severity is \"error\" (the file is left out, or its post keeps its last\ngood version) or \"warning\" (reported only: the post is served, e.g. with\na link to a file that is not in its bundle left as written).",
+                    "type": "string",
+                    "enum": [
+                        "error",
+                        "warning"
+                    ]
                 }
             }
         },
@@ -1298,6 +1363,7 @@ const docTemplate = `{
                 "date",
                 "description",
                 "extra",
+                "files",
                 "html",
                 "lang",
                 "next",
@@ -1337,6 +1403,13 @@ const docTemplate = `{
                 "extra": {
                     "type": "object",
                     "additionalProperties": {}
+                },
+                "files": {
+                    "description": "Files lists the files beside a bundle post (images and other files\nits html links to), by name; empty for a post without a bundle. It\ncomes last: lists do not carry it.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.PostFile"
+                    }
                 },
                 "html": {
                     "description": "HTML is Content rendered by goldmark.",
@@ -1391,6 +1464,40 @@ const docTemplate = `{
                 },
                 "updated": {
                     "type": "string"
+                }
+            }
+        },
+        "api.PostFile": {
+            "type": "object",
+            "required": [
+                "bytes",
+                "name",
+                "type",
+                "url"
+            ],
+            "properties": {
+                "bytes": {
+                    "description": "Bytes is the file's size.",
+                    "type": "integer"
+                },
+                "height": {
+                    "type": "integer"
+                },
+                "name": {
+                    "description": "Name is the file's path inside the post's folder, e.g. \"diagram.png\"\nor \"images/a.png\".",
+                    "type": "string"
+                },
+                "type": {
+                    "description": "Type is the Content-Type the file is served with.",
+                    "type": "string"
+                },
+                "url": {
+                    "description": "URL is where geul serves the file: /posts/{category}/{slug}/{name},\nabsolute when the site has a base URL. The post's html links to it.",
+                    "type": "string"
+                },
+                "width": {
+                    "description": "Width and Height are the pixel size of png, jpeg, gif and webp images;\nabsent for other files.",
+                    "type": "integer"
                 }
             }
         },

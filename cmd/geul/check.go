@@ -46,7 +46,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		// tool reads both.
 		out := make([]api.ContentError, len(res.errs))
 		for i, e := range res.errs {
-			out[i] = server.APIContentError(e.Path, e.Line, e.Reason)
+			out[i] = server.APIContentError(e.Path, e.Line, e.Reason, e.Warning)
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)

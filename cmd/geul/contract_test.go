@@ -681,12 +681,16 @@ func TestContractRoutes(t *testing.T) {
 	}
 }
 
-// echoToOpenAPI turns echo's "/posts/:category/:slug" into "/posts/{category}/{slug}".
+// echoToOpenAPI turns echo's "/posts/:category/:slug" into "/posts/{category}/{slug}",
+// and the rest of a path ("*", a bundle file's name) into "{file}".
 func echoToOpenAPI(p string) string {
 	segs := strings.Split(p, "/")
 	for i, s := range segs {
 		if strings.HasPrefix(s, ":") {
 			segs[i] = "{" + s[1:] + "}"
+		}
+		if s == "*" {
+			segs[i] = "{file}"
 		}
 	}
 	return strings.Join(segs, "/")

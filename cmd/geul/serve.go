@@ -58,6 +58,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	// Every index run of serve goes through runs, which reports it to the server.
 	runs := &indexRuns{ix: index.New(o.content, st), st: st, log: log}
+	// Bundle files' URLs in posts' html start with the same base as feed links.
+	runs.ix.SetBaseURL(links.BaseURL)
 	srv := server.New(st, log, server.Config{CacheControl: getenv("GEUL_CACHE_CONTROL"),
 		CORSOrigins: splitList(getenv("GEUL_CORS_ORIGINS")),
 		AdminToken:  adminToken(getenv, log), Reindexer: runs,

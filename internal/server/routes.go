@@ -22,6 +22,8 @@ func (s *Server) routes() {
 	s.get("/healthz", s.handleHealthz)
 	s.get("/readyz", s.handleReadyz)
 	s.get("/posts/:category/:slug", s.handlePost)
+	// The images and other files beside a bundle post: bundles.go.
+	s.get("/posts/:category/:slug/*", s.handleBundleFile)
 	// Lists.
 	s.get("/posts", s.handleListPosts)
 	s.get("/categories", s.handleCategories)
