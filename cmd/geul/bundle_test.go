@@ -81,10 +81,10 @@ func TestBundleFilesServed(t *testing.T) {
 	etag := `"` + sha(diagram) + `"`
 	for k, want := range map[string]string{
 		"Content-Type": "image/png", "ETag": etag, "Content-Encoding": "",
-		"Cache-Control":                "public, max-age=86400, stale-while-revalidate=604800",
-		"Access-Control-Allow-Origin":  "",
-		"Content-Length":               itoaTest(len(diagram)),
-		"X-Content-Type-Options":       "nosniff",
+		"Cache-Control":               "public, max-age=86400, stale-while-revalidate=604800",
+		"Access-Control-Allow-Origin": "",
+		"Content-Length":              itoaTest(len(diagram)),
+		"X-Content-Type-Options":      "nosniff",
 	} {
 		if got := h.Get(k); got != want {
 			t.Errorf("%s: %q, want %q", k, got, want)
