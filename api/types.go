@@ -115,8 +115,8 @@ type PostMeta struct {
 	Related        []PostRef      `json:"related"`
 }
 
-// PostItem is a post as lists carry it: the post object without content and html,
-// keys in the same order.
+// PostItem is a post as lists carry it: the post object without content, html
+// and files, keys in the same order.
 type PostItem struct {
 	Slug         string    `json:"slug"`
 	CategorySlug string    `json:"categorySlug"`

@@ -686,7 +686,7 @@ const docTemplate = `{
             "get": {
                 "description": "An image or other file kept beside a bundle post (content/{category}/{slug}/index.{lang}.md), as the post's html and its files field link to it. Served with its Content-Type, a strong ETag (the SHA-256 of its bytes), Last-Modified (when these bytes were first indexed), Range requests and conditional requests; never compressed on the fly. Names are as in the folder, nested folders included (images/a.png); markdown sources, hidden names and names with . or .. segments are 404, encoded slashes or backslashes 400. A draft's files are 404.",
                 "produces": [
-                    "application/octet-stream"
+                    "*/*"
                 ],
                 "tags": [
                     "posts"

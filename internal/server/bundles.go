@@ -30,7 +30,7 @@ var bundleBytesInFlight = semaphore.NewWeighted(64 << 20)
 //	@Description	An image or other file kept beside a bundle post (content/{category}/{slug}/index.{lang}.md), as the post's html and its files field link to it. Served with its Content-Type, a strong ETag (the SHA-256 of its bytes), Last-Modified (when these bytes were first indexed), Range requests and conditional requests; never compressed on the fly. Names are as in the folder, nested folders included (images/a.png); markdown sources, hidden names and names with . or .. segments are 404, encoded slashes or backslashes 400. A draft's files are 404.
 //	@Tags			posts
 //	@ID				getPostFile
-//	@Produce		octet-stream
+//	@Produce		*/*
 //	@Param			category	path		string	true	"category slug"
 //	@Param			slug		path		string	true	"post slug within the category"
 //	@Param			file		path		string	true	"the file's name in the post's folder, e.g. diagram.png"
