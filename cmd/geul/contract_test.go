@@ -326,9 +326,9 @@ func contractContent(t *testing.T) string {
 		"life/_category.yaml": "name: {ko: 일상, en: Life}\n",
 		"cs/threads.ko.md": "---\ntitle: 스레드\ndescription: 스레드와 프로세스\ndate: 2025-02-21\ntags: [python, go]\n" +
 			"series: basics\n---\n\n## 개요\n" + long + "\n## 끝\n끝.\n",
-		"cs/threads.en.md": "---\ntitle: Threads\ndescription: Threads and processes\ndate: 2025-02-21\nupdated: 2025-03-01\ntags: [python, go]\n---\n\n## Overview\n" + long,
-		"cs/short.ko.md":   "---\ntitle: 짧은 글\ndate: 2025-01-05\ntags: [python]\n---\n\n짧습니다.\n",
-		"life/hello.en.md": "---\ntitle: Hello\ndate: 2024-12-31\n---\n\nHello.\n",
+		"cs/threads.en.md":     "---\ntitle: Threads\ndescription: Threads and processes\ndate: 2025-02-21\nupdated: 2025-03-01\ntags: [python, go]\n---\n\n## Overview\n" + long,
+		"cs/short.ko.md":       "---\ntitle: 짧은 글\ndate: 2025-01-05\ntags: [python]\n---\n\n짧습니다.\n",
+		"life/hello.en.md":     "---\ntitle: Hello\ndate: 2024-12-31\n---\n\nHello.\n",
 		"life/pic/index.en.md": "---\ntitle: A picture\ndate: 2024-12-30\n---\n\n![a diagram](diagram.png)\n",
 		"life/pic/diagram.png": pngOf(t, 16, 8),
 	})
