@@ -31,6 +31,10 @@ type ContentError struct {
 	Reason string `json:"reason"`
 	// Message is file:line: reason in one string, the form editors turn into a link.
 	Message string `json:"message"`
+	// Severity is "error" (the file is left out, or its post keeps its last
+	// good version) or "warning" (reported only: the post is served, e.g. with
+	// a link to a file that is not in its bundle left as written).
+	Severity string `json:"severity" enums:"error,warning"`
 }
 
 // ReindexResult is the body of POST /admin/reindex: what the run did.

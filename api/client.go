@@ -165,6 +165,17 @@ func (c *Client) Post(ctx context.Context, slug string, opts *PostOptions) (*Pos
 	return getJSON[PostResponse](ctx, c, path, opts.query())
 }
 
+// PostFile calls GET /posts/{category}/{slug}/{file} and returns a file of a
+// bundle post, as its files field names it (nested names such as
+// "images/a.png" included).
+func (c *Client) PostFile(ctx context.Context, category, slug, name string) ([]byte, error) {
+	segs := strings.Split(name, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return c.getBytes(ctx, "/posts/"+url.PathEscape(category)+"/"+url.PathEscape(slug)+"/"+strings.Join(segs, "/"), nil)
+}
+
 // Posts calls GET /posts: one page of every post, or of a category's or a
 // tag's. opts may be nil.
 func (c *Client) Posts(ctx context.Context, opts *ListOptions) (*ListResponse, error) {

@@ -79,6 +79,28 @@ type Post struct {
 	// HTML is Content rendered by goldmark.
 	HTML string `json:"html"`
 	PostMeta
+	// Files lists the files beside a bundle post (images and other files
+	// its html links to), by name; empty for a post without a bundle. It
+	// comes last: lists do not carry it.
+	Files []PostFile `json:"files"`
+}
+
+// PostFile is a file of a post's bundle, served at URL.
+type PostFile struct {
+	// Name is the file's path inside the post's folder, e.g. "diagram.png"
+	// or "images/a.png".
+	Name string `json:"name"`
+	// URL is where geul serves the file: /posts/{category}/{slug}/{name},
+	// absolute when the site has a base URL. The post's html links to it.
+	URL string `json:"url"`
+	// Type is the Content-Type the file is served with.
+	Type string `json:"type"`
+	// Bytes is the file's size.
+	Bytes int64 `json:"bytes"`
+	// Width and Height are the pixel size of png, jpeg, gif and webp images;
+	// absent for other files.
+	Width  int `json:"width,omitempty"`
+	Height int `json:"height,omitempty"`
 }
 
 // PostMeta is what the post object carries after its body: the fields geul added.
@@ -98,8 +120,8 @@ type PostMeta struct {
 	Related        []PostRef      `json:"related"`
 }
 
-// PostItem is a post as lists carry it: the post object without content and html,
-// keys in the same order. The fields query parameter trims it like Post.
+// PostItem is a post as lists carry it: the post object without content, html
+// and files, keys in the same order. The fields query parameter trims it like Post.
 //
 //geul:fields
 type PostItem struct {

@@ -761,6 +761,62 @@ const docTemplate = `{
                 }
             }
         },
+        "/posts/{category}/{slug}/{file}": {
+            "get": {
+                "description": "An image or other file kept beside a bundle post (content/{category}/{slug}/index.{lang}.md), as the post's html and its files field link to it. Served with its Content-Type, a strong ETag (the SHA-256 of its bytes), Last-Modified (when these bytes were first indexed), Range requests and conditional requests; never compressed on the fly. Names are as in the folder, nested folders included (images/a.png); markdown sources, hidden names and names with . or .. segments are 404, encoded slashes or backslashes 400. A draft's files are 404.",
+                "produces": [
+                    "*/*"
+                ],
+                "tags": [
+                    "posts"
+                ],
+                "summary": "A file of a post's bundle",
+                "operationId": "getPostFile",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "category slug",
+                        "name": "category",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "post slug within the category",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the file's name in the post's folder, e.g. diagram.png",
+                        "name": "file",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed slug or file name",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such post or file",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/preview/{category}/{slug}": {
             "get": {
                 "security": [
@@ -825,6 +881,74 @@ const docTemplate = `{
                         }
                     }
                 }
+            }
+        },
+        "/preview/{category}/{slug}/{file}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A file of the post's folder in the content folder, as the preview page links it: drafts' files included, read from disk, never cached. Names as for GET /posts/{category}/{slug}/{file}. 404 on a server without a content folder.",
+                "produces": [
+                    "*/*"
+                ],
+                "tags": [
+                    "posts"
+                ],
+                "summary": "A file beside a post, for its preview",
+                "operationId": "getPreviewFile",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "category slug",
+                        "name": "category",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "post slug within the category",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the file's name in the post's folder, e.g. diagram.png",
+                        "name": "file",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed slug or file name",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "the admin token is set and was not sent",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such file",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                },
+                "x-uncached": true
             }
         },
         "/readyz": {
@@ -1229,7 +1353,8 @@ const docTemplate = `{
                 "file",
                 "line",
                 "message",
-                "reason"
+                "reason",
+                "severity"
             ],
             "properties": {
                 "file": {
@@ -1247,6 +1372,14 @@ const docTemplate = `{
                 "reason": {
                     "description": "Reason says what is wrong.",
                     "type": "string"
+                },
+                "severity": {
+                    "description": "Severity is \"error\" (the file is left out, or its post keeps its last\ngood version) or \"warning\" (reported only: the post is served, e.g. with\na link to a file that is not in its bundle left as written).",
+                    "type": "string",
+                    "enum": [
+                        "error",
+                        "warning"
+                    ]
                 }
             }
         },
@@ -1587,6 +1720,7 @@ const docTemplate = `{
                 "date",
                 "description",
                 "extra",
+                "files",
                 "html",
                 "lang",
                 "next",
@@ -1626,6 +1760,13 @@ const docTemplate = `{
                 "extra": {
                     "type": "object",
                     "additionalProperties": {}
+                },
+                "files": {
+                    "description": "Files lists the files beside a bundle post (images and other files\nits html links to), by name; empty for a post without a bundle. It\ncomes last: lists do not carry it.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.PostFile"
+                    }
                 },
                 "html": {
                     "description": "HTML is Content rendered by goldmark.",
@@ -1680,6 +1821,40 @@ const docTemplate = `{
                 },
                 "updated": {
                     "type": "string"
+                }
+            }
+        },
+        "api.PostFile": {
+            "type": "object",
+            "required": [
+                "bytes",
+                "name",
+                "type",
+                "url"
+            ],
+            "properties": {
+                "bytes": {
+                    "description": "Bytes is the file's size.",
+                    "type": "integer"
+                },
+                "height": {
+                    "type": "integer"
+                },
+                "name": {
+                    "description": "Name is the file's path inside the post's folder, e.g. \"diagram.png\"\nor \"images/a.png\".",
+                    "type": "string"
+                },
+                "type": {
+                    "description": "Type is the Content-Type the file is served with.",
+                    "type": "string"
+                },
+                "url": {
+                    "description": "URL is where geul serves the file: /posts/{category}/{slug}/{name},\nabsolute when the site has a base URL. The post's html links to it.",
+                    "type": "string"
+                },
+                "width": {
+                    "description": "Width and Height are the pixel size of png, jpeg, gif and webp images;\nabsent for other files.",
+                    "type": "integer"
                 }
             }
         },

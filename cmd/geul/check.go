@@ -49,7 +49,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		// tool reads both.
 		out := make([]api.ContentError, len(res.errs))
 		for i, e := range res.errs {
-			out[i] = server.APIContentError(e.Path, e.Line, e.Reason)
+			out[i] = server.APIContentError(e.Path, e.Line, e.Reason, e.Warning)
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
@@ -120,7 +120,11 @@ func checkContent(ctx context.Context, dir string) (checkReport, error) {
 		return rep, fmt.Errorf("check %s: %w", dir, err)
 	}
 	rep.errs = append(rep.errs, scanErrs...)
-	entries = slices.DeleteFunc(entries, func(e content.Entry) bool { return e.Kind == content.KindSite })
+	// Bundle files are checked by the scan (size, symlinks); nothing in
+	// them is parsed.
+	entries = slices.DeleteFunc(entries, func(e content.Entry) bool {
+		return e.Kind == content.KindSite || e.Kind == content.KindBundleFile
+	})
 	rep.files += len(entries)
 
 	// Parsing and rendering dominate on a large folder: spread them over

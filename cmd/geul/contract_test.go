@@ -358,7 +358,8 @@ func decodeBody(raw []byte, encoding string) ([]byte, error) {
 
 // contractContent is a small site: two languages, a post in both (long enough
 // to be compressed), one in Korean only (served in English as a fallback),
-// one in English only, two categories and a few tags.
+// one in English only, a bundle post with an image, two categories and a few
+// tags.
 func contractContent(t *testing.T) string {
 	dir := t.TempDir()
 	long := strings.Repeat("Processes do not share memory; threads do, under the GIL.\n\n", 60)
@@ -368,9 +369,11 @@ func contractContent(t *testing.T) string {
 		"life/_category.yaml": "name: {ko: 일상, en: Life}\n",
 		"cs/threads.ko.md": "---\ntitle: 스레드\ndescription: 스레드와 프로세스\ndate: 2025-02-21\ntags: [python, go]\n" +
 			"series: basics\n---\n\n## 개요\n" + long + "\n## 끝\n끝.\n",
-		"cs/threads.en.md": "---\ntitle: Threads\ndescription: Threads and processes\ndate: 2025-02-21\nupdated: 2025-03-01\ntags: [python, go]\n---\n\n## Overview\n" + long,
-		"cs/short.ko.md":   "---\ntitle: 짧은 글\ndate: 2025-01-05\ntags: [python]\n---\n\n짧습니다.\n",
-		"life/hello.en.md": "---\ntitle: Hello\ndate: 2024-12-31\n---\n\nHello.\n",
+		"cs/threads.en.md":     "---\ntitle: Threads\ndescription: Threads and processes\ndate: 2025-02-21\nupdated: 2025-03-01\ntags: [python, go]\n---\n\n## Overview\n" + long,
+		"cs/short.ko.md":       "---\ntitle: 짧은 글\ndate: 2025-01-05\ntags: [python]\n---\n\n짧습니다.\n",
+		"life/hello.en.md":     "---\ntitle: Hello\ndate: 2024-12-31\n---\n\nHello.\n",
+		"life/pic/index.en.md": "---\ntitle: A picture\ndate: 2024-12-30\n---\n\n![a diagram](diagram.png)\n",
+		"life/pic/diagram.png": pngOf(t, 16, 8),
 	})
 	return dir
 }
@@ -440,6 +443,20 @@ func get(raw rawFunc, path string, header ...string) error {
 
 // appCases run against the app as `geul serve` runs it.
 var appCases = []contractCase{
+	{"bundle file", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error {
+		b, err := c.PostFile(ctx, "life", "pic", "diagram.png")
+		if err == nil && !bytes.HasPrefix(b, []byte("\x89PNG")) {
+			return fmt.Errorf("diagram.png: %.8q", b)
+		}
+		return err
+	}},
+	{"bundle file missing", 404, func(ctx context.Context, c *api.Client, _ rawFunc) error {
+		_, err := c.PostFile(ctx, "life", "pic", "missing.png")
+		return err
+	}},
+	{"bundle file with an encoded slash", 400, func(ctx context.Context, c *api.Client, raw rawFunc) error {
+		return get(raw, "/posts/life/pic/a%2Fdiagram.png")
+	}},
 	{"healthz", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.Health(ctx); return err }},
 	{"readyz", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.Ready(ctx); return err }},
 	{"post", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error {
@@ -488,8 +505,8 @@ var appCases = []contractCase{
 	}},
 	{"posts", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error {
 		l, err := c.Posts(ctx, nil)
-		if err == nil && len(l.Posts) != 3 {
-			return fmt.Errorf("posts: %d, want 3", len(l.Posts))
+		if err == nil && len(l.Posts) != 4 {
+			return fmt.Errorf("posts: %d, want 4", len(l.Posts))
 		}
 		return err
 	}},
@@ -577,6 +594,18 @@ var appCases = []contractCase{
 	}},
 	{"preview bad slug", 400, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
 		return get(raw, "/preview/cs/Bad_Slug", "Authorization", "Bearer "+contractToken)
+	}},
+	{"preview file", 200, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
+		return get(raw, "/preview/life/pic/diagram.png", "Authorization", "Bearer "+contractToken)
+	}},
+	{"preview file without the token", 401, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
+		return get(raw, "/preview/life/pic/diagram.png")
+	}},
+	{"preview file encoded slash", 400, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
+		return get(raw, "/preview/life/pic/a%2Fdiagram.png", "Authorization", "Bearer "+contractToken)
+	}},
+	{"preview file missing", 404, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
+		return get(raw, "/preview/life/pic/none.png", "Authorization", "Bearer "+contractToken)
 	}},
 	{"preview of no post", 404, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
 		return get(raw, "/preview/cs/none", "Authorization", "Bearer "+contractToken)
@@ -784,12 +813,16 @@ func TestContractRoutes(t *testing.T) {
 	}
 }
 
-// echoToOpenAPI turns echo's "/posts/:category/:slug" into "/posts/{category}/{slug}".
+// echoToOpenAPI turns echo's "/posts/:category/:slug" into "/posts/{category}/{slug}",
+// and the rest of a path ("*", a bundle file's name) into "{file}".
 func echoToOpenAPI(p string) string {
 	segs := strings.Split(p, "/")
 	for i, s := range segs {
 		if strings.HasPrefix(s, ":") {
 			segs[i] = "{" + s[1:] + "}"
+		}
+		if s == "*" {
+			segs[i] = "{file}"
 		}
 	}
 	return strings.Join(segs, "/")

@@ -46,8 +46,8 @@ func runIndex(ctx context.Context, args []string, getenv func(string) string, st
 	if n := len(sum.Unsettled); n > 0 {
 		fmt.Fprintf(stdout, "still being written, left for the next run: %d files\n", n)
 	}
-	if len(sum.Errors) > 0 {
-		return errSilent
+	if sum.ErrorCount() > 0 {
+		return errSilent // warnings alone fail nothing
 	}
 	return nil
 }
@@ -74,7 +74,11 @@ func printSummary(w io.Writer, s index.Summary, checkpoint time.Duration) {
 	fmt.Fprintf(w, "posts: %d (%s), %d payloads rebuilt, generation %d\n", s.Total, strings.Join(per, ", "), s.Payloads, s.Generation)
 	fmt.Fprintf(w, "time: %.3fs, %.0f posts/s\n", secs, rate)
 	fmt.Fprintf(w, "checkpoint: %.3fs\n", checkpoint.Seconds())
-	fmt.Fprintf(w, "errors: %d\n", len(s.Errors))
+	n := s.ErrorCount()
+	fmt.Fprintf(w, "errors: %d\n", n)
+	if warnings := len(s.Errors) - n; warnings > 0 {
+		fmt.Fprintf(w, "warnings: %d\n", warnings)
+	}
 	for _, e := range s.Errors {
 		fmt.Fprintf(w, "  %s\n", e.Error())
 	}
@@ -84,8 +88,12 @@ func printSummary(w io.Writer, s index.Summary, checkpoint time.Duration) {
 func logSummary(log *slog.Logger, s index.Summary) {
 	log.Info("indexed", "files", s.Files, "read", s.Read, "unchanged", s.Unchanged, "rendered", s.Rendered,
 		"deleted", s.Deleted, "posts", s.Total, "payloads", s.Payloads, "generation", s.Generation,
-		"errors", len(s.Errors), "targeted", s.Targeted, "duration", s.Duration)
+		"errors", s.ErrorCount(), "targeted", s.Targeted, "duration", s.Duration)
 	for _, e := range s.Errors {
-		log.Warn("content error", "file", e.Path, "line", e.Line, "reason", e.Reason)
+		what := "content error"
+		if e.Warning {
+			what = "content warning"
+		}
+		log.Warn(what, "file", e.Path, "line", e.Line, "reason", e.Reason)
 	}
 }

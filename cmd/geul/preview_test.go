@@ -43,7 +43,12 @@ func TestPreviewDraftsOnlyThere(t *testing.T) {
 		"cs/_category.yaml":     "name: {ko: 컴퓨터 공학, en: Computer Science}\n",
 		"cs/secret/index.en.md": previewPost("draft: true\n", "Not yet."),
 		"cs/secret/diagram.png": string(pngBytes(t, 40, 20)),
+		"cs/secret/.hidden.png": "x",
+		"outside.png":           "secret bytes",
 	})
+	if err := os.Symlink(filepath.Join(dir, "outside.png"), filepath.Join(dir, "cs/secret/out.png")); err != nil {
+		t.Fatal(err)
+	}
 	a := startApp(t, dir, map[string]string{"GEUL_ADMIN_TOKEN": "tok"})
 	if resp, _ := a.get(t, "/posts/cs/secret"); resp.StatusCode != 404 {
 		t.Errorf("a draft's public GET answered %d, want 404", resp.StatusCode)
@@ -74,6 +79,24 @@ func TestPreviewDraftsOnlyThere(t *testing.T) {
 	}
 	if resp, _ := a.get(t, "/preview/cs/nope?lang=en", "Authorization", "Bearer tok"); resp.StatusCode != 404 {
 		t.Errorf("preview of no post: %d, want 404", resp.StatusCode)
+	}
+	// The draft's files come from the content folder, and nothing else does.
+	files := []struct {
+		path   string
+		status int
+	}{
+		{"/preview/cs/secret/diagram.png", 200},
+		{"/preview/cs/secret/index.en.md", 404},
+		{"/preview/cs/secret/.hidden.png", 404},
+		{"/preview/cs/secret/out.png", 404}, // a symlink out of the folder
+		{"/preview/cs/secret/%2e%2e/%2e%2e/outside.png", 404},
+		{"/preview/cs/secret/..%2Foutside.png", 400},
+		{"/posts/cs/secret/diagram.png", 404}, // a draft's file is not public
+	}
+	for _, f := range files {
+		if resp, body := a.get(t, f.path, "Authorization", "Bearer tok"); resp.StatusCode != f.status {
+			t.Errorf("GET %s: %d, want %d: %.200s", f.path, resp.StatusCode, f.status, body)
+		}
 	}
 }
 

@@ -46,7 +46,7 @@ func (r *indexRuns) RunChanged(ctx context.Context, paths []string) (index.Summa
 		logSummary(r.log, sum)
 		r.srv.SetLanguages(sum.Languages)
 		r.srv.LoadSite(ctx) // site.yaml's base URL and title, for feed links
-		run.Generation, run.Changed, run.Posts, run.Errors = sum.Generation, sum.Changed, sum.Posts, len(sum.Errors)
+		run.Generation, run.Changed, run.Posts, run.Errors = sum.Generation, sum.Changed, sum.Posts, sum.ErrorCount()
 		run.Touched = sum.Rendered + sum.Deleted
 	}
 	// The announcement reads the store, and must not be cut short by a
@@ -105,7 +105,7 @@ func (r *indexRuns) Reindex(ctx context.Context, path string) (api.ReindexResult
 		Errors: make([]api.ContentError, len(sum.Errors)),
 	}
 	for i, e := range sum.Errors {
-		res.Errors[i] = server.APIContentError(e.Path, e.Line, e.Reason)
+		res.Errors[i] = server.APIContentError(e.Path, e.Line, e.Reason, e.Warning)
 	}
 	return res, nil
 }

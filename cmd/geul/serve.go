@@ -72,11 +72,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	// Every index run of serve goes through runs, which reports it to the server.
 	runs := &indexRuns{ix: index.New(o.content, st), dir: o.content, st: st, log: log}
+	// Bundle files' URLs in posts' html start with the same base as feed links.
+	runs.ix.SetBaseURL(links.BaseURL)
 	srv := server.New(st, log, server.Config{CacheControl: getenv("GEUL_CACHE_CONTROL"),
 		CORSOrigins: splitList(getenv("GEUL_CORS_ORIGINS")),
 		AdminToken:  adminToken(getenv, log), Reindexer: runs,
 		BaseURL: links.BaseURL, PostURL: links.PostURL, CategoryURL: links.CategoryURL,
-		TrustedProxies: trusted, EventsPerClient: perClient})
+		TrustedProxies: trusted, EventsPerClient: perClient, ContentDir: o.content})
 	runs.srv = srv
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {

@@ -20,15 +20,23 @@ type Error struct {
 	// the whole file.
 	Line   int
 	Reason string
+	// Warning marks a problem that holds nothing back: the post is served
+	// (a reference to a file that is not in its bundle).
+	Warning bool
 }
 
 // Error formats the problem as "path:line: reason", the form editors and
-// terminals turn into a link; without a line it is "path: reason".
+// terminals turn into a link; without a line it is "path: reason". A
+// warning's reason starts with "warning: ".
 func (e *Error) Error() string {
-	if e.Line > 0 {
-		return e.Path + ":" + strconv.Itoa(e.Line) + ": " + e.Reason
+	reason := e.Reason
+	if e.Warning {
+		reason = "warning: " + reason
 	}
-	return e.Path + ": " + e.Reason
+	if e.Line > 0 {
+		return e.Path + ":" + strconv.Itoa(e.Line) + ": " + reason
+	}
+	return e.Path + ": " + reason
 }
 
 func errorf(path string, line int, format string, args ...any) *Error {

@@ -106,11 +106,12 @@ func splitPostPath(path string) (category, slug, lang, problem string) {
 }
 
 // PostIDOf returns the post id ("category/slug") a path names, when it is a
-// valid post file's path.
+// valid post file's path or the path of a file in a bundle.
 func PostIDOf(path string) (string, bool) {
 	category, slug, _, problem := splitPostPath(path)
 	if problem != "" {
-		return "", false
+		id, _, ok := BundleFileOf(path)
+		return id, ok
 	}
 	return category + "/" + slug, true
 }

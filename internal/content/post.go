@@ -29,6 +29,9 @@ type Post struct {
 	// Tags is the union of the files' tags, deduplicated, in order of first
 	// appearance in Langs order. Never nil, so it serves as [].
 	Tags []string
+	// Bundle lists the files beside a bundle post's index files, by Name.
+	// Assemble leaves it empty: the indexer, which knows every file, fills it.
+	Bundle []*BundleFile
 }
 
 // ID returns "category/slug", the post's slug in the API.

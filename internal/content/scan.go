@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -26,6 +27,8 @@ const (
 	KindCategory
 	// KindPost is <category>/<slug>.<lang>.md or <category>/<slug>/index.<lang>.md.
 	KindPost
+	// KindBundleFile is any other file of a bundle: see BundleFile.
+	KindBundleFile
 )
 
 // String names the kind in reports and logs.
@@ -37,6 +40,8 @@ func (k Kind) String() string {
 		return "category"
 	case KindPost:
 		return "post"
+	case KindBundleFile:
+		return "bundle file"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
@@ -53,9 +58,9 @@ type Entry struct {
 // Scan walks fsys (an os.Root's FS in production, an fstest.MapFS in tests)
 // and lists site.yaml, <category>/_category.yaml and the post files
 // <category>/<slug>.<lang>.md and <category>/<slug>/index.<lang>.md, sorted
-// by path. Hidden files and folders (".x") and files that are none of these
-// (images beside a post, README.md, files with no language in their name)
-// are ignored, and bundles are not walked deeper than their own folder.
+// by path, and the files of each bundle (see BundleFile). Hidden files and
+// folders (".x") and files that are none of these (README.md, files with no
+// language in their name, images beside flat posts) are ignored.
 //
 // Problems that concern one entry are returned as []*Error, sorted by path,
 // and the entry is left out: a bad slug or category folder name, a language
@@ -172,10 +177,7 @@ func (s *scanner) category(cat string) error {
 	if err != nil || !ok {
 		return err
 	}
-	catProblem := ""
-	if !validSlug(cat) {
-		catProblem = slugProblem("category folder name", cat)
-	}
+	catProblem := categoryProblem(cat)
 	for _, d := range ents {
 		name := d.Name()
 		if hidden(name) {
@@ -207,13 +209,18 @@ func (s *scanner) category(cat string) error {
 	return nil
 }
 
-// bundle lists the index.<lang>.md files of a bundle folder; everything else
-// in it (images, sub-folders) belongs to the post and is not content.
+// bundle lists the index.<lang>.md files of a bundle folder and, when it has
+// any, the bundle's other files.
 func (s *scanner) bundle(cat, catProblem, slug string) error {
 	dir := cat + "/" + slug
 	ents, ok, err := s.readDir(dir)
 	if err != nil || !ok {
 		return err
+	}
+	if hasIndex(ents) && catProblem == "" && validSlug(slug) {
+		if err := s.bundleFiles(dir, dir, ents, 0); err != nil {
+			return err
+		}
 	}
 	for _, d := range ents {
 		name := d.Name()
@@ -229,6 +236,14 @@ func (s *scanner) bundle(cat, catProblem, slug string) error {
 		s.post(p, catProblem, slug, lang, fi)
 	}
 	return nil
+}
+
+// categoryProblem is why cat is not a valid category folder name, or "".
+func categoryProblem(cat string) string {
+	if !validSlug(cat) {
+		return slugProblem("category folder name", cat)
+	}
+	return ""
 }
 
 // post adds a post file after checking its names, reporting the first
@@ -262,14 +277,14 @@ func (s *scanner) add(p string, kind Kind, fi fs.FileInfo) {
 // file that grew past the limit since Scan is an *Error too, and memory stays
 // bounded whatever the file system claims. All errors are *Error (Line 0).
 func ReadFile(fsys fs.FS, path string) ([]byte, error) {
-	data, err := readFile(fsys, path)
+	data, err := readFileMax(fsys, path, MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
 	return data, nil
 }
 
-func readFile(fsys fs.FS, path string) ([]byte, *Error) {
+func readFileMax(fsys fs.FS, path string, limit int) ([]byte, *Error) {
 	f, err := fsys.Open(path)
 	if err != nil {
 		return nil, errorf(path, 0, "cannot read: %v", plainErr(err))
@@ -282,20 +297,20 @@ func readFile(fsys fs.FS, path string) ([]byte, *Error) {
 		if !fi.Mode().IsRegular() {
 			return nil, errorf(path, 0, "not a regular file (%v)", fi.Mode().Type())
 		}
-		if fi.Size() > MaxFileSize {
-			return nil, errorf(path, 0, "file is %d bytes, more than the limit of %d", fi.Size(), MaxFileSize)
+		if fi.Size() > int64(limit) {
+			return nil, errorf(path, 0, "file is %d bytes, more than the limit of %d", fi.Size(), limit)
 		}
 		size = max(size, int(fi.Size())+1)
 	}
 	buf := make([]byte, 0, size)
 	for {
 		if len(buf) == cap(buf) {
-			buf = slices.Grow(buf, min(cap(buf), MaxFileSize+1-len(buf)))
+			buf = slices.Grow(buf, min(cap(buf), limit+1-len(buf)))
 		}
 		n, err := f.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
-		if len(buf) > MaxFileSize {
-			return nil, errorf(path, 0, "file is more than the limit of %d bytes", MaxFileSize)
+		if len(buf) > limit {
+			return nil, errorf(path, 0, "file is more than the limit of %d bytes", limit)
 		}
 		if err == io.EOF {
 			return buf, nil
@@ -308,12 +323,14 @@ func readFile(fsys fs.FS, path string) ([]byte, *Error) {
 
 // ScanPaths is Scan for a few post files named by a watcher: it stats each
 // path and returns what Scan would list for it (an entry, or a problem), and
-// the paths that are no longer content files (deleted, or renamed away).
-// Each path must be a post file's name, <category>/<slug>.<lang>.md or
-// <category>/<slug>/index.<lang>.md, reached through real folders, not
-// symlinks; for anything else (a folder, site.yaml, a _category.yaml, a
-// symlink, a path that cannot be stat'ed) ok is false and only a full Scan
-// gives the right answer.
+// the paths named that are no longer content files (deleted, or renamed
+// away). Each path must be a flat post file's name,
+// <category>/<slug>.<lang>.md, reached through real folders, not symlinks, or
+// a path inside a bundle folder <category>/<slug>/ (its index.<lang>.md, a
+// bundle file, a folder in it): the whole bundle is then listed as Scan lists
+// it, every entry of it returned. For anything else (a category folder,
+// site.yaml, a _category.yaml, a symlinked folder on the way, a path that
+// cannot be stat'ed) ok is false and only a full Scan gives the right answer.
 func ScanPaths(ctx context.Context, fsys fs.FS, site Site, paths []string) (entries []Entry, problems []*Error, gone []string, ok bool) {
 	lfs, canLstat := fsys.(fs.ReadLinkFS)
 	if !canLstat {
@@ -333,6 +350,7 @@ func ScanPaths(ctx context.Context, fsys fs.FS, site Site, paths []string) (entr
 		}
 		return fi, true, true
 	}
+	bundles := map[string][]string{} // bundle folder: the paths named in it
 	for _, p := range paths {
 		if ctx.Err() != nil {
 			return nil, nil, nil, false
@@ -343,23 +361,22 @@ func ScanPaths(ctx context.Context, fsys fs.FS, site Site, paths []string) (entr
 				return nil, nil, nil, false
 			}
 		}
-		var cat, slug, lang string
-		switch len(parts) {
-		case 2:
-			var isPost bool
-			if slug, lang, isPost = splitPostName(parts[1]); !isPost {
-				return nil, nil, nil, false
-			}
-		case 3:
-			base, l, isPost := splitPostName(parts[2])
-			if !isPost || base != bundleIndex {
-				return nil, nil, nil, false
-			}
-			slug, lang = parts[1], l
-		default:
+		if len(parts) >= 3 {
+			// Inside a bundle: the whole bundle is listed again below, as
+			// Scan lists it, so that a new index.<lang>.md brings the files
+			// beside it and a file's removal is seen.
+			dir := parts[0] + "/" + parts[1]
+			bundles[dir] = append(bundles[dir], p)
+			continue
+		}
+		if len(parts) != 2 {
 			return nil, nil, nil, false
 		}
-		cat = parts[0]
+		slug, lang, isPost := splitPostName(parts[1])
+		if !isPost {
+			return nil, nil, nil, false
+		}
+		cat := parts[0]
 		// Every folder on the way, then the file.
 		present := true
 		for i := 1; i <= len(parts) && present; i++ {
@@ -375,17 +392,45 @@ func ScanPaths(ctx context.Context, fsys fs.FS, site Site, paths []string) (entr
 				return nil, nil, nil, false
 			}
 			if i == len(parts) {
-				catProblem := ""
-				if !validSlug(cat) {
-					catProblem = slugProblem("category folder name", cat)
-				}
-				s.post(p, catProblem, slug, lang, fi)
+				s.post(p, categoryProblem(cat), slug, lang, fi)
 			}
 		}
 		if !present {
 			gone = append(gone, p)
 		}
 	}
+	for _, dir := range slices.Sorted(maps.Keys(bundles)) {
+		cat, slug, _ := strings.Cut(dir, "/")
+		present := true
+		for _, d := range []string{cat, dir} {
+			fi, exists, ok := lstat(d)
+			if !ok || exists && !fi.IsDir() {
+				return nil, nil, nil, false
+			}
+			if present = exists; !exists {
+				break
+			}
+		}
+		listed := map[string]bool{}
+		if present {
+			n, m := len(s.entries), len(s.errs)
+			if err := s.bundle(cat, categoryProblem(cat), slug); err != nil {
+				return nil, nil, nil, false
+			}
+			for _, e := range s.entries[n:] {
+				listed[e.Path] = true
+			}
+			for _, e := range s.errs[m:] {
+				listed[e.Path] = true
+			}
+		}
+		for _, p := range bundles[dir] {
+			if !listed[p] {
+				gone = append(gone, p)
+			}
+		}
+	}
+	slices.Sort(gone)
 	slices.SortFunc(s.entries, func(a, b Entry) int { return cmp.Compare(a.Path, b.Path) })
 	sortErrors(s.errs)
 	return s.entries, s.errs, gone, true

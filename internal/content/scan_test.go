@@ -68,6 +68,7 @@ func TestScanLayout(t *testing.T) {
 		"category cs/_category.yaml",
 		"post cs/a.en.md",
 		"post cs/a.ko.md",
+		"bundle file cs/b/diagram.png",
 		"post cs/b/index.ko.md",
 		"post life/c.en.md",
 		"site site.yaml",

@@ -22,6 +22,8 @@ func TestScanPaths(t *testing.T) {
 		"cs/flat.ko.md":         goodPost,
 		"cs/flat.en.md":         goodPost,
 		"cs/bundle/index.ko.md": goodPost,
+		"cs/bundle/diagram.png": "png",
+		"cs/bundle/img/a.png":   "png",
 		"cs/Bad_Slug.ko.md":     goodPost,
 		"cs/x.fr.md":            goodPost,
 		"Bad_Cat/p.ko.md":       goodPost,
@@ -39,7 +41,7 @@ func TestScanPaths(t *testing.T) {
 
 	tests := []struct {
 		path     string
-		entry    bool // listed as a post file
+		entry    bool // listed as a post or bundle file
 		problem  bool // reported
 		gone     bool
 		cantTell bool
@@ -60,8 +62,14 @@ func TestScanPaths(t *testing.T) {
 		{path: "cs/link.ko.md", cantTell: true},
 		{path: "linkcat/flat.ko.md", cantTell: true},
 		{path: "cs/.hidden.ko.md", cantTell: true},
-		{path: "cs/bundle/other.ko.md", cantTell: true},
-		{path: "a/b/c/d.ko.md", cantTell: true},
+		{path: "cs/bundle/other.ko.md", gone: true},
+		{path: "cs/bundle/diagram.png", entry: true},
+		{path: "cs/bundle/img/a.png", entry: true},
+		{path: "cs/bundle/img", gone: true},
+		{path: "cs/bundle/removed.png", gone: true},
+		{path: "cs/bundle/.hidden.png", cantTell: true},
+		{path: "cs/nobundle/a.png", gone: true},
+		{path: "a/b/c/d.ko.md", gone: true},
 		{path: "../escape.ko.md", cantTell: true},
 		{path: "cs/readme.md", cantTell: true},
 	}
@@ -78,8 +86,9 @@ func TestScanPaths(t *testing.T) {
 			if !ok {
 				return
 			}
-			if got := len(entries) == 1; got != tt.entry {
-				t.Errorf("entries %v, want one: %v", entries, tt.entry)
+			// A path in a bundle lists the whole bundle.
+			if got := slices.ContainsFunc(entries, func(e content.Entry) bool { return e.Path == tt.path }); got != tt.entry {
+				t.Errorf("entries %v, want %s in them: %v", entries, tt.path, tt.entry)
 			}
 			if got := len(problems) == 1; got != tt.problem {
 				t.Errorf("problems %v, want one: %v", problems, tt.problem)

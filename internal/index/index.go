@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"runtime"
 	"slices"
@@ -33,14 +34,15 @@ const (
 
 // Summary reports one index run.
 type Summary struct {
-	Files      int            // content files found
-	Read       int            // files read because their size or time changed
-	Unchanged  int            // files skipped: same stat, or same bytes
-	Rendered   int            // post files parsed and rendered
-	Deleted    int            // files gone since the last run
-	Total      int            // posts in the index
-	Posts      map[string]int // posts with a body, by language
-	Payloads   int            // post payloads rebuilt
+	Files     int            // content files found
+	Read      int            // files read because their size or time changed
+	Unchanged int            // files skipped: same stat, or same bytes
+	Rendered  int            // post files parsed and rendered
+	Deleted   int            // files gone since the last run
+	Total     int            // posts in the index
+	Posts     map[string]int // posts with a body, by language
+	Payloads  int            // post payloads rebuilt
+	// Errors are the run's problems, warnings (Warning set) among them.
 	Errors     []*content.Error
 	Languages  []string // the site's languages, the default first
 	Generation int64
@@ -52,6 +54,17 @@ type Summary struct {
 	// Targeted says the run looked only at the paths it was given (see
 	// RunChanged), not at every file.
 	Targeted bool
+}
+
+// ErrorCount is the number of Errors that are not warnings.
+func (s Summary) ErrorCount() int {
+	n := 0
+	for _, e := range s.Errors {
+		if !e.Warning {
+			n++
+		}
+	}
+	return n
 }
 
 // Indexer indexes one content folder into one store. It keeps what it learnt of
@@ -74,6 +87,11 @@ type Indexer struct {
 	files    map[string]bool
 	fileErrs []*content.Error
 	last     *derived
+	// warns are the warnings of each post's last build, by post id: a run
+	// finds those of the posts it rebuilds only.
+	warns map[string][]*content.Error
+
+	baseURL string // see SetBaseURL
 
 	// refused are the file versions that went over their rendering budget
 	// while rendering, by path; see errRefused.
@@ -90,10 +108,11 @@ const racyWindow = 2 * time.Second
 
 // known is the last good state of a file.
 type known struct {
-	state store.FileState
-	post  *content.File     // kind post, without its body
-	cat   *content.Category // kind category
-	site  *content.Site     // kind site
+	state  store.FileState
+	post   *content.File       // kind post, without its body
+	cat    *content.Category   // kind category
+	site   *content.Site       // kind site
+	bundle *content.BundleFile // kind bundle
 }
 
 // New returns an indexer of the folder dir into st.
@@ -163,6 +182,9 @@ func (ix *Indexer) load(ctx context.Context) error {
 		case kindSite:
 			k.site = new(content.Site)
 			err = json.Unmarshal(m.Meta, k.site)
+		case kindBundle:
+			k.bundle = new(content.BundleFile)
+			err = json.Unmarshal(m.Meta, k.bundle)
 		}
 		if err == nil {
 			// A record that cannot be read is as good as absent: the file
@@ -180,19 +202,30 @@ func (ix *Indexer) load(ctx context.Context) error {
 		}
 	}
 	ix.fps = fps
+	ws, err := ix.store.Warnings(ctx)
+	if err != nil {
+		return err
+	}
+	ix.warns = map[string][]*content.Error{}
+	for _, w := range ws {
+		if id, ok := content.PostIDOf(w.Path); ok {
+			ix.warns[id] = append(ix.warns[id], &content.Error{Path: w.Path, Line: w.Line, Reason: w.Reason, Warning: true})
+		}
+	}
 	ix.loaded = true
 	return nil
 }
 
 // read is a file read in this run because its stat changed.
 type read struct {
-	entry content.Entry
-	hash  string
-	same  bool // same bytes as the last good state
-	post  *content.File
-	cat   *content.Category
-	site  *content.Site
-	err   error
+	entry  content.Entry
+	hash   string
+	same   bool // same bytes as the last good state
+	post   *content.File
+	cat    *content.Category
+	site   *content.Site
+	bundle *content.BundleFile // its bytes are read again when stored
+	err    error
 	// unsettled: the file changed while it was read; see settle.
 	unsettled bool
 }
@@ -207,6 +240,8 @@ func kindOf(k content.Kind) string {
 		return kindSite
 	case content.KindCategory:
 		return kindCategory
+	case content.KindBundleFile:
+		return kindBundle
 	}
 	return kindPost
 }
@@ -214,12 +249,16 @@ func kindOf(k content.Kind) string {
 // readEntry reads, hashes and parses one changed file.
 func (ix *Indexer) readEntry(fsys fs.FS, e content.Entry) *read {
 	r := &read{entry: e}
-	data, err := content.ReadFile(fsys, e.Path)
+	readFile := content.ReadFile
+	if e.Kind == content.KindBundleFile {
+		readFile = content.ReadBundleFile
+	}
+	data, err := readFile(fsys, e.Path)
 	if err != nil {
 		r.err = err
 		return r
 	}
-	if data, r.entry, r.unsettled, r.err = settle(fsys, e, data, ix.settleAge); r.unsettled || r.err != nil {
+	if data, r.entry, r.unsettled, r.err = settle(fsys, e, data, ix.settleAge, readFile); r.unsettled || r.err != nil {
 		return r
 	}
 	if !r.entry.ModTime.Before(ix.runStart.Add(-racyWindow)) {
@@ -244,6 +283,8 @@ func (ix *Indexer) readEntry(fsys fs.FS, e content.Entry) *read {
 		r.site = &s
 	case content.KindCategory:
 		r.cat, r.err = content.ParseCategory(e.Path, data)
+	case content.KindBundleFile:
+		r.bundle, r.err = content.ParseBundleFile(e.Path, data)
 	default:
 		if rf, ok := ix.refused[e.Path]; ok && rf.hash == r.hash {
 			r.err = rf.err
@@ -346,7 +387,7 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 			next[r.entry.Path] = &k
 		default:
 			updated = append(updated, r)
-			k := &known{state: stateOf(r.entry, kindOf(r.entry.Kind), r.hash), post: r.post, cat: r.cat, site: r.site}
+			k := &known{state: stateOf(r.entry, kindOf(r.entry.Kind), r.hash), post: r.post, cat: r.cat, site: r.site, bundle: r.bundle}
 			next[r.entry.Path] = k
 		}
 	}
@@ -358,14 +399,14 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 		only    map[string]bool // the posts a targeted run can change, by id
 	)
 	if targets != nil && ix.last != nil {
-		toRead, deleted, files, only, sum.Targeted = ix.scanTargets(ctx, fsys, siteOf(next), targets, &sum, &errs)
+		toRead, deleted, files, only, sum.Targeted = ix.scanTargets(ctx, fsys, ix.siteOf(next), targets, &sum, &errs)
 	}
 	if !sum.Targeted {
 		if toRead, deleted, files, err = ix.scanAll(ctx, fsys, next, &sum, apply, &errs); err != nil {
 			return sum, err
 		}
 	}
-	site := siteOf(next)
+	site := ix.siteOf(next)
 	sum.Files = len(files)
 	reads := make([]*read, len(toRead))
 	step := ix.progress.stage(StageRead, len(toRead))
@@ -384,7 +425,7 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 	}
 	sum.Deleted = len(deleted)
 	if len(deleted) > 0 || len(updated) > 0 {
-		site = siteOf(next)
+		site = ix.siteOf(next)
 	}
 	fileErrs := slices.Clone(errs)
 
@@ -424,12 +465,26 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 			kept = append(kept, r)
 		}
 	}
-	b := &builder{ix: ix, site: site, cats: cats, links: links, fps: fps, now: start}
+	b := &builder{ix: ix, fsys: fsys, site: site, cats: cats, links: links, fps: fps, now: start, warns: map[string][]*content.Error{}}
 	if err := b.write(ctx, tx, touched, kept, deleted, dirty, removed); err != nil {
 		if errors.Is(err, errRefused) {
 			ix.refuse(b.refused, files)
 		}
 		return sum, err
+	}
+	// A rebuilt post's warnings replace its last ones; the others keep theirs.
+	warns := maps.Clone(ix.warns)
+	for _, p := range dirty {
+		delete(warns, p.ID())
+	}
+	for _, id := range removed {
+		delete(warns, id)
+	}
+	for id, ws := range b.warns {
+		warns[id] = ws
+	}
+	for _, ws := range warns {
+		errs = append(errs, ws...)
 	}
 	if err := tx.PutCategories(ctx, categoryRecords(site, cats)); err != nil {
 		return sum, err
@@ -453,6 +508,7 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 	ix.files = files
 	ix.fileErrs = fileErrs
 	ix.last = d
+	ix.warns = warns
 	sum.Rendered = b.rendered
 	sum.Payloads = b.payloads
 	sum.Errors = errs
@@ -462,11 +518,17 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 	return sum, nil
 }
 
-func siteOf(files map[string]*known) content.Site {
-	if k := files["site.yaml"]; k != nil && k.site != nil {
-		return *k.site
-	}
+// siteOf is the site the files of next describe, its BaseURL the one bundle
+// file URLs start with (see SetBaseURL), normalized.
+func (ix *Indexer) siteOf(files map[string]*known) content.Site {
 	s, _ := content.ParseSite(nil)
+	if k := files["site.yaml"]; k != nil && k.site != nil {
+		s = *k.site
+	}
+	if ix.baseURL != "" {
+		s.BaseURL = ix.baseURL
+	}
+	s.BaseURL = bundleBase(s.BaseURL)
 	return s
 }
 
@@ -476,6 +538,13 @@ func siteOf(files map[string]*known) content.Site {
 // only, when not nil, names the post ids to assemble; files of other posts
 // are left out.
 func (ix *Indexer) assemble(site content.Site, next map[string]*known, updated []*read, only map[string]bool) ([]*content.Post, []*content.Error) {
+	posts, errs := ix.assembleFiles(site, next, updated, only)
+	attachBundles(posts, next)
+	return posts, errs
+}
+
+// assembleFiles is assemble without the bundles.
+func (ix *Indexer) assembleFiles(site content.Site, next map[string]*known, updated []*read, only map[string]bool) ([]*content.Post, []*content.Error) {
 	files := func() []*content.File {
 		var out []*content.File
 		for _, k := range next {
@@ -533,7 +602,7 @@ func sortErrors(errs []*content.Error) {
 func storeErrors(errs []*content.Error) []store.ContentError {
 	out := make([]store.ContentError, len(errs))
 	for i, e := range errs {
-		out[i] = store.ContentError{Path: e.Path, Line: e.Line, Reason: e.Reason}
+		out[i] = store.ContentError{Path: e.Path, Line: e.Line, Reason: e.Reason, Warning: e.Warning}
 	}
 	return out
 }

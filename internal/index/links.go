@@ -235,6 +235,17 @@ func fingerprint(site content.Site, cat *content.Category, p *content.Post, lk l
 			str("")
 		}
 	}
+	// Bundle files change the html (their URLs, image sizes), the files
+	// list and the warnings; the base URL is in their URLs.
+	str(site.BaseURL)
+	num(len(p.Bundle))
+	for _, b := range p.Bundle {
+		str(b.Name)
+		str(b.Hash)
+		str(b.Type)
+		num(b.Width)
+		num(b.Height)
+	}
 	ref(lk.Prev)
 	ref(lk.Next)
 	num(len(lk.Related))

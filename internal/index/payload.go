@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"slices"
 	"sort"
 	"sync"
@@ -34,6 +35,7 @@ type doc struct {
 // the worker pool, and hands every write to the single writer goroutine.
 type builder struct {
 	ix       *Indexer
+	fsys     fs.FS // the content folder, for bundle files' bytes
 	site     content.Site
 	cats     map[string]*content.Category
 	links    map[string]links
@@ -42,6 +44,9 @@ type builder struct {
 	rendered int
 	payloads int
 	refused  map[string]refusal // see errRefused
+
+	mu    sync.Mutex
+	warns map[string][]*content.Error // by post id, of the posts built
 }
 
 type writeOp func(ctx context.Context, tx *store.Tx) error
@@ -156,10 +161,15 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 			}
 			docs[lang] = d
 		}
-		rec, err := b.postRecord(p, docs)
+		rec, warns, err := b.postRecord(p, docs)
 		if err != nil {
 			fail(err)
 			return
+		}
+		if len(warns) > 0 {
+			b.mu.Lock()
+			b.warns[p.ID()] = warns
+			b.mu.Unlock()
 		}
 		op = func(ctx context.Context, tx *store.Tx) error {
 			for _, fr := range recs {
@@ -173,7 +183,10 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 		}
 	})
 	for _, r := range updated {
-		if r.post != nil {
+		if r.bundle != nil {
+			send(b.bundleOp(b.fsys, r))
+		}
+		if r.post != nil || r.bundle != nil {
 			continue
 		}
 		rec := store.FileRecord{FileState: stateOf(r.entry, kindOf(r.entry.Kind), r.hash)}
@@ -309,8 +322,9 @@ func translations(site content.Site, p *content.Post) []string {
 	return out
 }
 
-// postRecord builds a post's payloads for every site language.
-func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostRecord, error) {
+// postRecord builds a post's payloads for every site language, and returns
+// the warnings of its files' html.
+func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostRecord, []*content.Error, error) {
 	lk := b.links[p.ID()]
 	// The same in every language's payload.
 	title, description := localized(b.site, p.Title), localized(b.site, p.Description)
@@ -331,6 +345,15 @@ func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostR
 	if tags == nil {
 		tags = []string{}
 	}
+	// Each file's html, its relative links made the bundle's URLs.
+	html := make(map[string]string, len(docs))
+	var warns []*content.Error
+	for _, lang := range p.Langs {
+		h, ws := relink(b.site.BaseURL, p, p.Files[lang], docs[lang])
+		html[lang] = h
+		warns = append(warns, ws...)
+	}
+	files := postFiles(b.site.BaseURL, p)
 	for _, lang := range b.site.Languages {
 		served := servedLang(b.site, p, lang)
 		d := docs[served]
@@ -342,12 +365,13 @@ func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostR
 			Slug: p.ID(), CategorySlug: p.Category,
 			Title: title, Date: p.Date,
 			Category: catName, Description: description,
-			Content: d.body, HTML: d.html,
+			Content: d.body, HTML: html[served],
 			PostMeta: api.PostMeta{
 				Lang: served, Translations: rec.Langs, TOC: d.toc, Tags: tags, Updated: updated,
 				ReadingMinutes: d.minutes, Extra: extra,
 				Prev: lk.Prev, Next: lk.Next, Related: lk.Related,
 			},
+			Files: files,
 		}
 		if post.TOC == nil {
 			post.TOC = []api.Heading{}
@@ -355,7 +379,7 @@ func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostR
 		pl, err := encodePayload(lang, &post)
 		pl.Served = served
 		if err != nil {
-			return rec, fmt.Errorf("build %s: %w", p.ID(), err)
+			return rec, nil, fmt.Errorf("build %s: %w", p.ID(), err)
 		}
 		rec.Payloads = append(rec.Payloads, pl)
 	}
@@ -368,7 +392,7 @@ func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostR
 			Body:        d.text,
 		})
 	}
-	return rec, nil
+	return rec, warns, nil
 }
 
 func firstText(l api.Localized) string {

@@ -31,7 +31,7 @@ func (ix *Indexer) scanAll(ctx context.Context, fsys fs.FS, next map[string]*kno
 			sum.Unchanged++
 		}
 	}
-	entries, scanErrs, err := content.Scan(ctx, fsys, siteOf(next))
+	entries, scanErrs, err := content.Scan(ctx, fsys, ix.siteOf(next))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -84,6 +84,7 @@ func (ix *Indexer) scanTargets(ctx context.Context, fsys fs.FS, site content.Sit
 			targets = append(targets, e.Path)
 		}
 	}
+	targets = ix.bundleTargets(targets)
 	entries, problems, gone, ok := content.ScanPaths(ctx, fsys, site, targets)
 	if !ok {
 		return nil, nil, nil, nil, false

@@ -29,7 +29,7 @@ func (ix *Indexer) SetSettleAge(d time.Duration) {
 // is read again with its new stat; one still being written (modified during
 // the read, or less than minAge ago) is reported unsettled, so that the index
 // never holds half of it. It returns the bytes and the entry they match.
-func settle(fsys fs.FS, e content.Entry, data []byte, minAge time.Duration) ([]byte, content.Entry, bool, error) {
+func settle(fsys fs.FS, e content.Entry, data []byte, minAge time.Duration, readFile func(fs.FS, string) ([]byte, error)) ([]byte, content.Entry, bool, error) {
 	for n := 1; ; n++ {
 		fi, err := fs.Stat(fsys, e.Path)
 		if err != nil {
@@ -48,7 +48,7 @@ func settle(fsys fs.FS, e content.Entry, data []byte, minAge time.Duration) ([]b
 			return nil, e, true, nil
 		}
 		e.Size, e.ModTime = fi.Size(), fi.ModTime()
-		if data, err = content.ReadFile(fsys, e.Path); err != nil {
+		if data, err = readFile(fsys, e.Path); err != nil {
 			return nil, e, false, err
 		}
 	}

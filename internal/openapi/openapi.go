@@ -388,7 +388,9 @@ func problems(op *openapi3.Operation) {
 // validators and no 304.
 func isStream(op *openapi3.Operation) bool {
 	if ok := op.Responses.Status(200); ok != nil && ok.Value != nil {
-		return ok.Value.Content.Get("text/event-stream") != nil
+		// Looked up by its own key: Content.Get would match a */* answer too.
+		_, stream := ok.Value.Content["text/event-stream"]
+		return stream
 	}
 	return false
 }

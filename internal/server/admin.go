@@ -334,14 +334,14 @@ func ValidContentPath(p string) bool {
 func contentErrors(errs []store.ContentError) []api.ContentError {
 	out := make([]api.ContentError, len(errs))
 	for i, e := range errs {
-		out[i] = APIContentError(e.Path, e.Line, e.Reason)
+		out[i] = APIContentError(e.Path, e.Line, e.Reason, e.Warning)
 	}
 	return out
 }
 
-// APIContentError is a content error in the public shape, its message in the
-// file:line: reason form.
-func APIContentError(path string, line int, reason string) api.ContentError {
+// APIContentError is a content error or warning in the public shape, its
+// message in the file:line: reason form.
+func APIContentError(path string, line int, reason string, warning bool) api.ContentError {
 	msg := path
 	if line > 0 {
 		msg += ":" + strconv.Itoa(line)
@@ -349,5 +349,9 @@ func APIContentError(path string, line int, reason string) api.ContentError {
 	if msg != "" {
 		msg += ": "
 	}
-	return api.ContentError{File: path, Line: line, Reason: reason, Message: msg + reason}
+	severity := "error"
+	if warning {
+		severity = "warning"
+	}
+	return api.ContentError{File: path, Line: line, Reason: reason, Message: msg + reason, Severity: severity}
 }

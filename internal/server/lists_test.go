@@ -284,15 +284,15 @@ func TestListPosts(t *testing.T) {
 		t.Errorf("headers: ETag %q Content-Language %q", resp.Header.Get("ETag"), resp.Header.Get("Content-Language"))
 	}
 
-	// An item is the post object without content and html, keys in order,
-	// and equal to the post's own payload otherwise.
+	// An item is the post object without content, html and files, keys in
+	// order, and equal to the post's own payload otherwise.
 	first := rawItems(t, body)[0]
 	_, pbody := e.ok(t, "/posts/"+l.Posts[0].Slug)
 	var pr struct{ Post json.RawMessage }
 	if err := json.Unmarshal(pbody, &pr); err != nil {
 		t.Fatal(err)
 	}
-	wantKeys := slices.DeleteFunc(keysOf(t, pr.Post), func(k string) bool { return k == "content" || k == "html" })
+	wantKeys := slices.DeleteFunc(keysOf(t, pr.Post), func(k string) bool { return k == "content" || k == "html" || k == "files" })
 	if got := keysOf(t, first); !slices.Equal(got, wantKeys) {
 		t.Errorf("item keys %v, want %v", got, wantKeys)
 	}

@@ -9,6 +9,8 @@ import (
 	"html/template"
 	"math"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +29,9 @@ const previewPath = "/preview/:category/:slug"
 // itself when what it shows changes, as `hugo server` does.
 //
 // It reads the post's file as last indexed, not its payload: a draft has no
-// payload. This is an author's tool, not a hot path.
+// payload. Its html is the file's own rendering, links as written; the
+// page's <base> resolves them to handlePreviewFile. This is an author's
+// tool, not a hot path.
 //
 //	@Summary		An author's preview of a post
 //	@Description	The post file in lang (else in the site's other languages) as a plain HTML page: title, the rendered html with its images, /highlight.css. Drafts are shown here and nowhere else. The page listens on /events and reloads itself when the file changes. With GEUL_ADMIN_TOKEN set it asks for the token, as the password of HTTP Basic (a browser prompts) or as a bearer token.
@@ -72,6 +76,7 @@ func (s *Server) handlePreview(c echo.Context) error {
 	_, _ = rand.Read(nonce)
 	page := previewPage{
 		Lang: meta.Lang, Title: title, Date: meta.Date, Draft: meta.Draft, Path: rec.Path,
+		Base:  "/preview/" + cat + "/" + slug + "/",
 		HTML:  template.HTML(rec.HTML), // rendered by geul at index time
 		Nonce: hex.EncodeToString(nonce),
 	}
@@ -98,6 +103,59 @@ func (s *Server) handlePreview(c echo.Context) error {
 		return err
 	}
 	return c.HTMLBlob(http.StatusOK, b.Bytes())
+}
+
+// handlePreviewFile serves a file beside a post from the content folder, for
+// the preview page, whose relative links resolve here (its <base>): an
+// author sees a draft's images, which the index does not keep, and a file
+// the moment it is saved. Unlike the rest of the server it reads the content
+// folder, through an os.Root, so neither ".." nor a symlink leads out of the
+// post's folder.
+//
+//	@Summary		A file beside a post, for its preview
+//	@Description	A file of the post's folder in the content folder, as the preview page links it: drafts' files included, read from disk, never cached. Names as for GET /posts/{category}/{slug}/{file}. 404 on a server without a content folder.
+//	@Tags			posts
+//	@ID				getPreviewFile
+//	@Produce		*/*
+//	@Security		BearerAuth
+//	@x-uncached		true
+//	@Param			category	path		string	true	"category slug"
+//	@Param			slug		path		string	true	"post slug within the category"
+//	@Param			file		path		string	true	"the file's name in the post's folder, e.g. diagram.png"
+//	@Success		200			{file}		file
+//	@Failure		400			{object}	api.Problem	"malformed slug or file name"
+//	@Failure		401			{object}	api.Problem	"the admin token is set and was not sent"
+//	@Failure		404			{object}	api.Problem	"no such file"
+//	@Router			/preview/{category}/{slug}/{file} [get]
+func (s *Server) handlePreviewFile(c echo.Context) error {
+	cat, slug := c.Param("category"), c.Param("slug")
+	if !slugPattern.MatchString(cat) || !slugPattern.MatchString(slug) {
+		return invalidf("malformed slug %q: slugs are lower-case ASCII letters, digits and '-'", cat+"/"+slug)
+	}
+	name, err := bundleName(c.Request().URL, "/preview/", cat, slug)
+	if err != nil {
+		return err
+	}
+	if s.cfg.ContentDir == "" {
+		return notFoundf("no content folder here: the preview's files are read from one")
+	}
+	root, err := os.OpenRoot(filepath.Join(s.cfg.ContentDir, cat, slug))
+	if err != nil {
+		return notFoundf("no folder for post %s/%s", cat, slug)
+	}
+	defer root.Close()
+	f, err := root.Open(filepath.FromSlash(name))
+	if err != nil {
+		return notFoundf("no file %q beside post %s/%s", name, cat, slug)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return notFoundf("no file %q beside post %s/%s", name, cat, slug)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	http.ServeContent(c.Response(), c.Request(), name, fi.ModTime(), f)
+	return nil
 }
 
 // previewFile finds the file of the post in lang, else in the site's other
@@ -154,6 +212,7 @@ func (s *Server) previewAuth(next echo.HandlerFunc) echo.HandlerFunc {
 
 type previewPage struct {
 	Lang, Title, Date, Path, Nonce, ETag string
+	Base                                 string // the post's folder under /preview/
 	Draft                                bool
 	HTML                                 template.HTML
 }
@@ -167,6 +226,7 @@ var previewTemplate = template.Must(template.New("preview").Parse(`<!doctype htm
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} · preview</title>
+<base href="{{.Base}}">
 <link rel="stylesheet" href="/highlight.css">
 <style nonce="{{.Nonce}}">
 body { max-width: 46rem; margin: 2rem auto; padding: 0 1rem; font: 17px/1.7 system-ui, sans-serif; }

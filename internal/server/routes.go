@@ -23,6 +23,8 @@ func (s *Server) routes() {
 	s.get("/healthz", s.handleHealthz)
 	s.get("/readyz", s.handleReadyz)
 	s.get("/posts/:category/:slug", s.handlePost)
+	// The images and other files beside a bundle post: bundles.go.
+	s.get("/posts/:category/:slug/*", s.handleBundleFile)
 	// Lists.
 	s.get("/posts", s.handleListPosts)
 	s.get("/categories", s.handleCategories)
@@ -45,6 +47,7 @@ func (s *Server) routes() {
 	e.HEAD(eventsPath, s.handleEventsHead)
 	// An author's page of a post, drafts included: preview.go.
 	s.get(previewPath, s.handlePreview, s.previewAuth)
+	s.get(previewPath+"/*", s.handlePreviewFile, s.previewAuth)
 	// Mounted only with a token: admin.go.
 	s.adminRoutes()
 	// The API's description: docs.go.

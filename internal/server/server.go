@@ -22,6 +22,9 @@ import (
 
 // Config is what the server needs besides the store.
 type Config struct {
+	// ContentDir is the content folder, read only by the author's preview
+	// for the files beside a post; empty on a server of a release.
+	ContentDir string
 	// CacheControl is sent with every public GET response.
 	CacheControl string
 	// RequestTimeout bounds each request; it is longer than the store's busy timeout.

@@ -197,17 +197,38 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 		}
 	}
 	rows.Close()
-	rows, err = tx.QueryContext(ctx, `SELECT path, line, reason FROM content_errors ORDER BY path, line`)
-	if err != nil {
+	if st.Errors, err = contentErrors(ctx, tx, false); err != nil {
 		return st, fmt.Errorf("status: %w", err)
 	}
+	return st, nil
+}
+
+// Warnings returns the warnings the last run recorded, for an indexer that
+// keeps the warnings of the posts it does not rebuild.
+func (s *Store) Warnings(ctx context.Context) ([]ContentError, error) {
+	ws, err := contentErrors(ctx, s.r, true)
+	if err != nil {
+		return nil, fmt.Errorf("warnings: %w", err)
+	}
+	return ws, nil
+}
+
+// contentErrors reads the recorded problems, or only the warnings.
+func contentErrors(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, warningsOnly bool) ([]ContentError, error) {
+	rows, err := q.QueryContext(ctx, `SELECT path, line, reason, warning FROM content_errors WHERE warning OR NOT ? ORDER BY path, line`, warningsOnly)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
+	var out []ContentError
 	for rows.Next() {
 		var e ContentError
-		if err := rows.Scan(&e.Path, &e.Line, &e.Reason); err != nil {
-			return st, fmt.Errorf("status: %w", err)
+		if err := rows.Scan(&e.Path, &e.Line, &e.Reason, &e.Warning); err != nil {
+			return nil, err
 		}
-		st.Errors = append(st.Errors, e)
+		out = append(out, e)
 	}
-	return st, rows.Err()
+	return out, rows.Err()
 }

@@ -9,7 +9,7 @@ import (
 // schemaVersion is bumped whenever the schema or what geul stores changes; an
 // index of another version is dropped and rebuilt from the content files, which
 // are the source of truth.
-const schemaVersion = 11 // 11: site.yaml's description
+const schemaVersion = 12 // 11: site.yaml's description; 12: bundle files, warnings
 
 var schema = []string{
 	`CREATE TABLE files (
@@ -80,10 +80,26 @@ var schema = []string{
 		data  BLOB NOT NULL              -- name and description maps as JSON
 	)`,
 	`CREATE TABLE content_errors (
-		path   TEXT NOT NULL,
-		line   INTEGER NOT NULL,
-		reason TEXT NOT NULL
+		path    TEXT NOT NULL,
+		line    INTEGER NOT NULL,
+		reason  TEXT NOT NULL,
+		warning INTEGER NOT NULL DEFAULT 0 -- 1: reported, but nothing is held back
 	)`,
+	// The files of post bundles with their bytes, so that the index alone
+	// serves them. A file is served only while its post is (see BundleFile).
+	`CREATE TABLE bundle_files (
+		path     TEXT PRIMARY KEY,       -- in the content folder
+		post_id  TEXT NOT NULL,
+		name     TEXT NOT NULL,          -- relative to the bundle folder
+		hash     TEXT NOT NULL,          -- hex sha256 of data: the ETag
+		type     TEXT NOT NULL,
+		size     INTEGER NOT NULL,
+		width    INTEGER NOT NULL,
+		height   INTEGER NOT NULL,
+		modified INTEGER NOT NULL,       -- unix seconds when these bytes were first indexed
+		data     BLOB NOT NULL
+	)`,
+	`CREATE UNIQUE INDEX bundle_files_name ON bundle_files(post_id, name)`,
 	`CREATE TABLE state (
 		key   TEXT PRIMARY KEY,
 		value TEXT NOT NULL

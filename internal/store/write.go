@@ -72,6 +72,9 @@ type ContentError struct {
 	Path   string
 	Line   int
 	Reason string
+	// Warning marks a problem that holds nothing back (a post's reference to
+	// a file that is not in its bundle).
+	Warning bool
 }
 
 // Tx is one index run's write transaction. Nothing it writes is visible to
@@ -228,7 +231,7 @@ func (t *Tx) TouchFile(ctx context.Context, path string, size, mtime int64) erro
 
 // DeleteFile forgets a file.
 func (t *Tx) DeleteFile(ctx context.Context, path string) error {
-	for _, q := range []string{`DELETE FROM files WHERE path=?`, `DELETE FROM renders WHERE path=?`} {
+	for _, q := range []string{`DELETE FROM files WHERE path=?`, `DELETE FROM renders WHERE path=?`, `DELETE FROM bundle_files WHERE path=?`} {
 		if _, err := t.exec(ctx, q, path); err != nil {
 			return fmt.Errorf("delete file %s: %w", path, err)
 		}
@@ -382,7 +385,7 @@ func (t *Tx) SetErrors(ctx context.Context, errs []ContentError) error {
 		return fmt.Errorf("set errors: %w", err)
 	}
 	for _, e := range errs {
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO content_errors(path, line, reason) VALUES(?,?,?)`, e.Path, e.Line, e.Reason); err != nil {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO content_errors(path, line, reason, warning) VALUES(?,?,?,?)`, e.Path, e.Line, e.Reason, e.Warning); err != nil {
 			return fmt.Errorf("set errors: %w", err)
 		}
 	}

@@ -43,8 +43,13 @@ const (
 )
 
 // maxDepth is how deep under the root folders are watched: category folders
-// (1) and bundle folders (2). The scanner reads nothing deeper.
-const maxDepth = 2
+// (1), bundle folders (2) and the folders of a bundle's files, as deep as
+// the scanner reads them (content.MaxBundleDepth more).
+const maxDepth = 2 + 4
+
+// bundleDepth is the depth of a bundle folder: every file in or under one
+// can be a bundle file, whatever its name.
+const bundleDepth = 2
 
 // Retry delays after a failed run: the first, doubled up to the last.
 const (
@@ -324,6 +329,22 @@ func relevant(name string) bool {
 	return false
 }
 
+// bundleRelevant reports whether a change to a file of this name inside a
+// bundle folder can change the index: any file is a bundle file (an image, a
+// PDF), except names that cannot be content and the partial files of
+// downloads and editors, which land under their real name later.
+func bundleRelevant(name string) bool {
+	if ignored(name) {
+		return false
+	}
+	for _, suffix := range []string{".swp", ".swx", ".tmp", ".part", ".crdownload", "___jb_tmp___", "___jb_old___"} {
+		if strings.HasSuffix(name, suffix) {
+			return false
+		}
+	}
+	return true
+}
+
 // Run calls fn after each burst of changes until ctx is done, then returns nil
 // once the run in progress, if any, has returned. Call it at most once.
 func (w *Watcher) Run(ctx context.Context, fn Func) error {
@@ -503,7 +524,8 @@ func (w *Watcher) rel(p string) string {
 // whatever was written before the watch.
 func (w *Watcher) handle(ev fsnotify.Event, resync *bool) bool {
 	name := filepath.Base(ev.Name)
-	if !relevant(name) {
+	inBundle := w.depth(filepath.Dir(filepath.Clean(ev.Name))) >= bundleDepth
+	if !relevant(name) && !(inBundle && bundleRelevant(name)) {
 		return false
 	}
 	if ev.Op == fsnotify.Chmod {

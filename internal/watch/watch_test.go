@@ -226,16 +226,18 @@ func TestHiddenFoldersAreNotWatched(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, ".git", "HEAD"), "ref")
 	write(t, filepath.Join(dir, "cs", "b", "index.ko.md"), "b")
-	write(t, filepath.Join(dir, "cs", "b", "img", "deep", "x.md"), "too deep")
+	write(t, filepath.Join(dir, "cs", "b", "img", "deep", "x.md"), "a bundle's folders are watched")
+	write(t, filepath.Join(dir, "cs", "b", "img", "deep", "a", "b", "c", "d.png"), "too deep")
+	write(t, filepath.Join(dir, "cs", "b", ".cache", "x.png"), "hidden")
 	w := start(t, dir, fast, newRecorder().fn)
 	var got []string
 	for _, p := range w.Watched() {
 		r, _ := filepath.Rel(dir, p)
 		got = append(got, filepath.ToSlash(r))
 	}
-	want := []string{".", "cs", "cs/b"}
+	want := []string{".", "cs", "cs/b", "cs/b/img", "cs/b/img/deep", "cs/b/img/deep/a", "cs/b/img/deep/a/b"}
 	if !slices.Equal(got, want) {
-		t.Errorf("watched %v, want %v (root, category, bundle; not hidden or deeper folders)", got, want)
+		t.Errorf("watched %v, want %v (root, category, bundle and its folders; not hidden or deeper folders)", got, want)
 	}
 }
 
