@@ -47,6 +47,7 @@ func runCurl(t *testing.T, cmd, token string) (int, string) {
 	full := cmd + ` -o /dev/null --max-time 1 -w '\n%{http_code}'`
 	c := exec.CommandContext(ctx, "bash", "-c", full)
 	c.Env = append(os.Environ(), "GEUL_ADMIN_TOKEN="+token)
+	c.Dir = t.TempDir() // where an example's own -o writes
 	out, err := c.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); err != nil && !(ok && ee.ExitCode() == 28) { // 28: --max-time
 		t.Fatalf("%s: %v\n%s", full, err, out)
