@@ -40,6 +40,7 @@ var badCases = []struct {
 	{"missing title", "cs/no-title.ko.md", "---\ndate: 2025-01-02\n---\nbody\n", "cs/no-title.ko.md:"},
 	{"missing date", "cs/no-date.ko.md", "---\ntitle: x\n---\nbody\n", "cs/no-date.ko.md:"},
 	{"bad date", "cs/bad-date.ko.md", "---\ntitle: x\ndate: 2025-13-45\n---\nbody\n", "cs/bad-date.ko.md:3:"},
+	{"missing bundle file (a warning)", "cs/pic/index.ko.md", "---\ntitle: x\ndate: 2025-01-02\n---\n\n![a](missing.png)\n", "cs/pic/index.ko.md:6:"},
 	{"over the rendering budget", "cs/too-deep.ko.md", "---\ntitle: x\ndate: 2025-01-02\n---\nintro\n\n" + strings.Repeat("- ", 5000) + "x\n", "cs/too-deep.ko.md:7: over the rendering budget: lists and block quotes nested 5000 deep"},
 }
 
@@ -90,8 +91,8 @@ func TestIndexReportsBadContent(t *testing.T) {
 			}
 		})
 	}
-	if !strings.Contains(report, "posts: 2 ") {
-		t.Errorf("want the 2 good posts (good, dup) indexed:\n%s", report)
+	if !strings.Contains(report, "posts: 3 ") {
+		t.Errorf("want the 2 good posts (good, dup) and the one with a warning (pic) indexed:\n%s", report)
 	}
 	if strings.Contains(report, "secret") {
 		t.Errorf("report shows the symlink target's content:\n%s", report)

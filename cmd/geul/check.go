@@ -9,8 +9,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/geul-dev/geul/api"
@@ -62,18 +64,45 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 			fmt.Fprintln(stdout, e.Error())
 		}
 		verdict := "ok"
-		if n := len(res.errs); n > 0 {
+		if n := res.errors(); n > 0 {
 			verdict = fmt.Sprintf("%d error", n)
 			if n > 1 {
 				verdict += "s"
 			}
 		}
+		if w := len(res.errs) - res.errors(); w > 0 {
+			verdict += fmt.Sprintf(", %d warning", w)
+			if w > 1 {
+				verdict += "s"
+			}
+		}
 		fmt.Fprintf(stdout, "checked %d files, %d posts: %s\n", res.files, res.posts, verdict)
 	}
-	if len(res.errs) > 0 {
+	if res.errors() > 0 {
 		return errSilent
 	}
 	return nil
+}
+
+// errors counts the problems that are not warnings: warnings alone leave
+// the content clean.
+func (r checkReport) errors() int {
+	n := 0
+	for _, e := range r.errs {
+		if !e.Warning {
+			n++
+		}
+	}
+	return n
+}
+
+// bundleIndexOf is the post id of a bundle's index.<lang>.md path.
+func bundleIndexOf(p string) (string, bool) {
+	dir, file := path.Split(p)
+	if !strings.HasPrefix(file, "index.") || strings.Count(dir, "/") != 2 {
+		return "", false
+	}
+	return strings.TrimSuffix(dir, "/"), true
 }
 
 type checkReport struct {
@@ -121,7 +150,16 @@ func checkContent(ctx context.Context, dir string) (checkReport, error) {
 	}
 	rep.errs = append(rep.errs, scanErrs...)
 	// Bundle files are checked by the scan (size, symlinks); nothing in
-	// them is parsed.
+	// them is parsed; their names are what the bundle's posts may link to.
+	bundles := map[string]map[string]bool{}
+	for _, e := range entries {
+		if id, name, ok := content.BundleFileOf(e.Path); ok && e.Kind == content.KindBundleFile {
+			if bundles[id] == nil {
+				bundles[id] = map[string]bool{}
+			}
+			bundles[id][name] = true
+		}
+	}
 	entries = slices.DeleteFunc(entries, func(e content.Entry) bool {
 		return e.Kind == content.KindSite || e.Kind == content.KindBundleFile
 	})
@@ -132,6 +170,7 @@ func checkContent(ctx context.Context, dir string) (checkReport, error) {
 	md := markdown.New()
 	files := make([]*content.File, len(entries))
 	errs := make([]error, len(entries))
+	warns := make([][]*content.Error, len(entries))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range runtime.NumCPU() {
@@ -149,11 +188,17 @@ func checkContent(ctx context.Context, dir string) (checkReport, error) {
 				case content.KindPost:
 					// Rendered as an index run renders it, budget included,
 					// so that check reports what index would.
-					f, err := index.CheckPost(md, e.Path, data)
+					var inBundle func(string) bool
+					if id, ok := bundleIndexOf(e.Path); ok {
+						names := bundles[id]
+						inBundle = func(name string) bool { return names[name] }
+					}
+					f, ws, err := index.CheckPost(md, e.Path, data, inBundle)
 					if err != nil {
 						errs[i] = err
 						continue
 					}
+					warns[i] = ws
 					f.Body = nil // only the front matter is assembled
 					files[i] = f
 				}
@@ -171,10 +216,11 @@ func checkContent(ctx context.Context, dir string) (checkReport, error) {
 	if err := ctx.Err(); err != nil {
 		return rep, fmt.Errorf("check %s: %w", dir, err)
 	}
-	for _, err := range errs {
+	for i, err := range errs {
 		if err != nil {
 			add(err)
 		}
+		rep.errs = append(rep.errs, warns[i]...)
 	}
 	files = slices.DeleteFunc(files, func(f *content.File) bool { return f == nil })
 	posts, aerrs := content.Assemble(site, files)

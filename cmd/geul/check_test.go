@@ -60,7 +60,7 @@ func TestCheckReportsWhatIndexReports(t *testing.T) {
 	if want := indexErrorLines(t, dir); !slices.Equal(lines, want) {
 		t.Errorf("check reports\n%s\nindex reports\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
-	if !strings.HasPrefix(summary, "checked ") || !strings.HasSuffix(summary, " errors") {
+	if !strings.HasPrefix(summary, "checked ") || !strings.HasSuffix(summary, " errors, 1 warning") {
 		t.Errorf("summary line %q", summary)
 	}
 }

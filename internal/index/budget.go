@@ -35,19 +35,29 @@ func budgetErr(f *content.File, err error) *content.Error {
 }
 
 // CheckPost parses a post file and renders it as an index run would, within
-// md's budget, for geul check. Any problem is a *content.Error.
-func CheckPost(md *markdown.Renderer, path string, data []byte) (*content.File, error) {
+// md's budget, for geul check. Any problem is a *content.Error. inBundle,
+// for a bundle's index file, says whether a name is a file of the bundle;
+// the warnings are its references to files the bundle does not have, as an
+// index run reports them.
+func CheckPost(md *markdown.Renderer, path string, data []byte, inBundle func(name string) bool) (*content.File, []*content.Error, error) {
 	f, err := content.ParseFile(path, data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if _, err := md.Render(f.Body); err != nil {
+	res, err := md.Render(f.Body)
+	if err != nil {
 		if ce := budgetErr(f, err); ce != nil {
-			return nil, ce
+			return nil, nil, ce
 		}
-		return nil, &content.Error{Path: path, Reason: err.Error()}
+		return nil, nil, &content.Error{Path: path, Reason: err.Error()}
 	}
-	return f, nil
+	if inBundle == nil {
+		return f, nil, nil
+	}
+	_, missing := markdown.RelinkBundle(res.HTML, func(name string) (markdown.BundleLink, bool) {
+		return markdown.BundleLink{}, inBundle(name)
+	})
+	return f, missingWarnings(f, string(f.Body), missing), nil
 }
 
 // overBudget is fileRecord's error for a file over its budget.

@@ -184,10 +184,10 @@ func TestOverBudgetKeepsLastGoodVersion(t *testing.T) {
 // finds what a run would.
 func TestCheckPostRendersWithTheBudget(t *testing.T) {
 	md := markdown.New()
-	if _, err := index.CheckPost(md, "go/a.ko.md", []byte(front+"# fine\n")); err != nil {
+	if _, _, err := index.CheckPost(md, "go/a.ko.md", []byte(front+"# fine\n"), nil); err != nil {
 		t.Errorf("a fine post: %v", err)
 	}
-	_, err := index.CheckPost(md, "go/a.ko.md", []byte(front+strings.Repeat("- ", 1000)+"x\n"))
+	_, _, err := index.CheckPost(md, "go/a.ko.md", []byte(front+strings.Repeat("- ", 1000)+"x\n"), nil)
 	ce, ok := err.(*content.Error)
 	if !ok || ce.Line != 5 || !strings.Contains(ce.Reason, "nested 1000 deep") {
 		t.Errorf("a hostile post: %v", err)

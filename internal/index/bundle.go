@@ -90,14 +90,20 @@ func relink(base string, p *content.Post, f *content.File, d *doc) (string, []*c
 		}
 		return markdown.BundleLink{URL: markdown.BundleURL(base, p.ID(), b.Name), Width: b.Width, Height: b.Height}, true
 	})
+	return string(html), missingWarnings(f, d.body, missing)
+}
+
+// missingWarnings reports references to files a bundle does not have, at
+// the line of the markdown file that makes them.
+func missingWarnings(f *content.File, body string, missing []markdown.MissingRef) []*content.Error {
 	var warns []*content.Error
 	for _, m := range missing {
 		warns = append(warns, &content.Error{
-			Path: f.Path, Line: refLine(f, d.body, m), Warning: true,
+			Path: f.Path, Line: refLine(f, body, m), Warning: true,
 			Reason: fmt.Sprintf("%q is not a file of the post's bundle: the link is left as written", m.Ref),
 		})
 	}
-	return string(html), warns
+	return warns
 }
 
 // refLine finds the line of the markdown body that holds a reference, as the

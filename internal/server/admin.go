@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -342,16 +343,14 @@ func contentErrors(errs []store.ContentError) []api.ContentError {
 // APIContentError is a content error or warning in the public shape, its
 // message in the file:line: reason form.
 func APIContentError(path string, line int, reason string, warning bool) api.ContentError {
-	msg := path
-	if line > 0 {
-		msg += ":" + strconv.Itoa(line)
-	}
-	if msg != "" {
-		msg += ": "
+	msg := reason
+	if path != "" {
+		// The line geul index and geul check print.
+		msg = (&content.Error{Path: path, Line: line, Reason: reason, Warning: warning}).Error()
 	}
 	severity := "error"
 	if warning {
 		severity = "warning"
 	}
-	return api.ContentError{File: path, Line: line, Reason: reason, Message: msg + reason, Severity: severity}
+	return api.ContentError{File: path, Line: line, Reason: reason, Message: msg, Severity: severity}
 }
