@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -179,7 +178,9 @@ func inProcessGeul(b *testing.B, db string) *httptest.Server {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { devnull.Close() })
-	log := slog.New(slog.NewJSONHandler(devnull, nil))
+	logOut := server.NewLogWriter(devnull, server.DefaultLogQueueBytes)
+	b.Cleanup(func() { logOut.Close() })
+	log := newLoggerTo(logOut, devnull, func(string) string { return "" })
 	srv := server.New(st, log, server.Config{})
 	srv.SetLanguages([]string{"ko", "en"})
 	srv.SetReady()

@@ -52,7 +52,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		cacheBytes = int64(mb) << 20
 	}
-	log := newLogger(stderr, getenv)
+	// A line per request: written by one goroutine in batches, none lost
+	// (see server.LogWriter), the last of them when serve returns.
+	logOut := server.NewLogWriter(stderr, server.DefaultLogQueueBytes)
+	defer logOut.Close()
+	log := newLoggerTo(logOut, stderr, getenv)
 	st, err := store.Open(ctx, o.db)
 	if err != nil {
 		return err
