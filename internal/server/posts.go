@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -47,16 +48,22 @@ func (s *Server) handlePost(c echo.Context) error {
 		return s.writePostFields(c, cat+"/"+slug, lang, keep)
 	}
 	enc := negotiateEncoding(c.Request().Header.Get("Accept-Encoding"))
-	p, err := s.store.Post(c.Request().Context(), cat+"/"+slug, lang, enc)
-	if err != nil {
-		if isNotFound(err) {
-			return notFoundf("no post %s/%s", cat, slug)
+	// The body is written before WithPost returns: it may be a buffer the
+	// store reuses.
+	err = s.store.WithPost(c.Request().Context(), cat+"/"+slug, lang, enc, func(p store.StoredPost) error {
+		// Final when it is the form asked for: otherwise (no stored form
+		// in that encoding) represent may still compress it, and it must
+		// keep the bytes.
+		final := p.Encoding == enc
+		if !final {
+			p.Body = slices.Clone(p.Body)
 		}
-		return err
+		return s.writeStored(c, p, final)
+	})
+	if isNotFound(err) {
+		return notFoundf("no post %s/%s", cat, slug)
 	}
-	// Final when it is the form asked for: otherwise (no stored form in
-	// that encoding) represent may still compress it.
-	return s.writeStored(c, p, p.Encoding == enc)
+	return err
 }
 
 func isNotFound(err error) bool { return errorsIs(err, store.ErrNotFound) }
