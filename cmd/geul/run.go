@@ -161,13 +161,18 @@ func commandUsage(w io.Writer, fs *flag.FlagSet) {
 
 // newLogger logs text on a terminal and JSON otherwise, for log collectors.
 func newLogger(w io.Writer, getenv func(string) string) *slog.Logger {
+	return newLoggerTo(w, w, getenv)
+}
+
+// newLoggerTo is newLogger writing through out, in the format for w.
+func newLoggerTo(out, w io.Writer, getenv func(string) string) *slog.Logger {
 	level := slog.LevelInfo
 	if strings.EqualFold(getenv("GEUL_LOG_LEVEL"), "debug") {
 		level = slog.LevelDebug
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
-		return slog.New(slog.NewTextHandler(w, opts))
+		return slog.New(slog.NewTextHandler(out, opts))
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return slog.New(slog.NewJSONHandler(out, opts))
 }

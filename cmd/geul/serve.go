@@ -54,21 +54,26 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := server.CheckLinks(links); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	cacheBytes := int64(store.DefaultPostCacheBytes)
-	if v := getenv("GEUL_POST_CACHE_MB"); v != "" {
-		mb, err := strconv.Atoi(v)
-		if err != nil || mb < 0 {
-			return fmt.Errorf("%w: GEUL_POST_CACHE_MB=%q: want a number of MiB", errUsage, v)
-		}
-		cacheBytes = int64(mb) << 20
+	cacheBytes, err := envMiB(getenv, "GEUL_POST_CACHE_MB", store.DefaultPostCacheBytes)
+	if err != nil {
+		return err
 	}
-	log := newLogger(stderr, getenv)
+	spillBytes, err := envMiB(getenv, "GEUL_POST_SPILL_MB", store.DefaultPostSpillBytes)
+	if err != nil {
+		return err
+	}
+	// A line per request: written by one goroutine in batches, none lost
+	// (see server.LogWriter), the last of them when serve returns.
+	logOut := server.NewLogWriter(stderr, server.DefaultLogQueueBytes)
+	defer logOut.Close()
+	log := newLoggerTo(logOut, stderr, getenv)
 	st, err := store.Open(ctx, o.db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	st.SetPostCacheBytes(cacheBytes)
+	st.SetPostSpillBytes(spillBytes)
 
 	// Every index run of serve goes through runs, which reports it to the server.
 	runs := &indexRuns{ix: index.New(o.content, st), dir: o.content, st: st, log: log}
@@ -160,4 +165,18 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// envMiB reads a size in MiB from the environment variable name, def bytes
+// when it is unset.
+func envMiB(getenv func(string) string, name string, def int64) (int64, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	mb, err := strconv.Atoi(v)
+	if err != nil || mb < 0 {
+		return 0, fmt.Errorf("%w: %s=%q: want a number of MiB", errUsage, name, v)
+	}
+	return int64(mb) << 20, nil
 }

@@ -126,7 +126,7 @@ func (s *Server) writePostFields(c echo.Context, id, lang string, keep fieldSet)
 	p.Body = body
 	p.ETag = store.ETag(body)
 	p.Encoding = store.Identity
-	return s.writeStored(c, p)
+	return s.writeStored(c, p, false)
 }
 
 // writeJSON writes a JSON body built for this request. The represent

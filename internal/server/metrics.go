@@ -36,6 +36,8 @@ type metrics struct {
 	posts         *prometheus.GaugeVec
 	contentErrors prometheus.Gauge
 
+	observerCache sync.Map // observerKey → *requestObservers
+
 	routesOnce sync.Once
 	routes     map[string]bool // route templates, to tell unmatched requests apart
 }
@@ -167,8 +169,9 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			method = "OTHER"
 		}
 		status := res.Status
-		s.metrics.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-		s.metrics.latency.WithLabelValues(route, method).Observe(d.Seconds())
+		o := s.metrics.observers(route, method, status)
+		o.requests.Inc()
+		o.latency.Observe(d.Seconds())
 		level := slog.LevelInfo
 		if quietRoutes[route] && status < 400 {
 			level = slog.LevelDebug // probes and scrapes every few seconds would drown the log
@@ -185,6 +188,33 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 // statusClientClosed is logged and counted for a request whose client
 // disconnected before the answer; it is never sent.
 const statusClientClosed = 499
+
+// requestObservers are the series one kind of request is counted and timed
+// in. WithLabelValues hashes its labels and formats the status on every
+// call; the observers are looked up once per route, method and status, a set
+// the route templates and knownMethods bound.
+type requestObservers struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+type observerKey struct {
+	route, method string
+	status        int
+}
+
+func (m *metrics) observers(route, method string, status int) *requestObservers {
+	k := observerKey{route, method, status}
+	if o, ok := m.observerCache.Load(k); ok {
+		return o.(*requestObservers)
+	}
+	o := &requestObservers{
+		requests: m.requests.WithLabelValues(route, method, strconv.Itoa(status)),
+		latency:  m.latency.WithLabelValues(route, method),
+	}
+	got, _ := m.observerCache.LoadOrStore(k, o)
+	return got.(*requestObservers)
+}
 
 var quietRoutes = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
 

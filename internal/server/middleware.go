@@ -81,11 +81,12 @@ func (s *Server) represent(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		res := c.Response()
 		orig := res.Writer
-		bw := &bufferWriter{w: orig}
+		bw := newBufferWriter(orig)
 		res.Writer = bw
 		finished := false
 		defer func() {
 			res.Writer = orig
+			defer bw.release()
 			if !finished && !bw.passing {
 				// An error or a panic: nothing has gone out, so forget what
 				// the handler wrote and let the error handler answer.
@@ -239,18 +240,50 @@ type bufferWriter struct {
 	passing     bool // writes go straight to w
 }
 
+// bufferWriters are reused: every GET and HEAD takes one.
+var bufferWriters = sync.Pool{New: func() any { return new(bufferWriter) }}
+
+// maxPooledBuffer bounds the buffer a pooled bufferWriter keeps: a bigger
+// answer's buffer goes to the garbage collector rather than stay pinned.
+const maxPooledBuffer = 64 << 10
+
+func newBufferWriter(w http.ResponseWriter) *bufferWriter {
+	b := bufferWriters.Get().(*bufferWriter)
+	b.w = w
+	return b
+}
+
+func (b *bufferWriter) release() {
+	if b.buf.Cap() > maxPooledBuffer {
+		b.buf = bytes.Buffer{}
+	}
+	b.buf.Reset()
+	b.w, b.status, b.wroteHeader, b.passing = nil, 0, false, false
+	bufferWriters.Put(b)
+}
+
+// passThrough makes the answer being written go out as it is written, past
+// represent's buffer: for a handler that writes final bytes with their final
+// headers (a stored post), so they are not copied into a buffer. It must come
+// before the first write.
+func passThrough(res *echo.Response) {
+	if b, ok := res.Writer.(*bufferWriter); ok && !b.wroteHeader {
+		b.passing = true
+	}
+}
+
 func (b *bufferWriter) Header() http.Header { return b.w.Header() }
 
 func (b *bufferWriter) WriteHeader(code int) {
-	if b.passing {
-		b.w.WriteHeader(code)
-		return
-	}
 	if b.wroteHeader {
 		return
 	}
 	b.wroteHeader = true
 	b.status = code
+	if b.passing {
+		b.w.WriteHeader(code)
+		return
+	}
 	h := b.w.Header()
 	if h.Get(echo.HeaderContentEncoding) != "" || h.Get(echo.HeaderContentLength) != "" ||
 		strings.HasPrefix(h.Get(echo.HeaderContentType), "text/event-stream") {

@@ -54,6 +54,13 @@ func (sl *siteLangs) queryLang(c echo.Context) (lang string, ok bool, err error)
 	if q == "" {
 		return "", false, nil
 	}
+	// A site language as it is written, the usual case, needs no parsing:
+	// it is the sure match of itself.
+	for _, l := range sl.list {
+		if q == l {
+			return l, true, nil
+		}
+	}
 	tag, perr := language.Parse(q)
 	if len(q) > maxLangParam || perr != nil {
 		return "", true, invalidf("malformed lang %.64q: want a language tag such as %s", q, strings.Join(sl.list, " or "))

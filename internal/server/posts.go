@@ -3,6 +3,8 @@ package server
 import (
 	"net/http"
 	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -46,35 +48,82 @@ func (s *Server) handlePost(c echo.Context) error {
 		return s.writePostFields(c, cat+"/"+slug, lang, keep)
 	}
 	enc := negotiateEncoding(c.Request().Header.Get("Accept-Encoding"))
-	p, err := s.store.Post(c.Request().Context(), cat+"/"+slug, lang, enc)
-	if err != nil {
-		if isNotFound(err) {
-			return notFoundf("no post %s/%s", cat, slug)
+	// The body is written before WithPost returns: it may be a buffer the
+	// store reuses.
+	err = s.store.WithPost(c.Request().Context(), cat+"/"+slug, lang, enc, func(p store.StoredPost) error {
+		// Final when it is the form asked for: otherwise (no stored form
+		// in that encoding) represent may still compress it, and it must
+		// keep the bytes.
+		final := p.Encoding == enc
+		if !final {
+			p.Body = slices.Clone(p.Body)
 		}
-		return err
+		return s.writeStored(c, p, final)
+	})
+	if isNotFound(err) {
+		return notFoundf("no post %s/%s", cat, slug)
 	}
-	return s.writeStored(c, p)
+	return err
 }
 
 func isNotFound(err error) bool { return errorsIs(err, store.ErrNotFound) }
 
 // writeStored writes stored bytes with their validators: the tag of the
-// representation served (p.ETag is the identity one's).
-func (s *Server) writeStored(c echo.Context, p store.StoredPost) error {
-	h := c.Response().Header()
-	h.Set("ETag", store.ETagFor(p.ETag, p.Encoding))
-	h.Set("Last-Modified", p.Modified.Format(http.TimeFormat))
-	h.Set("Cache-Control", s.cfg.CacheControl)
-	h.Set("Content-Language", p.Lang)
-	addVary(h, "Accept-Encoding", "Accept-Language")
+// representation served (p.ETag is the identity one's). A final answer (the
+// bytes in the form the client asked for) goes out as it is, past the
+// represent middleware's buffer; an identity body that is not final is left
+// to represent to compress. The fixed headers are shared slices, and those of
+// the post are built once per representation (see storedHeaders): a hot post
+// costs a lookup and a write.
+func (s *Server) writeStored(c echo.Context, p store.StoredPost, final bool) error {
+	res := c.Response()
+	h := res.Header()
+	sh := s.stored.headers(p)
+	h["Etag"] = sh.tag
+	h["Last-Modified"] = sh.lastModified
+	h["Cache-Control"] = s.cacheControl
+	h["Content-Language"] = sh.language
+	if v, ok := varyStored[strings.Join(h["Vary"], ", ")]; ok {
+		h["Vary"] = v
+	} else {
+		addVary(h, "Accept-Encoding", "Accept-Language")
+	}
+	if !final && p.Encoding == store.Identity {
+		// represent picks the representation, then answers a 304 with its tag.
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSONCharsetUTF8, p.Body)
+	}
 	if notModified(c.Request(), p.ETag, p.Modified) {
-		return c.NoContent(http.StatusNotModified)
+		passThrough(res)
+		writeNotModified(res)
+		return nil
 	}
+	passThrough(res)
+	h["Content-Type"] = contentTypeJSON
 	if p.Encoding != store.Identity {
-		// Compressed at index time. Content-Length marks the bytes as final:
-		// the represent middleware passes them through as stored.
-		h.Set("Content-Encoding", string(p.Encoding))
-		h.Set("Content-Length", itoa(len(p.Body)))
+		h["Content-Encoding"] = sh.encoding
 	}
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSONCharsetUTF8, p.Body)
+	h["Content-Length"] = sh.length
+	res.WriteHeader(http.StatusOK)
+	_, _ = res.Write(p.Body) // a client that went away is no error of ours
+	return nil
 }
+
+// contentTypeJSON is the Content-Type of a post, assigned as it is: headers
+// set through Header.Set are canonicalised and allocated per request.
+var contentTypeJSON = []string{echo.MIMEApplicationJSONCharsetUTF8}
+
+// varyStored is the Vary of a post for each Vary it may arrive with (CORS
+// names Origin; pickLang adds Accept-Language when lang is absent), so that
+// the usual cases assign a shared line rather than build one.
+var varyStored = func() map[string][]string {
+	m := map[string][]string{}
+	for _, in := range []string{"Origin", "Origin, Accept-Language", ""} {
+		h := http.Header{}
+		if in != "" {
+			h.Set("Vary", in)
+		}
+		addVary(h, "Accept-Encoding", "Accept-Language")
+		m[in] = h["Vary"]
+	}
+	return m
+}()

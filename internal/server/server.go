@@ -57,14 +57,17 @@ const DefaultCacheControl = "public, max-age=60, stale-while-revalidate=600"
 
 // Server serves the index.
 type Server struct {
-	store *store.Store
-	log   *slog.Logger
-	cfg   Config
-	echo  *echo.Echo
-	ready atomic.Bool
-	langs atomic.Pointer[siteLangs] // site languages; the first is the default
-	reprs *reprCache                // validators and compressed forms of built answers
-	feeds feeds                     // site settings and rendered feeds; see feeds.go
+	store  *store.Store
+	log    *slog.Logger
+	cfg    Config
+	echo   *echo.Echo
+	ready  atomic.Bool
+	langs  atomic.Pointer[siteLangs] // site languages; the first is the default
+	reprs  *reprCache                // validators and compressed forms of built answers
+	stored *storedHeaders            // headers of stored posts; see storedheaders.go
+	// cacheControl is cfg.CacheControl as a header value.
+	cacheControl []string
+	feeds        feeds // site settings and rendered feeds; see feeds.go
 
 	metrics   *metrics    // see metrics.go
 	events    *Hub        // /events clients; see events.go
@@ -84,7 +87,8 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 10 * time.Second
 	}
-	s := &Server{store: st, log: withRequestID(log), cfg: cfg, reprs: newReprCache(), events: NewHub(), published: -1}
+	s := &Server{store: st, log: withRequestID(log), cfg: cfg, reprs: newReprCache(),
+		stored: newStoredHeaders(), cacheControl: []string{cfg.CacheControl}, events: NewHub(), published: -1}
 	s.metrics = newMetrics(func() float64 { return float64(s.events.Clients()) })
 	s.initFeeds()
 	langs := []string{"ko", "en"}

@@ -50,6 +50,8 @@ type postCache struct {
 	// cache with rows older than the version it files them under.
 	commit sync.RWMutex
 
+	off atomic.Bool // max is 0: nothing is kept, the spill file included
+
 	mu    sync.Mutex
 	max   int64
 	ver   uint64 // the version items belong to
@@ -132,11 +134,18 @@ func (c *postCache) put(k postKey, sp StoredPost, v uint64) {
 func (c *postCache) setMax(max int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.off.Store(max == 0)
 	c.max = max
 	c.resetLocked(c.ver)
 }
 
 // SetPostCacheBytes sets how many bytes of recently served payloads Post
-// keeps in memory (DefaultPostCacheBytes unless set); 0 turns the cache off.
-// It empties the cache.
+// keeps in memory (DefaultPostCacheBytes unless set); 0 turns the cache off,
+// and the spill file with it (every answer is then read from the index). It
+// empties the cache.
 func (s *Store) SetPostCacheBytes(n int64) { s.posts.setMax(max(n, 0)) }
+
+// SetPostSpillBytes sets how many bytes of served payloads Post keeps in its
+// spill file (DefaultPostSpillBytes unless set), past the payload cache; 0
+// turns it off. It empties the spill.
+func (s *Store) SetPostSpillBytes(n int64) { s.spill.setMax(max(n, 0)) }

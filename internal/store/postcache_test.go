@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -98,5 +100,97 @@ func TestPostCacheEvicts(t *testing.T) {
 				t.Fatalf("%s: got %.20q..., want %.20q...", id, got, want)
 			}
 		}
+	}
+}
+
+// TestPostSpill: past a payload cache too small for them, payloads are
+// served from the spill file, right, in every encoding and through WithPost;
+// a commit empties it; a spill too small for all of them, or none, answers
+// right too; and readers racing commits only ever see a whole version.
+func TestPostSpill(t *testing.T) {
+	ctx := context.Background()
+	ids := []string{"go/a", "go/b", "go/c", "go/d", "go/e"}
+	body := func(id string, gen int) string { return strings.Repeat(id[3:]+string(rune('0'+gen)), 400) }
+	for _, tc := range []struct {
+		name  string
+		spill int64
+	}{
+		{"holds all", store.DefaultPostSpillBytes},
+		{"holds some", 2000},
+		{"off", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, _ := openWriteStore(t)
+			st.SetPostCacheBytes(1) // on, but holding nothing
+			st.SetPostSpillBytes(tc.spill)
+			for gen := range 2 {
+				writeRun(t, st, func(tx *store.Tx) error {
+					for _, id := range ids {
+						if err := tx.PutPost(ctx, bodyPost(id, body(id, gen))); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				for round := range 3 {
+					for _, id := range ids {
+						if got := served(t, st, id); got != body(id, gen) {
+							t.Fatalf("generation %d, round %d, %s: got %.12q...", gen, round, id, got)
+						}
+						err := st.WithPost(ctx, id, "en", store.Brotli, func(sp store.StoredPost) error {
+							if string(sp.Body) != body(id, gen) || sp.Lang != "en" || sp.ETag != `"`+body(id, gen)+`"` {
+								t.Errorf("WithPost %s: %.12q..., lang %q", id, sp.Body, sp.Lang)
+							}
+							return nil
+						})
+						if err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			}
+			if _, err := st.Post(ctx, "go/none", "ko", store.Identity); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("no such post: %v", err)
+			}
+
+			// Readers racing commits: a post is always one whole version.
+			done := make(chan struct{})
+			var wg sync.WaitGroup
+			for range 4 {
+				wg.Go(func() {
+					for {
+						select {
+						case <-done:
+							return
+						default:
+						}
+						for _, id := range ids {
+							got := served(t, st, id)
+							if got != body(id, 1) && got != body(id, 2) && got != body(id, 3) {
+								t.Errorf("%s: torn or stale %.12q...", id, got)
+								return
+							}
+						}
+					}
+				})
+			}
+			for gen := 2; gen <= 3; gen++ {
+				writeRun(t, st, func(tx *store.Tx) error {
+					for _, id := range ids {
+						if err := tx.PutPost(ctx, bodyPost(id, body(id, gen))); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			}
+			close(done)
+			wg.Wait()
+			for _, id := range ids {
+				if got := served(t, st, id); got != body(id, 3) {
+					t.Errorf("after the last commit, %s: %.12q...", id, got)
+				}
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -97,6 +98,32 @@ type StoredPost struct {
 
 // Post returns the stored payload of post id ("category/slug") in lang.
 func (s *Store) Post(ctx context.Context, id, lang string, enc Encoding) (StoredPost, error) {
+	sp, buf, err := s.post(ctx, id, lang, enc)
+	if buf != nil {
+		sp.Body = slices.Clone(sp.Body)
+		putBuf(buf)
+	}
+	return sp, err
+}
+
+// WithPost calls fn with the stored payload of post id in lang, as Post
+// returns it, except that its Body is only valid until fn returns: it may be
+// a buffer reused by the next request. The index may move on while fn runs;
+// fn gets the payload as it was when read.
+func (s *Store) WithPost(ctx context.Context, id, lang string, enc Encoding, fn func(StoredPost) error) error {
+	sp, buf, err := s.post(ctx, id, lang, enc)
+	if err != nil {
+		return err
+	}
+	if buf != nil {
+		defer putBuf(buf)
+	}
+	return fn(sp)
+}
+
+// post reads a payload from the payload cache, else the spill file (then buf
+// is the pooled buffer Body is in), else SQLite, filling both.
+func (s *Store) post(ctx context.Context, id, lang string, enc Encoding) (sp StoredPost, buf *[]byte, err error) {
 	if _, ok := postQueries[enc]; !ok {
 		enc = Identity
 	}
@@ -105,21 +132,30 @@ func (s *Store) Post(ctx context.Context, id, lang string, enc Encoding) (Stored
 	defer s.posts.commit.RUnlock()
 	ver := s.posts.current(ctx)
 	if sp, ok := s.posts.get(key, ver); ok {
-		return sp, nil
+		return sp, nil, nil
+	}
+	spill := !s.posts.off.Load()
+	if spill {
+		if sp, buf, ok := s.spill.get(key, ver); ok {
+			return sp, buf, nil
+		}
 	}
 	r, err := s.postsDB.get(ctx)
 	if err != nil {
-		return StoredPost{}, fmt.Errorf("post %s: %w", id, err)
+		return StoredPost{}, nil, fmt.Errorf("post %s: %w", id, err)
 	}
 	// One row of one table, read no further than the asked form.
 	sp, modified, err := r.read(id, lang, enc)
 	s.postsDB.put(r)
 	if err != nil {
-		return sp, fmt.Errorf("post %s: %w", id, err)
+		return sp, nil, fmt.Errorf("post %s: %w", id, err)
 	}
 	sp.Modified = time.Unix(modified, 0).UTC()
 	s.posts.put(key, sp, ver)
-	return sp, nil
+	if spill {
+		s.spill.put(key, sp, ver, s.posts.version.Load())
+	}
+	return sp, nil, nil
 }
 
 // postQueries read a payload in each encoding, the stored form or else the

@@ -36,6 +36,7 @@ type Store struct {
 	keepGens atomic.Int64 // generations of changes kept; see changes.go
 
 	posts   *postCache   // recently served payloads; see postcache.go
+	spill   *postSpill   // payloads served, in a file the kernel caches; see spill.go
 	postsDB *postReaders // the connections Post reads through; see postread.go
 }
 
@@ -117,7 +118,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	v.SetMaxOpenConns(1)
 	v.SetMaxIdleConns(1)
 	v.SetConnMaxLifetime(0)
-	return &Store{w: w, r: r, posts: newPostCache(v, DefaultPostCacheBytes), postsDB: newPostReaders(dsn(path, rp), n)}, nil
+	return &Store{w: w, r: r, posts: newPostCache(v, DefaultPostCacheBytes),
+		spill: newPostSpill(spillDir(path), DefaultPostSpillBytes), postsDB: newPostReaders(dsn(path, rp), n)}, nil
 }
 
 // pageSize suits what the index mostly holds: renderings and payloads of
@@ -150,7 +152,7 @@ func create(ctx context.Context, path string) error {
 // Close closes the readers, the version-check connection and the writer,
 // checkpointing the WAL into the database file.
 func (s *Store) Close() error {
-	errR := errors.Join(s.r.Close(), s.postsDB.close())
+	errR := errors.Join(s.r.Close(), s.postsDB.close(), s.spill.close())
 	errV := s.posts.dv.Close()
 	_, _ = s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	errW := s.w.Close()
