@@ -237,7 +237,7 @@ table { border-collapse: collapse; } td, th { border: 1px solid #8884; padding: 
 </style>
 </head>
 <body>
-<p class="meta">{{.Path}} · {{.Date}}{{if .Draft}} · <span class="draft">draft</span>{{end}}</p>
+<p class="meta">{{.Path}}{{with .Date}} · {{.}}{{end}}{{if .Draft}} · <span class="draft">draft</span>{{end}}</p>
 <h1>{{.Title}}</h1>
 <article>
 {{.HTML}}
