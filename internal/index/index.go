@@ -404,7 +404,13 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 			kept = append(kept, r)
 		}
 	}
-	b := &builder{ix: ix, site: site, cats: cats, links: links, fps: fps, now: start}
+	// Read before the run's transaction, through the readers: runs are
+	// serialized, so it is the release this run starts from.
+	prev, err := ix.store.Release(ctx)
+	if err != nil {
+		return sum, err
+	}
+	b := &builder{ix: ix, site: site, cats: cats, links: links, fps: fps, clock: prev.Modified, fresh: prev.Hash == ""}
 	if err := b.write(ctx, tx, touched, kept, deleted, dirty, removed); err != nil {
 		return sum, err
 	}
@@ -415,7 +421,7 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 	if err := tx.SetErrors(ctx, storeErrors(errs)); err != nil {
 		return sum, err
 	}
-	gen, changed, err := tx.Commit(ctx, store.RunInfo{At: start, Duration: time.Since(start)})
+	gen, changed, err := tx.Commit(ctx, store.RunInfo{At: start, Duration: time.Since(start), Languages: site.Languages})
 	if err != nil {
 		return sum, err
 	}

@@ -9,7 +9,7 @@ import (
 // schemaVersion is bumped whenever the schema or what geul stores changes; an
 // index of another version is dropped and rebuilt from the content files, which
 // are the source of truth.
-const schemaVersion = 10
+const schemaVersion = 11
 
 var schema = []string{
 	`CREATE TABLE files (
@@ -85,6 +85,12 @@ var schema = []string{
 		reason TEXT NOT NULL
 	)`,
 	`CREATE TABLE state (
+		key   TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	)`,
+	// What the database is as a release: its content hash, build time,
+	// release clock and site languages; see release.go.
+	`CREATE TABLE meta (
 		key   TEXT PRIMARY KEY,
 		value TEXT NOT NULL
 	)`,

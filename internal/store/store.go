@@ -37,6 +37,9 @@ type Store struct {
 
 	posts   *postCache   // recently served payloads; see postcache.go
 	postsDB *postReaders // the connections Post reads through; see postread.go
+
+	path string   // the database file; see Publish
+	file *os.File // the release a read-only store reads; see OpenReadOnly
 }
 
 // writerDriver opens the writer's connection with SQLite's automatic
@@ -117,7 +120,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	v.SetMaxOpenConns(1)
 	v.SetMaxIdleConns(1)
 	v.SetConnMaxLifetime(0)
-	return &Store{w: w, r: r, posts: newPostCache(v, DefaultPostCacheBytes), postsDB: newPostReaders(dsn(path, rp), n)}, nil
+	return &Store{path: path, w: w, r: r, posts: newPostCache(v, DefaultPostCacheBytes), postsDB: newPostReaders(dsn(path, rp), n)}, nil
 }
 
 // pageSize suits what the index mostly holds: renderings and payloads of
@@ -152,6 +155,9 @@ func create(ctx context.Context, path string) error {
 func (s *Store) Close() error {
 	errR := errors.Join(s.r.Close(), s.postsDB.close())
 	errV := s.posts.dv.Close()
+	if s.w == nil { // read-only
+		return errors.Join(errR, errV, s.file.Close())
+	}
 	_, _ = s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	errW := s.w.Close()
 	return errors.Join(errR, errV, errW)
@@ -171,6 +177,9 @@ func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
 // writer's page cache: between runs a server has no use for it, and a full
 // run leaves it full.
 func (s *Store) Checkpoint(ctx context.Context) error {
+	if s.w == nil {
+		return nil // read-only: there is no WAL
+	}
 	for _, q := range []string{"PRAGMA wal_checkpoint(PASSIVE)", "PRAGMA shrink_memory"} {
 		if _, err := s.w.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("checkpoint: %w", err)

@@ -143,6 +143,9 @@ func (t *Tx) langs(ctx context.Context, id string) ([]string, error) {
 
 // Begin starts a write transaction on the single writer connection.
 func (s *Store) Begin(ctx context.Context) (*Tx, error) {
+	if s.w == nil {
+		return nil, fmt.Errorf("begin: %w", ErrReadOnly)
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
@@ -183,6 +186,10 @@ func (t *Tx) Commit(ctx context.Context, run RunInfo) (int64, bool, error) {
 			return 0, false, fmt.Errorf("commit: %w", err)
 		}
 	}
+	if err := t.writeRelease(ctx, run.Languages, run.At.Add(run.Duration)); err != nil {
+		t.tx.Rollback()
+		return 0, false, fmt.Errorf("commit: %w", err)
+	}
 	t.posts.commit.Lock()
 	err := t.tx.Commit()
 	t.posts.moved()
@@ -197,6 +204,9 @@ func (t *Tx) Commit(ctx context.Context, run RunInfo) (int64, bool, error) {
 type RunInfo struct {
 	At       time.Time
 	Duration time.Duration
+	// Languages are the site's languages, the default first, which the
+	// release records (see release.go).
+	Languages []string
 }
 
 // PutFile inserts or replaces a file's record, with its rendering when it is
