@@ -33,11 +33,11 @@ type doc struct {
 // builder writes one run: it renders changed files and builds dirty posts on
 // the worker pool, and hands every write to the single writer goroutine.
 type builder struct {
-	ix       *Indexer
-	site     content.Site
-	cats     map[string]*content.Category
-	links    map[string]links
-	fps      map[string]string // by post id, this run's fingerprints
+	ix    *Indexer
+	site  content.Site
+	cats  map[string]*content.Category
+	links map[string]links
+	fps   map[string]string // by post id, this run's fingerprints
 	// The release clock this run starts from, and whether there was none
 	// (a database built from nothing): see modified.
 	clock    time.Time
