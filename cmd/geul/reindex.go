@@ -21,6 +21,7 @@ type indexRuns struct {
 	st  *store.Store
 	srv *server.Server
 	log *slog.Logger
+	pub *publisher // nil unless --publish; see publish.go
 }
 
 // Run brings the index up to date and reports the run.
@@ -41,6 +42,9 @@ func (r *indexRuns) RunChanged(ctx context.Context, paths []string) (index.Summa
 		logSummary(r.log, sum)
 		r.srv.SetLanguages(sum.Languages)
 		r.srv.LoadSite(ctx) // site.yaml's base URL and title, for feed links
+		if err := r.srv.LoadRelease(ctx); err != nil {
+			r.log.ErrorContext(ctx, "release not loaded", "err", err)
+		}
 		run.Generation, run.Changed, run.Posts, run.Errors = sum.Generation, sum.Changed, sum.Posts, len(sum.Errors)
 	}
 	// The announcement reads the store, and must not be cut short by a
@@ -53,6 +57,7 @@ func (r *indexRuns) RunChanged(ctx context.Context, paths []string) (index.Summa
 		// before ready: it holds the writer for seconds after a full index,
 		// and the first saves would wait for it.
 		checkpoint(ctx, r.st, r.log)
+		r.pub.kick()
 	}
 	return sum, err
 }

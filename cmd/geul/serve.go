@@ -25,6 +25,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs := newFlags("serve", stderr, getenv, &o)
 	fs.StringVar(&o.addr, "addr", envDefault(getenv, "GEUL_ADDR", ":8080"), "listen address (GEUL_ADDR)")
 	watchContent := fs.Bool("watch", envBool(getenv, "GEUL_WATCH"), "re-index when content files change (GEUL_WATCH=1)")
+	var rep replicaFlags
+	rep.add(fs, getenv)
 	// Links of the feeds and the sitemap; see internal/server/feeds.go.
 	var links server.Config
 	fs.StringVar(&links.BaseURL, "base-url", getenv("GEUL_BASE_URL"), "public site address for feed and sitemap links (GEUL_BASE_URL; else site.yaml's baseURL, else the request's host)")
@@ -40,6 +42,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := server.CheckLinks(links); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
+	if err := rep.check(*watchContent); err != nil {
+		return err
+	}
 	cacheBytes := int64(store.DefaultPostCacheBytes)
 	if v := getenv("GEUL_POST_CACHE_MB"); v != "" {
 		mb, err := strconv.Atoi(v)
@@ -49,6 +54,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		cacheBytes = int64(mb) << 20
 	}
 	log := newLogger(stderr, getenv)
+	cfg := server.Config{CacheControl: getenv("GEUL_CACHE_CONTROL"),
+		CORSOrigins: splitList(getenv("GEUL_CORS_ORIGINS")),
+		AdminToken:  adminToken(getenv, log),
+		BaseURL:     links.BaseURL, PostURL: links.PostURL, CategoryURL: links.CategoryURL}
+	if rep.readOnly {
+		return serveReplica(ctx, o, rep, cfg, cacheBytes, log, stdout)
+	}
 	st, err := store.Open(ctx, o.db)
 	if err != nil {
 		return err
@@ -58,11 +70,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	// Every index run of serve goes through runs, which reports it to the server.
 	runs := &indexRuns{ix: index.New(o.content, st), st: st, log: log}
-	srv := server.New(st, log, server.Config{CacheControl: getenv("GEUL_CACHE_CONTROL"),
-		CORSOrigins: splitList(getenv("GEUL_CORS_ORIGINS")),
-		AdminToken:  adminToken(getenv, log), Reindexer: runs,
-		BaseURL: links.BaseURL, PostURL: links.PostURL, CategoryURL: links.CategoryURL})
+	cfg.Reindexer = runs
+	srv := server.New(st, log, cfg)
 	runs.srv = srv
+	if rep.publish != "" {
+		// Publishing ends before the store closes (deferred above).
+		runs.pub = startPublisher(ctx, st, rep.publish, log)
+		defer runs.pub.stop()
+	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", o.addr, err)

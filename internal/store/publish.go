@@ -148,7 +148,8 @@ func writeAtomic(dir, name string, data []byte) error {
 		f.Close()
 		return err
 	}
-	if err := errors.Join(f.Sync(), f.Close()); err != nil {
+	// Readable by the replicas' user and by rsync, as the release files are.
+	if err := errors.Join(f.Chmod(0o644), f.Sync(), f.Close()); err != nil {
 		return err
 	}
 	if err := os.Rename(f.Name(), filepath.Join(dir, name)); err != nil {

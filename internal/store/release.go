@@ -278,3 +278,27 @@ func openReaders(ctx context.Context, dsn string) (*Store, error) {
 
 // ReadOnly reports whether the store was opened with OpenReadOnly.
 func (s *Store) ReadOnly() bool { return s.w == nil }
+
+// PostTags returns every post's tags, sorted, by post id; a post without tags
+// has an empty list.
+func (s *Store) PostTags(ctx context.Context) (map[string][]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT p.id, t.tag FROM posts p LEFT JOIN post_tags t ON t.post_id = p.id ORDER BY p.id, t.tag`)
+	if err != nil {
+		return nil, fmt.Errorf("post tags: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var id string
+		var tag sql.NullString
+		if err := rows.Scan(&id, &tag); err != nil {
+			return nil, fmt.Errorf("post tags: %w", err)
+		}
+		if tag.Valid {
+			out[id] = append(out[id], tag.String)
+		} else {
+			out[id] = nil
+		}
+	}
+	return out, rows.Err()
+}
