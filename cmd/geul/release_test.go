@@ -25,7 +25,8 @@ func releasePost(title, updated string) string {
 		u = "updated: " + updated + "\n"
 	}
 	return "---\ntitle:\n  ko: " + title + "\n  en: " + title + " (en)\ndate: 2025-01-02\n" + u +
-		"tags: [python, 동시성, two words]\n---\n\n## 개요\n" + title + " 본문입니다.\n"
+		"tags: [python, 동시성, two words]\n---\n\n## 개요\n" + title + " 본문입니다.\n\n" +
+		strings.Repeat("payloads over a kilobyte are stored compressed. ", 30) + "\n"
 }
 
 // releaseContent is a small site: site.yaml, a category file, three posts.
@@ -34,6 +35,7 @@ func releaseContent(alphaTitle string) map[string]string {
 		"site.yaml":              "languages: [ko, en]\nbaseURL: https://blog.example\ntitle: {ko: 블로그, en: Blog}\n",
 		"cs/_category.yaml":      "name: {ko: 컴퓨터 공학, en: Computer Science}\n",
 		"cs/alpha.ko.md":         releasePost(alphaTitle, "2025-03-01"),
+		"cs/alpha.en.md":         "---\ndate: 2025-01-02\n---\n\nIn English: " + strings.Repeat("an English body. ", 80) + "\n",
 		"cs/beta.ko.md":          releasePost("베타", ""),
 		"life/gamma/index.ko.md": releasePost("감마", ""),
 	}
