@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,7 +29,8 @@ const nginxConf = "../../docs/deploy/nginx.conf"
 // renderNginx writes docs/deploy/nginx.conf into prefix with the listen
 // port, the upstreams and every path of the test. It fails when a string it
 // replaces is gone from the file: the test must run the shipped file.
-func renderNginx(t testing.TB, prefix string, listen int, upstreams []string) string {
+// extra are more (old, new) pairs to replace.
+func renderNginx(t testing.TB, prefix string, listen int, upstreams []string, extra ...string) string {
 	t.Helper()
 	conf := string(readFile(t, nginxConf))
 	user := ""
@@ -49,6 +51,8 @@ func renderNginx(t testing.TB, prefix string, listen int, upstreams []string) st
 	for i, u := range upstreams {
 		repl = append(repl, defaults[i], u)
 	}
+	// The extras first: they name the file's own strings.
+	repl = append(slices.Clone(extra), repl...)
 	for i := 0; i < len(repl); i += 2 {
 		if !strings.Contains(conf, repl[i]) {
 			t.Fatalf("%s no longer holds %q: update the test with it", nginxConf, repl[i])
@@ -94,12 +98,12 @@ func nginxBin(t testing.TB) string {
 
 // startNginx runs nginx in the foreground with the rendered configuration
 // and waits until it answers /readyz through a replica.
-func startNginx(t testing.TB, upstreams []string) string {
+func startNginx(t testing.TB, upstreams []string, extra ...string) string {
 	t.Helper()
 	bin := nginxBin(t)
 	prefix := t.TempDir()
 	port := freePort(t)
-	conf := renderNginx(t, prefix, port, upstreams)
+	conf := renderNginx(t, prefix, port, upstreams, extra...)
 	if out, err := exec.Command(bin, "-t", "-p", prefix, "-c", conf, "-e", filepath.Join(prefix, "log", "test.log")).CombinedOutput(); err != nil {
 		t.Fatalf("nginx -t: %v\n%s", err, out)
 	}
