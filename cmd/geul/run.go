@@ -29,15 +29,19 @@ func exitCode(err error) int {
 const usage = `geul serves a folder of markdown posts as a JSON API.
 
 Usage:
-  geul serve  [--content DIR] [--db FILE] [--addr HOST:PORT] [--watch]
+  geul serve  [--content DIR] [--db FILE] [--addr HOST:PORT] [--watch] [--publish DIR]
               [--base-url URL] [--post-url TEMPLATE] [--category-url TEMPLATE]
                                                                index, then serve; --watch re-indexes on change
-  geul index  [--content DIR] [--db FILE]                      build or update the index
+  geul serve  --read-only [--db FILE | --follow DIR] [--addr HOST:PORT] ...
+                                                               serve a release, no content folder (a replica)
+  geul index  [--content DIR] [--db FILE] [--publish DIR]      build or update the index, print its release hash
   geul check  [--content DIR] [--format text|json]             validate content, no database (for CI)
   geul import PAYLOAD-FILE [--content DIR] [--lang L] [--force] migrate a post from an old page payload
 
 The flags of serve and index also read environment variables: GEUL_CONTENT, GEUL_DB,
-GEUL_ADDR, GEUL_WATCH=1, GEUL_BASE_URL, GEUL_POST_URL, GEUL_CATEGORY_URL.
+GEUL_ADDR, GEUL_WATCH=1, GEUL_BASE_URL, GEUL_POST_URL, GEUL_CATEGORY_URL,
+GEUL_READ_ONLY=1, GEUL_FOLLOW, GEUL_PUBLISH. A read-only server swaps in a new
+release renamed over --db (or named by DIR/current) within 250 ms, or on SIGHUP.
 GEUL_ADMIN_TOKEN (environment only) turns on /admin/status and /admin/reindex
 behind Authorization: Bearer TOKEN; without it they are not served.
 `
