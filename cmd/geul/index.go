@@ -44,7 +44,7 @@ func runIndex(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	printSummary(stdout, sum, time.Since(cp))
-	rel, err := st.Release(ctx)
+	rel, err := st.Seal(ctx, sum.Languages, time.Now())
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/geul-dev/geul/api"
 	"github.com/geul-dev/geul/internal/index"
@@ -42,7 +43,10 @@ func (r *indexRuns) RunChanged(ctx context.Context, paths []string) (index.Summa
 		logSummary(r.log, sum)
 		r.srv.SetLanguages(sum.Languages)
 		r.srv.LoadSite(ctx) // site.yaml's base URL and title, for feed links
-		if err := r.srv.LoadRelease(ctx); err != nil {
+		// The run is served already; its release is named after it.
+		if _, err := r.st.Seal(context.WithoutCancel(ctx), sum.Languages, time.Now()); err != nil {
+			r.log.ErrorContext(ctx, "release not sealed", "err", err)
+		} else if err := r.srv.LoadRelease(ctx); err != nil {
 			r.log.ErrorContext(ctx, "release not loaded", "err", err)
 		}
 		run.Generation, run.Changed, run.Posts, run.Errors = sum.Generation, sum.Changed, sum.Posts, len(sum.Errors)

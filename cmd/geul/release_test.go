@@ -250,7 +250,7 @@ func TestReadOnlySwap(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	if failures.Load() > 0 {
-		t.Fatalf("%d of %d requests failed across the swap", failures.Load(), requests.Load())
+		t.Fatalf("%d of %d requests failed across the swap\n%s", failures.Load(), requests.Load(), grepLines(r.stderr.String(), `"level":"ERROR"`))
 	}
 	t.Logf("swapped in %v, %d requests, none failed", took, requests.Load())
 	if _, body := r.get(t, "/posts/cs/alpha?lang=ko"); !strings.Contains(string(body), "알파 둘") {
@@ -321,4 +321,15 @@ func TestPublishFollow(t *testing.T) {
 	if len(names) != 2 {
 		t.Errorf("publish folder: %q, want the two releases", names)
 	}
+}
+
+// grepLines keeps the lines of s that hold sub.
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -421,7 +421,7 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 	if err := tx.SetErrors(ctx, storeErrors(errs)); err != nil {
 		return sum, err
 	}
-	gen, changed, err := tx.Commit(ctx, store.RunInfo{At: start, Duration: time.Since(start), Languages: site.Languages})
+	gen, changed, err := tx.Commit(ctx, store.RunInfo{At: start, Duration: time.Since(start)})
 	if err != nil {
 		return sum, err
 	}

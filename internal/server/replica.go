@@ -144,9 +144,12 @@ func (r *Replica) HTTPServer(addr string) *http.Server {
 	defer r.unpin(p)
 	hs := p.srv.HTTPServer(addr)
 	hs.Handler = r
+	// Not through acquire: the hook runs on a goroutine of its own, maybe
+	// after Close dropped the last reference.
 	hs.RegisterOnShutdown(func() {
-		q := r.acquire()
-		defer r.unpin(q)
+		r.mu.RLock()
+		q := r.cur
+		r.mu.RUnlock()
 		q.srv.events.Close()
 	})
 	return hs

@@ -46,6 +46,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -56,7 +57,10 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/mattn/go-sqlite3"
 )
 
 // releaseRecipe versions the recipe of the content hash.
@@ -118,24 +122,51 @@ func readRelease(ctx context.Context, q querier) (Release, error) {
 	return rel, rows.Err()
 }
 
-// writeRelease records the release the transaction leaves, just before it
-// commits: see the top of this file.
-func (t *Tx) writeRelease(ctx context.Context, langs []string, builtAt time.Time) error {
-	prev, err := readRelease(ctx, t.tx)
+// Seal records the release the index holds now, with the site's languages
+// (the default first): its hash, its clock and, when the hash moved, builtAt.
+// Call it after every index run (geul index and geul serve do): a run's
+// commit does not, so that a save under the watcher is served without
+// waiting for the hash, which reads a row per file and per payload (tens of
+// milliseconds at 10,000 posts). A run that finds no sealed release builds
+// as from nothing; see the top of this file.
+func (s *Store) Seal(ctx context.Context, langs []string, builtAt time.Time) (Release, error) {
+	if s.w == nil {
+		return Release{}, fmt.Errorf("seal release: %w", ErrReadOnly)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("release: %w", err)
+		return Release{}, fmt.Errorf("seal release: %w", err)
+	}
+	defer tx.Rollback()
+	if err := sealTx(ctx, tx, langs, builtAt); err != nil {
+		return Release{}, fmt.Errorf("seal release: %w", err)
+	}
+	rel, err := readRelease(ctx, tx)
+	if err == nil {
+		err = tx.Commit()
+	}
+	if err != nil {
+		return Release{}, fmt.Errorf("seal release: %w", err)
+	}
+	return rel, nil
+}
+
+func sealTx(ctx context.Context, tx *sql.Tx, langs []string, builtAt time.Time) error {
+	prev, err := readRelease(ctx, tx)
+	if err != nil {
+		return err
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\nschema %d\nlanguages %s\n", releaseRecipe, schemaVersion, strings.Join(langs, ","))
 	for _, q := range releaseInputs {
-		if err := hashRows(ctx, t.tx, h, q); err != nil {
-			return fmt.Errorf("release: %w", err)
+		if err := hashRows(ctx, tx, h, q); err != nil {
+			return err
 		}
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	var newest sql.NullInt64
-	if err := t.tx.QueryRowContext(ctx, `SELECT max(modified) FROM posts`).Scan(&newest); err != nil {
-		return fmt.Errorf("release: %w", err)
+	if err := tx.QueryRowContext(ctx, `SELECT max(modified) FROM posts`).Scan(&newest); err != nil {
+		return err
 	}
 	clock := prev.Modified.Unix()
 	switch {
@@ -154,8 +185,8 @@ func (t *Tx) writeRelease(ctx context.Context, langs []string, builtAt time.Time
 		kv["built_at"] = builtAt.UTC().Format(time.RFC3339Nano)
 	}
 	for k, v := range kv {
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value`, k, v); err != nil {
-			return fmt.Errorf("release: %w", err)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value`, k, v); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -206,25 +237,39 @@ func hashRows(ctx context.Context, q querier, h hash.Hash, query string) error {
 // OpenReadOnly.
 var ErrReadOnly = errors.New("store is read-only")
 
+// errOtherRelease fails a connection that found another release at the
+// path than the store's first connection did.
+var errOtherRelease = errors.New("another release was renamed over the file")
+
 // OpenReadOnly opens the release at path for serving only: SQLite opens it
 // read-only and immutable (mode=ro&immutable=1), so it takes no locks, reads
 // no WAL and creates no -wal or -shm file; the file may sit on a read-only
 // volume. The file must never change while it is open: a new release
-// replaces it by a rename (see Publish), and a store keeps reading the file
-// it opened, whatever path names it afterwards.
+// replaces it by a rename (see Publish).
+//
+// A store must keep reading the file it opened, whatever is renamed onto its
+// path later, and SQLite opens files by name (it resolves even
+// /proc/self/fd links back to one). So every connection is opened now, and
+// the path is checked to name the same file before and after; the pools
+// never close one (no lifetime, as many idle as open). A connection the
+// driver opens again after an error checks that it reads the same release,
+// and fails rather than serve another.
 func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
-	f, err := os.Open(path)
+	var err error
+	for range 3 {
+		var st *Store
+		st, err = openReadOnlyOnce(ctx, path)
+		if !errors.Is(err, errOtherRelease) {
+			return st, err
+		}
+	}
+	return nil, err
+}
+
+func openReadOnlyOnce(ctx context.Context, path string) (*Store, error) {
+	before, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("open release %s: %w", path, err)
-	}
-	// Every connection, opened now or later, must read the same file: one
-	// opened later by path could find the next release renamed over it.
-	// On Linux each connection opens the file this descriptor holds.
-	target := path
-	if runtime.GOOS == "linux" {
-		if p := fmt.Sprintf("/proc/self/fd/%d", f.Fd()); fileExists(p) {
-			target = p
-		}
 	}
 	rp := url.Values{}
 	rp.Set("mode", "ro")
@@ -232,48 +277,136 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 	rp.Set("_query_only", "1")
 	rp.Set("_cache_size", "-2000")
 	rp.Set("_stmt_cache_size", "64")
-	st, err := openReaders(ctx, dsn(target, rp))
+	st, err := openReaders(ctx, dsn(path, rp))
 	if err != nil {
-		f.Close()
 		return nil, fmt.Errorf("open release %s: %w", path, err)
 	}
-	st.file = f
+	if after, err := os.Stat(path); err != nil || !os.SameFile(before, after) {
+		st.Close()
+		return nil, fmt.Errorf("open release %s: %w", path, errOtherRelease)
+	}
 	return st, nil
 }
 
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
+// releaseCheck is a driver whose connections must all read one release: the
+// first connection's hash is the one the others must find.
+type releaseCheck struct {
+	mu   sync.Mutex
+	hash string
+	set  bool
 }
 
-// openReaders opens a store without a writer over dsn, and checks that its
-// schema is the one this geul reads.
-func openReaders(ctx context.Context, dsn string) (*Store, error) {
-	r, err := sql.Open("sqlite3", dsn)
+func (rc *releaseCheck) driver() *sqlite3.SQLiteDriver {
+	return &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		h, err := connHash(c)
+		if err != nil {
+			return err
+		}
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		if !rc.set {
+			rc.hash, rc.set = h, true
+		} else if h != rc.hash {
+			return errOtherRelease
+		}
+		return nil
+	}}
+}
+
+// connHash reads the release hash through a driver connection.
+func connHash(c *sqlite3.SQLiteConn) (string, error) {
+	rows, err := c.Query(`SELECT coalesce((SELECT value FROM meta WHERE key='hash'), '')`, nil)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
+	defer rows.Close()
+	dest := make([]driver.Value, 1)
+	if err := rows.Next(dest); err != nil {
+		return "", err
+	}
+	switch v := dest[0].(type) {
+	case string:
+		return v, nil
+	case []byte:
+		return string(v), nil
+	}
+	return "", fmt.Errorf("release hash of type %T", dest[0])
+}
+
+// connector opens connections of dsn through d, for sql.OpenDB.
+type connector struct {
+	dsn string
+	d   *sqlite3.SQLiteDriver
+}
+
+func (c connector) Connect(context.Context) (driver.Conn, error) { return c.d.Open(c.dsn) }
+func (c connector) Driver() driver.Driver                        { return c.d }
+
+// openReaders opens a store without a writer over dsn, every connection of
+// it open already, and checks that its schema is the one this geul reads.
+func openReaders(ctx context.Context, dsn string) (*Store, error) {
+	rc := &releaseCheck{}
+	d := rc.driver()
 	n := max(4, 2*runtime.NumCPU())
+	r := sql.OpenDB(connector{dsn, d})
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
+	dv := sql.OpenDB(connector{dsn, d})
+	dv.SetMaxOpenConns(1)
+	dv.SetMaxIdleConns(1)
+	st := &Store{r: r, posts: newPostCache(dv, DefaultPostCacheBytes), postsDB: newPostReaders(dsn, n)}
+	st.postsDB.drv = d
+	if err := st.fill(ctx, n); err != nil {
+		st.Close()
+		return nil, err
+	}
 	var v int
 	if err := r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		r.Close()
+		st.Close()
 		return nil, err
 	}
 	if v != schemaVersion {
-		r.Close()
+		st.Close()
 		return nil, fmt.Errorf("schema version %d, this geul reads %d: build the release with this geul", v, schemaVersion)
 	}
-	dv, err := sql.Open("sqlite3", dsn)
-	if err != nil {
-		r.Close()
-		return nil, err
+	return st, nil
+}
+
+// fill opens n connections of each pool of a read-only store now.
+func (s *Store) fill(ctx context.Context, n int) error {
+	var conns []*sql.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close() // back to the pool, which keeps it
+		}
+	}()
+	for _, db := range []*sql.DB{s.r, s.posts.dv} {
+		k := n
+		if db == s.posts.dv {
+			k = 1
+		}
+		for range k {
+			c, err := db.Conn(ctx)
+			if err != nil {
+				return err
+			}
+			conns = append(conns, c)
+		}
 	}
-	dv.SetMaxOpenConns(1)
-	dv.SetMaxIdleConns(1)
-	dv.SetConnMaxLifetime(0)
-	return &Store{r: r, posts: newPostCache(dv, DefaultPostCacheBytes), postsDB: newPostReaders(dsn, n)}, nil
+	var prs []*postReader
+	defer func() {
+		for _, pr := range prs {
+			s.postsDB.put(pr)
+		}
+	}()
+	for range n {
+		pr, err := s.postsDB.get(ctx)
+		if err != nil {
+			return err
+		}
+		prs = append(prs, pr)
+	}
+	return nil
 }
 
 // ReadOnly reports whether the store was opened with OpenReadOnly.

@@ -7,9 +7,21 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/geul-dev/geul/internal/store"
 )
+
+// sealRun writes a run and seals its release.
+func sealRun(t *testing.T, st *store.Store, fn func(tx *store.Tx) error) store.Release {
+	t.Helper()
+	writeRun(t, st, fn)
+	rel, err := st.Seal(context.Background(), []string{"ko", "en"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rel
+}
 
 // dirNames lists the names in dir.
 func dirNames(t *testing.T, dir string) []string {
@@ -31,7 +43,7 @@ func dirNames(t *testing.T, dir string) []string {
 func TestPublishOpenReadOnly(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openWriteStore(t)
-	writeRun(t, st, func(tx *store.Tx) error { return tx.PutPost(ctx, searchPost("go/one", "one")) })
+	sealRun(t, st, func(tx *store.Tx) error { return tx.PutPost(ctx, searchPost("go/one", "one")) })
 	want, err := st.Release(ctx)
 	if err != nil || want.Hash == "" {
 		t.Fatalf("release %+v, %v", want, err)
@@ -53,7 +65,7 @@ func TestPublishOpenReadOnly(t *testing.T) {
 	}
 	defer ro.Close()
 	// The writer moves on; the release does not.
-	writeRun(t, st, func(tx *store.Tx) error { return tx.PutPost(ctx, searchPost("go/two", "two")) })
+	sealRun(t, st, func(tx *store.Tx) error { return tx.PutPost(ctx, searchPost("go/two", "two")) })
 	if got, err := ro.Release(ctx); err != nil || got.Hash != want.Hash {
 		t.Fatalf("read-only release %+v, %v; want %s", got, err, want.Hash)
 	}
@@ -78,7 +90,7 @@ func TestPublishKeeps(t *testing.T) {
 	dir := t.TempDir()
 	var paths []string
 	for _, id := range []string{"go/a", "go/b", "go/c", "go/d"} {
-		writeRun(t, st, func(tx *store.Tx) error { return tx.PutPost(ctx, searchPost(id, id)) })
+		sealRun(t, st, func(tx *store.Tx) error { return tx.PutPost(ctx, searchPost(id, id)) })
 		p, _, err := st.Publish(ctx, dir, 3)
 		if err != nil {
 			t.Fatal(err)
@@ -104,17 +116,17 @@ func TestPublishKeeps(t *testing.T) {
 func TestReleaseClock(t *testing.T) {
 	ctx := context.Background()
 	st, _ := openWriteStore(t)
-	writeRun(t, st, func(tx *store.Tx) error { return tx.PutPost(ctx, searchPost("go/one", "one")) })
+	sealRun(t, st, func(tx *store.Tx) error { return tx.PutPost(ctx, searchPost("go/one", "one")) })
 	first, _ := st.Release(ctx)
 	if first.Modified.Unix() != 1 { // the post's Modified, a database built from nothing
 		t.Fatalf("first clock %v, want the newest post's Modified", first.Modified)
 	}
-	writeRun(t, st, func(tx *store.Tx) error { return nil })
+	sealRun(t, st, func(tx *store.Tx) error { return nil })
 	same, _ := st.Release(ctx)
 	if same.Hash != first.Hash || !same.Modified.Equal(first.Modified) {
 		t.Fatalf("a run that changed nothing moved the release: %+v -> %+v", first, same)
 	}
-	writeRun(t, st, func(tx *store.Tx) error { return tx.PutPost(ctx, searchPost("go/two", "two")) })
+	sealRun(t, st, func(tx *store.Tx) error { return tx.PutPost(ctx, searchPost("go/two", "two")) })
 	next, _ := st.Release(ctx)
 	if next.Hash == first.Hash || !next.Modified.After(first.Modified) {
 		t.Fatalf("a change kept the release or its clock: %+v -> %+v", first, next)

@@ -38,8 +38,7 @@ type Store struct {
 	posts   *postCache   // recently served payloads; see postcache.go
 	postsDB *postReaders // the connections Post reads through; see postread.go
 
-	path string   // the database file; see Publish
-	file *os.File // the release a read-only store reads; see OpenReadOnly
+	path string // the database file; see Publish
 }
 
 // writerDriver opens the writer's connection with SQLite's automatic
@@ -156,7 +155,7 @@ func (s *Store) Close() error {
 	errR := errors.Join(s.r.Close(), s.postsDB.close())
 	errV := s.posts.dv.Close()
 	if s.w == nil { // read-only
-		return errors.Join(errR, errV, s.file.Close())
+		return errors.Join(errR, errV)
 	}
 	_, _ = s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	errW := s.w.Close()

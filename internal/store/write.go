@@ -186,10 +186,6 @@ func (t *Tx) Commit(ctx context.Context, run RunInfo) (int64, bool, error) {
 			return 0, false, fmt.Errorf("commit: %w", err)
 		}
 	}
-	if err := t.writeRelease(ctx, run.Languages, run.At.Add(run.Duration)); err != nil {
-		t.tx.Rollback()
-		return 0, false, fmt.Errorf("commit: %w", err)
-	}
 	t.posts.commit.Lock()
 	err := t.tx.Commit()
 	t.posts.moved()
@@ -204,9 +200,6 @@ func (t *Tx) Commit(ctx context.Context, run RunInfo) (int64, bool, error) {
 type RunInfo struct {
 	At       time.Time
 	Duration time.Duration
-	// Languages are the site's languages, the default first, which the
-	// release records (see release.go).
-	Languages []string
 }
 
 // PutFile inserts or replaces a file's record, with its rendering when it is
