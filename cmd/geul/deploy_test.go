@@ -328,15 +328,15 @@ func TestDeployNginxReplicas(t *testing.T) {
 		}
 		// What no cache holds reaches a replica: within 2 s. A cached URL
 		// waits out the micro-cache too: nginx counts freshness in whole
-		// seconds, so its "1s" is one to two.
+		// seconds, so its "1s" is one to two, after the replicas' 250 ms.
 		uncached := untilServed(start, base+"/posts/cs/alpha?lang=ko&fresh=", "알파 둘", 2*time.Second)
-		cached := untilServed(start, base+"/posts/cs/alpha?lang=ko", "알파 둘", 3*time.Second)
+		cached := untilServed(start, base+"/posts/cs/alpha?lang=ko", "알파 둘", 4*time.Second)
 		time.Sleep(300 * time.Millisecond)
 		close(stop)
 		load.wg.Wait()
 		load.check(t, "swapping the release")
 		if uncached < 0 || cached < 0 {
-			t.Fatalf("the new release through nginx: after %v uncached, %v cached (-1: not within 2 s, 3 s)", uncached, cached)
+			t.Fatalf("the new release through nginx: after %v uncached, %v cached (-1: not within 2 s, 4 s)", uncached, cached)
 		}
 		t.Logf("new release served through nginx %v after the swap, %v from the cache", uncached, cached)
 		for _, p := range procs[1:] {
@@ -350,6 +350,21 @@ func TestDeployNginxReplicas(t *testing.T) {
 				t.Errorf("replica %s: /readyz %s, want release %s", p.URL, body, newHash)
 			}
 		}
+	})
+
+	t.Run("SIGHUP", func(t *testing.T) {
+		// A reload opens the release again and goes on serving it.
+		p := procs[1]
+		if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		select {
+		case <-p.done:
+			t.Fatalf("SIGHUP ended the replica: %v\n%s", p.err, p.stderr.String())
+		default:
+		}
+		waitRelease(t, &app{URL: p.URL}, newHash, 2*time.Second)
 	})
 }
 
