@@ -124,6 +124,14 @@ func TestReleaseReplicasAgree(t *testing.T) {
 	if got := resp.Header.Get("Cache-Tag"); got != strings.ReplaceAll(resp.Header.Get("Surrogate-Key"), " ", ",") {
 		t.Errorf("Cache-Tag %q", got)
 	}
+	for path, want := range map[string]string{
+		"/posts?tag=python": "list:posts tag:python", "/categories/cs": "list:posts cat:cs",
+		"/tags/two%20words": "list:posts tag:two%20words", "/feed.xml": "list:posts", "/healthz": "",
+	} {
+		if resp, _ := r1.get(t, path); resp.Header.Get("Surrogate-Key") != want {
+			t.Errorf("GET %s: Surrogate-Key %q, want %q", path, resp.Header.Get("Surrogate-Key"), want)
+		}
+	}
 	if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "s-maxage=") || !strings.Contains(cc, "stale-if-error=") {
 		t.Errorf("Cache-Control %q: want s-maxage and stale-if-error for shared caches", cc)
 	}
