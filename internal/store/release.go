@@ -3,13 +3,13 @@ package store
 // A release is the index database as a self-contained artifact: everything
 // geul serve needs (site settings and languages, categories, payloads, lists,
 // search, the feeds' inputs) is in the file, which names itself in the meta
-// table:
+// table, written by Seal after each index run:
 //
 //   - hash: the release's content hash, sha256 over the recipe below. Built
 //     from the same content folder by the same geul, two databases have the
 //     same hash, and serve byte-identical answers with the same validators.
-//   - built_at: when the run that made this release committed (wall clock;
-//     not part of the hash).
+//   - built_at: when the release was sealed with this hash (wall clock; not
+//     part of the hash).
 //   - modified: the release clock, the Last-Modified of every answer that has
 //     none of its own (lists, feeds, search), in unix seconds.
 //   - languages: the site's languages, the default first.
