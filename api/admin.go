@@ -18,6 +18,8 @@ type Status struct {
 	Posts map[string]int `json:"posts"`
 	// Errors are the content errors of the last run, by file and line.
 	Errors []ContentError `json:"errors"`
+	// Release is the release served; null before the first index run.
+	Release *Release `json:"release"`
 }
 
 // ContentError is a problem with one content file. The post it belongs to

@@ -9,6 +9,10 @@ type ChangedPost struct {
 	Lang string `json:"lang"`
 	// Generation is the last generation that changed it.
 	Generation int64 `json:"generation"`
+	// Keys are the cache keys the change invalidates (the Surrogate-Key and
+	// Cache-Tag values of the answers it changed): purge them from a shared
+	// cache.
+	Keys []string `json:"keys"`
 }
 
 // Changes is the body of GET /changes?since=N and the data of each

@@ -151,6 +151,9 @@ type PostResponse struct {
 type Health struct {
 	// Status is "ok" on /healthz and "ready" on /readyz.
 	Status string `json:"status"`
+	// Release is the content hash of the release served, on /readyz once
+	// ready.
+	Release string `json:"release,omitempty"`
 }
 
 // Problem is an RFC 9457 problem details body, served as application/problem+json.

@@ -110,7 +110,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Posts per language, the last index run's time and duration, content errors with file and line, and the index generation.",
+                "description": "Posts per language, the last index run's time and duration, content errors with file and line, the index generation, and the release served.",
                 "produces": [
                     "application/json"
                 ],
@@ -953,7 +953,7 @@ const docTemplate = `{
         },
         "/readyz": {
             "get": {
-                "description": "Ready once the first index is complete; until then a 503 problem with Retry-After.",
+                "description": "Ready once the first index is complete; until then a 503 problem with Retry-After. release names the release served (its content hash).",
                 "produces": [
                     "application/json"
                 ],
@@ -1288,6 +1288,7 @@ const docTemplate = `{
             "type": "object",
             "required": [
                 "generation",
+                "keys",
                 "lang",
                 "slug"
             ],
@@ -1295,6 +1296,13 @@ const docTemplate = `{
                 "generation": {
                     "description": "Generation is the last generation that changed it.",
                     "type": "integer"
+                },
+                "keys": {
+                    "description": "Keys are the cache keys the change invalidates (the Surrogate-Key and\nCache-Tag values of the answers it changed): purge them from a shared\ncache.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
                 },
                 "lang": {
                     "description": "Lang is the language whose payload changed: GET /posts/{slug}?lang={lang}\nfetches it again.",
@@ -1408,6 +1416,10 @@ const docTemplate = `{
                 "status"
             ],
             "properties": {
+                "release": {
+                    "description": "Release is the content hash of the release served, on /readyz once\nready.",
+                    "type": "string"
+                },
                 "status": {
                     "description": "Status is \"ok\" on /healthz and \"ready\" on /readyz.",
                     "type": "string"
@@ -2076,6 +2088,28 @@ const docTemplate = `{
                 }
             }
         },
+        "api.Release": {
+            "type": "object",
+            "required": [
+                "builtAt",
+                "hash",
+                "modified"
+            ],
+            "properties": {
+                "builtAt": {
+                    "description": "BuiltAt is when the release was built.",
+                    "type": "string"
+                },
+                "hash": {
+                    "description": "Hash is the release's content hash (sha256, hex): the same content\nbuilt by the same geul gives the same hash.",
+                    "type": "string"
+                },
+                "modified": {
+                    "description": "Modified is the release clock: the Last-Modified of answers that have\nnone of their own (lists, feeds, search).",
+                    "type": "string"
+                }
+            }
+        },
         "api.SearchHit": {
             "type": "object",
             "required": [
@@ -2234,7 +2268,8 @@ const docTemplate = `{
                 "generation",
                 "indexedAt",
                 "posts",
-                "ready"
+                "ready",
+                "release"
             ],
             "properties": {
                 "durationMs": {
@@ -2266,6 +2301,14 @@ const docTemplate = `{
                 "ready": {
                     "description": "Ready is false until the first index run after start is complete.",
                     "type": "boolean"
+                },
+                "release": {
+                    "description": "Release is the release served; null before the first index run.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.Release"
+                        }
+                    ]
                 }
             }
         },

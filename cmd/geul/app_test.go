@@ -49,11 +49,18 @@ var listening = regexp.MustCompile(`listening on (http://\S+)`)
 func startApp(t *testing.T, contentDir string, env map[string]string, extra ...string) *app {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "index.db")
+	return startServe(t, env, append([]string{"--content", contentDir, "--db", db}, extra...)...)
+}
+
+// startServe runs `geul serve` with args on a free port, and waits until
+// /readyz says ready.
+func startServe(t *testing.T, env map[string]string, args ...string) *app {
+	t.Helper()
 	getenv := func(k string) string { return env[k] }
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	a := &app{stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
-	args := append([]string{"serve", "--content", contentDir, "--db", db, "--addr", "127.0.0.1:0"}, extra...)
+	args = append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)
 	go func() {
 		err := run(ctx, args, getenv, pw, a.stderr)
 		pw.Close()
@@ -183,7 +190,7 @@ func assertSamePost(t *testing.T, got, want []byte) {
 	}
 }
 
-func readFile(t *testing.T, path string) []byte {
+func readFile(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {

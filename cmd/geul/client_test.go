@@ -224,7 +224,9 @@ func TestClientEvents(t *testing.T) {
 	if ev.Type != api.EventGeneration || ev.Changes == nil || ev.Generation != run.Generation || ev.Changes.Since != hello.Generation {
 		t.Fatalf("after reconnecting: %+v, want the generation event from %d to %d", ev, hello.Generation, run.Generation)
 	}
-	if !slices.Contains(ev.Changes.Updated, api.ChangedPost{Slug: "cs/threads", Lang: "en", Generation: run.Generation}) {
+	if !slices.ContainsFunc(ev.Changes.Updated, func(c api.ChangedPost) bool {
+		return c.Slug == "cs/threads" && c.Lang == "en" && c.Generation == run.Generation
+	}) {
 		t.Errorf("missed changes %+v lack cs/threads en", ev.Changes)
 	}
 	if got := log.last(); got.path != "/events" || got.lastEventID != hello.ID || got.status != 200 {

@@ -16,6 +16,7 @@ import (
 func runIndex(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var o options
 	fs := newFlags("index", stderr, getenv, &o)
+	publish := fs.String("publish", getenv("GEUL_PUBLISH"), "also write the release into this folder, keeping the last 3 (GEUL_PUBLISH)")
 	pos, err := parseFlags(fs, args, stdout)
 	if err != nil {
 		return err
@@ -43,6 +44,18 @@ func runIndex(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	printSummary(stdout, sum, time.Since(cp))
+	rel, err := st.Seal(ctx, sum.Languages, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "release: %s\n", rel.Hash)
+	if *publish != "" {
+		path, _, err := st.Publish(ctx, *publish, store.PublishKeep)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "published: %s\n", path)
+	}
 	if n := len(sum.Unsettled); n > 0 {
 		fmt.Fprintf(stdout, "still being written, left for the next run: %d files\n", n)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/geul-dev/geul/api"
 	"github.com/geul-dev/geul/internal/index"
@@ -26,6 +27,7 @@ type indexRuns struct {
 	st  *store.Store
 	srv *server.Server
 	log *slog.Logger
+	pub *publisher // nil unless --publish; see publish.go
 }
 
 // Run brings the index up to date and reports the run.
@@ -46,6 +48,12 @@ func (r *indexRuns) RunChanged(ctx context.Context, paths []string) (index.Summa
 		logSummary(r.log, sum)
 		r.srv.SetLanguages(sum.Languages)
 		r.srv.LoadSite(ctx) // site.yaml's base URL and title, for feed links
+		// The run is served already; its release is named after it.
+		if _, err := r.st.Seal(context.WithoutCancel(ctx), sum.Languages, time.Now()); err != nil {
+			r.log.ErrorContext(ctx, "release not sealed", "err", err)
+		} else if err := r.srv.LoadRelease(ctx); err != nil {
+			r.log.ErrorContext(ctx, "release not loaded", "err", err)
+		}
 		run.Generation, run.Changed, run.Posts, run.Errors = sum.Generation, sum.Changed, sum.Posts, sum.ErrorCount()
 		run.Touched = sum.Rendered + sum.Deleted
 	}
@@ -59,6 +67,7 @@ func (r *indexRuns) RunChanged(ctx context.Context, paths []string) (index.Summa
 		// before ready: it holds the writer for seconds after a full index,
 		// and the first saves would wait for it.
 		checkpoint(ctx, r.st, r.log)
+		r.pub.kick()
 	}
 	return sum, err
 }

@@ -35,11 +35,13 @@ type synopsis struct{ name, text string }
 
 // synopses are the commands' lines of the usage, in its order.
 var synopses = []synopsis{
-	{"serve", `geul serve  [--content DIR] [--db FILE] [--addr HOST:PORT] [--watch]
+	{"serve", `geul serve  [--content DIR] [--db FILE] [--addr HOST:PORT] [--watch] [--publish DIR]
               [--base-url URL] [--post-url TEMPLATE] [--category-url TEMPLATE]
               [--trusted-proxies CIDRS] [--events-per-client N]
-                                                               index, then serve; --watch re-indexes on change`},
-	{"index", "geul index  [--content DIR] [--db FILE]                      build or update the index"},
+                                                               index, then serve; --watch re-indexes on change
+  geul serve  --read-only [--db FILE | --follow DIR] [--addr HOST:PORT] ...
+                                                               serve a release, no content folder (a replica)`},
+	{"index", "geul index  [--content DIR] [--db FILE] [--publish DIR]      build or update the index, print its release hash"},
 	{"check", "geul check  [--content DIR] [--format text|json]             validate content, no database (for CI)"},
 	{"import", "geul import PAYLOAD-FILE [--content DIR] [--lang L] [--force] migrate a post from an old page payload"},
 }
@@ -54,7 +56,9 @@ var usage = func() string {
 
 The flags of serve and index also read environment variables: GEUL_CONTENT, GEUL_DB,
 GEUL_ADDR, GEUL_WATCH=1, GEUL_BASE_URL, GEUL_POST_URL, GEUL_CATEGORY_URL,
-GEUL_TRUSTED_PROXIES, GEUL_EVENTS_PER_CLIENT.
+GEUL_TRUSTED_PROXIES, GEUL_EVENTS_PER_CLIENT, GEUL_READ_ONLY=1, GEUL_FOLLOW,
+GEUL_PUBLISH. A read-only server swaps in a new release renamed over --db (or
+named by DIR/current) within 250 ms, or on SIGHUP.
 GEUL_ADMIN_TOKEN (environment only) turns on /admin/status and /admin/reindex
 behind Authorization: Bearer TOKEN; without it they are not served.
 `)

@@ -29,6 +29,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs := newFlags("serve", stderr, getenv, &o)
 	fs.StringVar(&o.addr, "addr", envDefault(getenv, "GEUL_ADDR", defaultAddr), "listen address (GEUL_ADDR); :8080 listens on every interface")
 	watchContent := fs.Bool("watch", envBool(getenv, "GEUL_WATCH"), "re-index when content files change (GEUL_WATCH=1)")
+	var rep replicaFlags
+	rep.add(fs, getenv)
 	// Links of the feeds and the sitemap; see internal/server/feeds.go.
 	var links server.Config
 	fs.StringVar(&links.BaseURL, "base-url", getenv("GEUL_BASE_URL"), "public site address for feed and sitemap links (GEUL_BASE_URL; else site.yaml's baseURL, else the request's host)")
@@ -54,6 +56,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := server.CheckLinks(links); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
+	if err := rep.check(*watchContent); err != nil {
+		return err
+	}
 	cacheBytes, err := envMiB(getenv, "GEUL_POST_CACHE_MB", store.DefaultPostCacheBytes)
 	if err != nil {
 		return err
@@ -67,6 +72,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	logOut := server.NewLogWriter(stderr, server.DefaultLogQueueBytes)
 	defer logOut.Close()
 	log := newLoggerTo(logOut, stderr, getenv)
+	cfg := server.Config{CacheControl: getenv("GEUL_CACHE_CONTROL"),
+		CORSOrigins: splitList(getenv("GEUL_CORS_ORIGINS")),
+		AdminToken:  adminToken(getenv, log),
+		BaseURL:     links.BaseURL, PostURL: links.PostURL, CategoryURL: links.CategoryURL,
+		TrustedProxies: trusted, EventsPerClient: perClient}
+	if rep.readOnly {
+		return serveReplica(ctx, o, rep, cfg, cacheBytes, log, stdout)
+	}
 	st, err := store.Open(ctx, o.db)
 	if err != nil {
 		return err
@@ -79,12 +92,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	runs := &indexRuns{ix: index.New(o.content, st), dir: o.content, st: st, log: log}
 	// Bundle files' URLs in posts' html start with the same base as feed links.
 	runs.ix.SetBaseURL(links.BaseURL)
-	srv := server.New(st, log, server.Config{CacheControl: getenv("GEUL_CACHE_CONTROL"),
-		CORSOrigins: splitList(getenv("GEUL_CORS_ORIGINS")),
-		AdminToken:  adminToken(getenv, log), Reindexer: runs,
-		BaseURL: links.BaseURL, PostURL: links.PostURL, CategoryURL: links.CategoryURL,
-		TrustedProxies: trusted, EventsPerClient: perClient, ContentDir: o.content})
+	cfg.Reindexer = runs
+	cfg.ContentDir = o.content
+	srv := server.New(st, log, cfg)
 	runs.srv = srv
+	if rep.publish != "" {
+		// Publishing ends before the store closes (deferred above).
+		runs.pub = startPublisher(ctx, st, rep.publish, log)
+		defer runs.pub.stop()
+	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", o.addr, err)

@@ -465,7 +465,14 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 			kept = append(kept, r)
 		}
 	}
-	b := &builder{ix: ix, fsys: fsys, site: site, cats: cats, links: links, fps: fps, now: start, warns: map[string][]*content.Error{}}
+	// Read before the run's transaction, through the readers: runs are
+	// serialized, so it is the release this run starts from.
+	prev, err := ix.store.Release(ctx)
+	if err != nil {
+		return sum, err
+	}
+	b := &builder{ix: ix, fsys: fsys, site: site, cats: cats, links: links, fps: fps, now: start, warns: map[string][]*content.Error{},
+		clock: prev.Modified, fresh: prev.Hash == ""}
 	if err := b.write(ctx, tx, touched, kept, deleted, dirty, removed); err != nil {
 		if errors.Is(err, errRefused) {
 			ix.refuse(b.refused, files)

@@ -34,13 +34,17 @@ type doc struct {
 // builder writes one run: it renders changed files and builds dirty posts on
 // the worker pool, and hands every write to the single writer goroutine.
 type builder struct {
-	ix       *Indexer
-	fsys     fs.FS // the content folder, for bundle files' bytes
-	site     content.Site
-	cats     map[string]*content.Category
-	links    map[string]links
-	fps      map[string]string // by post id, this run's fingerprints
-	now      time.Time
+	ix    *Indexer
+	fsys  fs.FS // the content folder, for bundle files' bytes
+	site  content.Site
+	cats  map[string]*content.Category
+	links map[string]links
+	fps   map[string]string // by post id, this run's fingerprints
+	now   time.Time
+	// The release clock this run starts from, and whether there was none
+	// (a database built from nothing): see modified.
+	clock    time.Time
+	fresh    bool
 	rendered int
 	payloads int
 	refused  map[string]refusal // see errRefused
@@ -322,6 +326,24 @@ func translations(site content.Site, p *content.Post) []string {
 	return out
 }
 
+// modified is the Last-Modified of a post whose payloads this run rebuilds:
+// the later of its date and updated, and past every value the release
+// served before unless the database is built from nothing. It depends on the
+// content and the release's history, never on a clock or on file times, so
+// copies of a release agree and two builds from nothing agree; see the top of
+// internal/store/release.go.
+func (b *builder) modified(p *content.Post) time.Time {
+	t := p.Time
+	if p.UpdatedTime.After(t) {
+		t = p.UpdatedTime
+	}
+	t = t.UTC().Truncate(time.Second)
+	if next := b.clock.Add(time.Second); !b.fresh && next.After(t) {
+		t = next
+	}
+	return t
+}
+
 // postRecord builds a post's payloads for every site language, and returns
 // the warnings of its files' html.
 func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostRecord, []*content.Error, error) {
@@ -330,7 +352,7 @@ func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostR
 	title, description := localized(b.site, p.Title), localized(b.site, p.Description)
 	catName := localized(b.site, b.cats[p.Category].Name)
 	rec := store.PostRecord{
-		ID: p.ID(), Category: p.Category, Slug: p.Slug, Date: p.Date, Time: p.Time, Modified: b.now,
+		ID: p.ID(), Category: p.Category, Slug: p.Slug, Date: p.Date, Time: p.Time, Modified: b.modified(p),
 		Title:       firstText(title),
 		Langs:       translations(b.site, p),
 		Fingerprint: b.fps[p.ID()],

@@ -253,7 +253,7 @@ func (s *Server) adminAuth(next echo.HandlerFunc) echo.HandlerFunc {
 // handleAdminStatus reports what the index holds and how its last run went.
 //
 //	@Summary		Index status
-//	@Description	Posts per language, the last index run's time and duration, content errors with file and line, and the index generation.
+//	@Description	Posts per language, the last index run's time and duration, content errors with file and line, the index generation, and the release served.
 //	@Tags			admin
 //	@ID				getAdminStatus
 //	@Produce		json
@@ -273,6 +273,7 @@ func (s *Server) handleAdminStatus(c echo.Context) error {
 		DurationMS: st.Duration.Milliseconds(),
 		Posts:      st.Posts,
 		Errors:     contentErrors(st.Errors),
+		Release:    s.apiRelease(),
 	}
 	if !st.IndexedAt.IsZero() {
 		t := st.IndexedAt

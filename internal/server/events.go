@@ -367,7 +367,7 @@ func (s *Server) greet(c echo.Context, gen int64) (int64, error) {
 func changesBody(since, gen int64, changes []store.Change) api.Changes {
 	out := api.Changes{Since: since, Generation: gen, Created: []api.ChangedPost{}, Updated: []api.ChangedPost{}, Deleted: []api.ChangedPost{}}
 	for _, ch := range changes {
-		p := api.ChangedPost{Slug: ch.PostID, Lang: ch.Lang, Generation: ch.Generation}
+		p := api.ChangedPost{Slug: ch.PostID, Lang: ch.Lang, Generation: ch.Generation, Keys: ChangeKeys(ch.PostID)}
 		switch ch.Op {
 		case store.OpCreated:
 			out.Created = append(out.Created, p)

@@ -151,7 +151,7 @@ func TestEventsAnnounceGenerations(t *testing.T) {
 	e.remove(t, "cs/gamma.ko.md")
 	e.reindex(t)
 	ev := s.mustNext(t, "generation", "3")
-	if !strings.Contains(ev.data, `"deleted":[{"slug":"cs/gamma","lang":"en","generation":3},{"slug":"cs/gamma","lang":"ko","generation":3}]`) {
+	if !strings.Contains(ev.data, `"deleted":[{"slug":"cs/gamma","lang":"en","generation":3,"keys":["post:cs/gamma","list:posts"]},{"slug":"cs/gamma","lang":"ko","generation":3,"keys":["post:cs/gamma","list:posts"]}]`) {
 		t.Errorf("generation 3: got %s", ev.data)
 	}
 

@@ -155,7 +155,7 @@ func (s *Server) finish(c echo.Context, w http.ResponseWriter, b *bufferWriter) 
 		if lm := h.Get("Last-Modified"); lm != "" {
 			modified, _ = http.ParseTime(lm)
 		} else {
-			modified = s.reprs.firstSeen(etag)
+			modified = s.defaultModified(etag)
 			h.Set("Last-Modified", modified.Format(http.TimeFormat))
 		}
 		if notModified(req, etag, modified) {

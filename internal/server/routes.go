@@ -17,7 +17,7 @@ func (s *Server) routes() {
 	e.Use(s.requestID, s.observe)
 	// represent is last: it buffers what handlers write, so that it runs
 	// inside the panic recovery and after CORS has named its headers.
-	e.Use(s.recoverPanic, s.requestTimeout, s.commonHeaders, s.cors(), s.represent)
+	e.Use(s.recoverPanic, s.requestTimeout, s.commonHeaders, s.cors(), s.cacheKeys, s.represent)
 
 	s.get("/", s.handleIndex)
 	s.get("/healthz", s.handleHealthz)
@@ -126,7 +126,7 @@ func (s *Server) handleHealthz(c echo.Context) error {
 // handleReadyz godoc
 //
 //	@Summary		Readiness
-//	@Description	Ready once the first index is complete; until then a 503 problem with Retry-After.
+//	@Description	Ready once the first index is complete; until then a 503 problem with Retry-After. release names the release served (its content hash).
 //	@Tags			meta
 //	@ID				getReadyz
 //	@Produce		json
@@ -144,5 +144,5 @@ func (s *Server) handleReadyz(c echo.Context) error {
 			Status: http.StatusServiceUnavailable, Detail: "the first index is still running", Instance: c.Request().URL.Path})
 		return nil
 	}
-	return c.JSON(http.StatusOK, api.Health{Status: "ready"})
+	return c.JSON(http.StatusOK, api.Health{Status: "ready", Release: s.release().Hash})
 }

@@ -51,9 +51,11 @@ type Config struct {
 	EventsPerClient int
 }
 
-// DefaultCacheControl lets clients and CDNs reuse an answer for a minute and
-// serve it stale while they revalidate.
-const DefaultCacheControl = "public, max-age=60, stale-while-revalidate=600"
+// DefaultCacheControl lets clients reuse an answer for a minute and shared
+// caches (a CDN, nginx in front of replicas) for five; both may serve it stale
+// for ten minutes while they revalidate, and for a day while geul fails.
+// Shared caches purge by the cache keys (cachekeys.go) sooner than that.
+const DefaultCacheControl = "public, max-age=60, s-maxage=300, stale-while-revalidate=600, stale-if-error=86400"
 
 // Server serves the index.
 type Server struct {
@@ -74,10 +76,18 @@ type Server struct {
 	pubMu     sync.Mutex  // serializes announcing generations
 	published int64       // the last generation announced, -1 before the first
 	guard     *adminGuard // nil when /admin is not mounted; see admin.go
+
+	rel atomic.Pointer[releaseState] // the release served; see release.go
 }
 
 // New returns a server over st. It answers 503 on /readyz until SetReady.
 func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
+	return newServer(st, log, cfg, nil)
+}
+
+// newServer is New with metrics shared with other servers (a Replica's, one
+// per release), or its own when m is nil.
+func newServer(st *store.Store, log *slog.Logger, cfg Config, m *metrics) *Server {
 	if cfg.CacheControl == "" {
 		cfg.CacheControl = DefaultCacheControl
 	}
@@ -89,7 +99,10 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	}
 	s := &Server{store: st, log: withRequestID(log), cfg: cfg, reprs: newReprCache(),
 		stored: newStoredHeaders(), cacheControl: []string{cfg.CacheControl}, events: NewHub(), published: -1}
-	s.metrics = newMetrics(func() float64 { return float64(s.events.Clients()) })
+	s.metrics = m
+	if m == nil {
+		s.metrics = newMetrics(func() float64 { return float64(s.events.Clients()) })
+	}
 	s.initFeeds()
 	langs := []string{"ko", "en"}
 	s.langs.Store(newSiteLangs(langs))

@@ -24,6 +24,7 @@ import (
 // reader in WAL mode waits on no writer.
 type postReaders struct {
 	dsn  string
+	drv  *sqlite3.SQLiteDriver // nil: the default driver; see OpenReadOnly
 	max  int
 	free chan *postReader
 
@@ -83,7 +84,11 @@ func (p *postReaders) put(r *postReader) {
 }
 
 func (p *postReaders) dial() (*postReader, error) {
-	c, err := (&sqlite3.SQLiteDriver{}).Open(p.dsn)
+	d := p.drv
+	if d == nil {
+		d = &sqlite3.SQLiteDriver{}
+	}
+	c, err := d.Open(p.dsn)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,7 @@ import (
 // schemaVersion is bumped whenever the schema or what geul stores changes; an
 // index of another version is dropped and rebuilt from the content files, which
 // are the source of truth.
-const schemaVersion = 12 // 11: site.yaml's description; 12: bundle files, warnings
+const schemaVersion = 13 // 11: site.yaml's description; 12: bundle files, warnings; 13: the release meta
 
 var schema = []string{
 	`CREATE TABLE files (
@@ -52,6 +52,9 @@ var schema = []string{
 	`CREATE INDEX posts_title ON posts(title, id)`,
 	`CREATE INDEX posts_category_title ON posts(category, title, id)`,
 	`CREATE INDEX posts_category_langs ON posts(category, langs)`,
+	// The release hash reads these in order from the indexes alone (see
+	// release.go): a tenth of the time of reading the tables' rows.
+	`CREATE INDEX files_release ON files(path, hash)`,
 	// SQLite reaches a column by walking the row from its start, through the
 	// overflow pages of every big value before it: the small columns come
 	// first, then the list item, then the forms a request most often reads,
@@ -68,6 +71,7 @@ var schema = []string{
 		body     BLOB,                   -- {"post": {...}}; NULL when gzip holds it
 		PRIMARY KEY (post_id, lang)
 	)`,
+	`CREATE INDEX payloads_release ON payloads(post_id, lang, etag, modified)`,
 	`CREATE TABLE post_tags (
 		post_id TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
 		tag     TEXT NOT NULL,
@@ -101,6 +105,12 @@ var schema = []string{
 	)`,
 	`CREATE UNIQUE INDEX bundle_files_name ON bundle_files(post_id, name)`,
 	`CREATE TABLE state (
+		key   TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	)`,
+	// What the database is as a release: its content hash, build time,
+	// release clock and site languages; see release.go.
+	`CREATE TABLE meta (
 		key   TEXT PRIMARY KEY,
 		value TEXT NOT NULL
 	)`,

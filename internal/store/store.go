@@ -38,6 +38,8 @@ type Store struct {
 	posts   *postCache   // recently served payloads; see postcache.go
 	spill   *postSpill   // payloads served, in a file the kernel caches; see spill.go
 	postsDB *postReaders // the connections Post reads through; see postread.go
+
+	path string // the database file; see Publish
 }
 
 // writerDriver opens the writer's connection with SQLite's automatic
@@ -118,7 +120,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	v.SetMaxOpenConns(1)
 	v.SetMaxIdleConns(1)
 	v.SetConnMaxLifetime(0)
-	return &Store{w: w, r: r, posts: newPostCache(v, DefaultPostCacheBytes),
+	return &Store{path: path, w: w, r: r, posts: newPostCache(v, DefaultPostCacheBytes),
 		spill: newPostSpill(spillDir(path), DefaultPostSpillBytes), postsDB: newPostReaders(dsn(path, rp), n)}, nil
 }
 
@@ -154,6 +156,9 @@ func create(ctx context.Context, path string) error {
 func (s *Store) Close() error {
 	errR := errors.Join(s.r.Close(), s.postsDB.close(), s.spill.close())
 	errV := s.posts.dv.Close()
+	if s.w == nil { // read-only
+		return errors.Join(errR, errV)
+	}
 	_, _ = s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	errW := s.w.Close()
 	return errors.Join(errR, errV, errW)
@@ -173,6 +178,9 @@ func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
 // writer's page cache: between runs a server has no use for it, and a full
 // run leaves it full.
 func (s *Store) Checkpoint(ctx context.Context) error {
+	if s.w == nil {
+		return nil // read-only: there is no WAL
+	}
 	for _, q := range []string{"PRAGMA wal_checkpoint(PASSIVE)", "PRAGMA shrink_memory"} {
 		if _, err := s.w.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("checkpoint: %w", err)

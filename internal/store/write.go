@@ -146,6 +146,9 @@ func (t *Tx) langs(ctx context.Context, id string) ([]string, error) {
 
 // Begin starts a write transaction on the single writer connection.
 func (s *Store) Begin(ctx context.Context) (*Tx, error) {
+	if s.w == nil {
+		return nil, fmt.Errorf("begin: %w", ErrReadOnly)
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/geul-dev/geul/internal/server"
+	"github.com/geul-dev/geul/internal/store"
+)
+
+// replicaFlags are serve's flags for serving releases and publishing them.
+type replicaFlags struct {
+	readOnly bool
+	follow   string // a publish folder to follow
+	publish  string // a publish folder to write into
+}
+
+func (f *replicaFlags) add(fs *flag.FlagSet, getenv func(string) string) {
+	fs.BoolVar(&f.readOnly, "read-only", envBool(getenv, "GEUL_READ_ONLY"), "serve the release at --db read-only: no content folder, no index runs; a new file renamed onto --db, or SIGHUP, swaps it in (GEUL_READ_ONLY=1)")
+	fs.StringVar(&f.follow, "follow", getenv("GEUL_FOLLOW"), "serve read-only the newest release of a publish folder, instead of --db (GEUL_FOLLOW)")
+	fs.StringVar(&f.publish, "publish", getenv("GEUL_PUBLISH"), "write a release into this folder after every index run, keeping the last 3 (GEUL_PUBLISH)")
+}
+
+// check refuses combinations that make no sense; --follow implies --read-only.
+func (f *replicaFlags) check(watch bool) error {
+	if f.follow != "" {
+		f.readOnly = true
+	}
+	switch {
+	case f.readOnly && watch:
+		return fmt.Errorf("%w: --read-only serves a release and indexes nothing: drop --watch", errUsage)
+	case f.readOnly && f.publish != "":
+		return fmt.Errorf("%w: --publish writes the releases of an indexing server: drop --read-only or --follow", errUsage)
+	}
+	return nil
+}
+
+// swapPoll is how often a read-only server looks for a new release.
+const swapPoll = 250 * time.Millisecond
+
+// releaseFile is the release a read-only server was told to serve: the file
+// at --db, or the one a publish folder's current names.
+type releaseFile struct {
+	db, dir string
+}
+
+func (f releaseFile) path() (string, error) {
+	if f.dir != "" {
+		return store.Current(f.dir)
+	}
+	return f.db, nil
+}
+
+// fileID tells one file from another: a rename over the path gives a new
+// inode, and a file changed in place (never do that) a new time or size.
+type fileID struct {
+	path string
+	info os.FileInfo
+}
+
+func (a fileID) same(b fileID) bool {
+	return a.info != nil && b.info != nil && a.path == b.path && os.SameFile(a.info, b.info) &&
+		a.info.ModTime().Equal(b.info.ModTime()) && a.info.Size() == b.info.Size()
+}
+
+func (f releaseFile) id() (fileID, error) {
+	p, err := f.path()
+	if err != nil {
+		return fileID{}, err
+	}
+	info, err := os.Stat(p)
+	if err != nil {
+		return fileID{}, err
+	}
+	return fileID{path: p, info: info}, nil
+}
+
+// open opens the release id names.
+func openRelease(ctx context.Context, id fileID, cacheBytes int64) (*store.Store, error) {
+	st, err := store.OpenReadOnly(ctx, id.path)
+	if err != nil {
+		return nil, err
+	}
+	st.SetPostCacheBytes(cacheBytes)
+	return st, nil
+}
+
+// serveReplica is geul serve --read-only: it serves a release with no
+// content folder and no index runs, and swaps in the next release when the
+// file changes or on SIGHUP.
+func serveReplica(ctx context.Context, o options, f replicaFlags, cfg server.Config, cacheBytes int64, log *slog.Logger, stdout io.Writer) error {
+	src := releaseFile{db: o.db, dir: f.follow}
+	id, err := src.id()
+	if err != nil {
+		return fmt.Errorf("serve release: %w", err)
+	}
+	st, err := openRelease(ctx, id, cacheBytes)
+	if err != nil {
+		return err
+	}
+	rep, err := server.NewReplica(ctx, st, log, cfg)
+	if err != nil {
+		st.Close()
+		return err
+	}
+	defer rep.Close()
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", o.addr, err)
+	}
+	hs := rep.HTTPServer(o.addr)
+	fmt.Fprintf(stdout, "geul listening on http://%s\n", ln.Addr())
+	log.Info("serving release", "release", rep.Release().Short(), "path", id.path)
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	tick := time.NewTicker(swapPoll)
+	defer tick.Stop()
+	tried := id // the file last opened or failed: not tried again until it changes
+	for {
+		force := false
+		select {
+		case err := <-serveErr:
+			return fmt.Errorf("serve: %w", err)
+		case <-ctx.Done():
+			log.Info("shutting down")
+			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+			defer cancel()
+			if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("shutdown: %w", err)
+			}
+			return nil
+		case <-hup:
+			force = true
+		case <-tick.C:
+		}
+		next, err := src.id()
+		if err != nil {
+			// Between a delete and a rename, or a folder being copied: the
+			// release served goes on.
+			log.Debug("no release to swap in", "err", err)
+			continue
+		}
+		if !force && next.same(tried) {
+			continue
+		}
+		tried = next
+		st, err := openRelease(ctx, next, cacheBytes)
+		if err == nil {
+			_, err = rep.Swap(ctx, st)
+			if err != nil {
+				st.Close()
+			}
+		}
+		if err != nil {
+			log.Error("release not swapped in; serving the previous one", "path", next.path, "err", err)
+		}
+	}
+}
