@@ -91,26 +91,38 @@ func TestSeedPostEqualsOriginalPayload(t *testing.T) {
 	}
 }
 
-// TestSeedPostInEnglish: lang=en serves the post's English file, its own
-// body and title.
-func TestSeedPostInEnglish(t *testing.T) {
-	a := startApp(t, "../../content", nil)
+type seedAnswer struct {
+	Post struct {
+		Lang    string `json:"lang"`
+		Content string `json:"content"`
+	} `json:"post"`
+}
+
+// seedInEnglish asks a for the seed post with lang=en, and returns the post
+// and its Content-Language.
+func seedInEnglish(t *testing.T, a *app) (seedAnswer, string) {
+	t.Helper()
 	resp, body := a.get(t, seedPath+"?lang=en")
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d: %s", resp.StatusCode, body)
 	}
-	var r struct {
-		Post struct {
-			Lang    string `json:"lang"`
-			Content string `json:"content"`
-		} `json:"post"`
+	var r seedAnswer
+	if err := json.Unmarshal(body, &r); err != nil {
+		t.Fatal(err)
 	}
-	json.Unmarshal(body, &r)
+	return r, resp.Header.Get("Content-Language")
+}
+
+// TestSeedPostInEnglish: lang=en serves the post's English file, its own
+// body and title.
+func TestSeedPostInEnglish(t *testing.T) {
+	a := startApp(t, "../../content", nil)
+	r, contentLang := seedInEnglish(t, a)
 	want := readFile(t, "../../content/cs/multiprocessing-and-multithreading-in-python.en.md")
 	if r.Post.Lang != "en" || !strings.HasPrefix(r.Post.Content, "\n## Overview") || !bytes.HasSuffix(want, []byte(r.Post.Content)) {
 		t.Errorf("lang=en: got lang %q and %.40q, want the English file's body", r.Post.Lang, r.Post.Content)
 	}
-	if got := resp.Header.Get("Content-Language"); got != "en" {
+	if got := contentLang; got != "en" {
 		t.Errorf("Content-Language %q, want en", got)
 	}
 }
@@ -125,21 +137,11 @@ func TestSeedPostFallsBack(t *testing.T) {
 	}
 	writeTree(t, dir, files)
 	a := startApp(t, dir, nil)
-	resp, body := a.get(t, seedPath+"?lang=en")
-	if resp.StatusCode != 200 {
-		t.Fatalf("status %d: %s", resp.StatusCode, body)
-	}
-	var r struct {
-		Post struct {
-			Lang    string `json:"lang"`
-			Content string `json:"content"`
-		} `json:"post"`
-	}
-	json.Unmarshal(body, &r)
+	r, contentLang := seedInEnglish(t, a)
 	if r.Post.Lang != "ko" || !strings.HasPrefix(r.Post.Content, "\n## 개요") {
 		t.Errorf("lang=en: got lang %q, want the Korean body with lang ko", r.Post.Lang)
 	}
-	if got := resp.Header.Get("Content-Language"); got != "ko" {
+	if got := contentLang; got != "ko" {
 		t.Errorf("Content-Language %q, want ko", got)
 	}
 }
