@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -136,13 +134,7 @@ func serveReplica(ctx context.Context, o options, f replicaFlags, cfg server.Con
 		case err := <-serveErr:
 			return fmt.Errorf("serve: %w", err)
 		case <-ctx.Done():
-			log.Info("shutting down")
-			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-			defer cancel()
-			if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				return fmt.Errorf("shutdown: %w", err)
-			}
-			return nil
+			return shutdown(hs, log)
 		case <-hup:
 			force = true
 		case <-tick.C:

@@ -40,9 +40,9 @@ var bundleBytesInFlight = semaphore.NewWeighted(64 << 20)
 //	@Router			/posts/{category}/{slug}/{file} [get]
 func (s *Server) handleBundleFile(c echo.Context) error {
 	req := c.Request()
-	cat, slug := c.Param("category"), c.Param("slug")
-	if !slugPattern.MatchString(cat) || !slugPattern.MatchString(slug) {
-		return invalidf("malformed slug %q: slugs are lower-case ASCII letters, digits and '-'", cat+"/"+slug)
+	cat, slug, err := postParams(c)
+	if err != nil {
+		return err
 	}
 	name, err := bundleName(req.URL, "/posts/", cat, slug)
 	if err != nil {

@@ -33,9 +33,9 @@ var slugPattern = regexp.MustCompile(`^[a-z0-9-]{1,200}$`)
 //	@Failure		404				{object}	api.Problem	"no such post"
 //	@Router			/posts/{category}/{slug} [get]
 func (s *Server) handlePost(c echo.Context) error {
-	cat, slug := c.Param("category"), c.Param("slug")
-	if !slugPattern.MatchString(cat) || !slugPattern.MatchString(slug) {
-		return invalidf("malformed slug %q: slugs are lower-case ASCII letters, digits and '-'", cat+"/"+slug)
+	cat, slug, err := postParams(c)
+	if err != nil {
+		return err
 	}
 	lang, err := s.pickLang(c)
 	if err != nil {
@@ -64,6 +64,16 @@ func (s *Server) handlePost(c echo.Context) error {
 		return notFoundf("no post %s/%s", cat, slug)
 	}
 	return err
+}
+
+// postParams are the category and slug of a route under a post, checked
+// against CONTENT.md's slug rule.
+func postParams(c echo.Context) (cat, slug string, err error) {
+	cat, slug = c.Param("category"), c.Param("slug")
+	if !slugPattern.MatchString(cat) || !slugPattern.MatchString(slug) {
+		return "", "", invalidf("malformed slug %q: slugs are lower-case ASCII letters, digits and '-'", cat+"/"+slug)
+	}
+	return cat, slug, nil
 }
 
 func isNotFound(err error) bool { return errorsIs(err, store.ErrNotFound) }

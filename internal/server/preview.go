@@ -48,9 +48,9 @@ const previewPath = "/preview/:category/:slug"
 //	@Failure		404			{object}	api.Problem	"no file of this post"
 //	@Router			/preview/{category}/{slug} [get]
 func (s *Server) handlePreview(c echo.Context) error {
-	cat, slug := c.Param("category"), c.Param("slug")
-	if !slugPattern.MatchString(cat) || !slugPattern.MatchString(slug) {
-		return invalidf("malformed slug %q: slugs are lower-case ASCII letters, digits and '-'", cat+"/"+slug)
+	cat, slug, err := postParams(c)
+	if err != nil {
+		return err
 	}
 	lang, err := s.pickLang(c)
 	if err != nil {
@@ -128,9 +128,9 @@ func (s *Server) handlePreview(c echo.Context) error {
 //	@Failure		404			{object}	api.Problem	"no such file"
 //	@Router			/preview/{category}/{slug}/{file} [get]
 func (s *Server) handlePreviewFile(c echo.Context) error {
-	cat, slug := c.Param("category"), c.Param("slug")
-	if !slugPattern.MatchString(cat) || !slugPattern.MatchString(slug) {
-		return invalidf("malformed slug %q: slugs are lower-case ASCII letters, digits and '-'", cat+"/"+slug)
+	cat, slug, err := postParams(c)
+	if err != nil {
+		return err
 	}
 	name, err := bundleName(c.Request().URL, "/preview/", cat, slug)
 	if err != nil {
