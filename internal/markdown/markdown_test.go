@@ -501,11 +501,21 @@ func FuzzRender(f *testing.F) {
 	for _, s := range []string{
 		"## 개요\n", "```zzz\n<x>\n```", "[x](javascript:alert(1))", "| a |\n|-|\n| b |",
 		"[^1]\n\n[^1]: x", "- [ ] t", "<script>", "![a](<b c>)", "# [x](y) [z](", "```\n", "\x00\xff",
+		strings.Repeat(">", 101) + "*",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
 		res, err := renderer.Render([]byte(src))
+		var over *markdown.BudgetError
+		if errors.As(err, &over) {
+			// Over the budget is a reported outcome, not a failure, as long as
+			// it says why.
+			if over.Reason == "" {
+				t.Fatalf("Render(%q): budget error without a reason: %v", src, err)
+			}
+			return
+		}
 		if err != nil {
 			t.Fatalf("Render(%q): %v", src, err)
 		}
