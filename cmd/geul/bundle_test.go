@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/geul-dev/geul/api"
 )
@@ -254,6 +255,8 @@ func TestWatchBundleFiles(t *testing.T) {
 		t.Errorf("the warning stays: %+v", e)
 	}
 
+	added := a.lastModified(t, "/posts/cs/pic/diagram.png")
+
 	replaced := pngOf(t, 30, 40)
 	writeTree(t, dir, map[string]string{"cs/pic/diagram.png": replaced})
 	eventually(t, "a replaced file", a.serves(t, "/posts/cs/pic?lang=ko", 200, `width=\"30\" height=\"40\"`))
@@ -264,6 +267,17 @@ func TestWatchBundleFiles(t *testing.T) {
 		}
 		return ""
 	})
+	// New bytes move Last-Modified forward, with the post's; an edit of the
+	// post alone keeps the file's, so caches keep their copy.
+	lm := a.lastModified(t, "/posts/cs/pic/diagram.png")
+	if !lm.After(added) || !lm.Equal(a.lastModified(t, "/posts/cs/pic?lang=ko")) {
+		t.Errorf("replaced file: Last-Modified %v after %v, want later and the post's", lm, added)
+	}
+	writeTree(t, dir, map[string]string{"cs/pic/index.ko.md": "---\ntitle: 그림\ndate: 2025-05-06\n---\n\n![d](diagram.png) edited\n"})
+	eventually(t, "an edited post", a.serves(t, "/posts/cs/pic?lang=ko", 200, "edited"))
+	if got := a.lastModified(t, "/posts/cs/pic/diagram.png"); !got.Equal(lm) {
+		t.Errorf("unchanged file: Last-Modified %v, was %v", got, lm)
+	}
 
 	if err := os.Remove(filepath.Join(dir, "cs", "pic", "diagram.png")); err != nil {
 		t.Fatal(err)
@@ -276,4 +290,15 @@ func TestWatchBundleFiles(t *testing.T) {
 		}
 		return ""
 	})
+}
+
+// lastModified is the Last-Modified of a GET of path, which must be 200.
+func (a *app) lastModified(t *testing.T, path string) time.Time {
+	t.Helper()
+	resp, _ := a.get(t, path)
+	lm, err := http.ParseTime(resp.Header.Get("Last-Modified"))
+	if resp.StatusCode != http.StatusOK || err != nil {
+		t.Fatalf("GET %s: %d, Last-Modified %q", path, resp.StatusCode, resp.Header.Get("Last-Modified"))
+	}
+	return lm
 }

@@ -89,6 +89,7 @@ func (a *app) answer(t *testing.T, path string, header ...string) answer {
 // for byte alike, validators included, and leave no -wal or -shm file.
 func TestReleaseReplicasAgree(t *testing.T) {
 	files := releaseContent("알파")
+	files["life/gamma/diagram.png"] = pngOf(t, 16, 8)
 	dir1, dir2 := t.TempDir(), t.TempDir()
 	db1, db2 := filepath.Join(dir1, "a.db"), filepath.Join(dir2, "b.db")
 	h1 := indexRelease(t, files, db1)
@@ -103,7 +104,7 @@ func TestReleaseReplicasAgree(t *testing.T) {
 	r1 := startServe(t, nil, "--db", db1, "--read-only", "--content", filepath.Join(t.TempDir(), "absent"))
 	r2 := startServe(t, nil, "--db", db2, "--read-only")
 	for _, enc := range []string{"", "br", "gzip"} {
-		for _, u := range releaseURLs {
+		for _, u := range append(releaseURLs, "/posts/life/gamma/diagram.png") {
 			a1, a2 := r1.answer(t, u, "Accept-Encoding", enc), r2.answer(t, u, "Accept-Encoding", enc)
 			if a1 != a2 {
 				t.Errorf("GET %s (%s): replicas differ:\n%s\n--\n%s", u, enc, a1.headers, a2.headers)
@@ -113,9 +114,15 @@ func TestReleaseReplicasAgree(t *testing.T) {
 			}
 		}
 	}
-	// Last-Modified comes from the content: the post's updated date.
-	if resp, _ := r1.get(t, "/posts/cs/alpha?lang=ko"); resp.Header.Get("Last-Modified") != "Sat, 01 Mar 2025 00:00:00 GMT" {
-		t.Errorf("Last-Modified %q, want alpha's updated date", resp.Header.Get("Last-Modified"))
+	// Last-Modified comes from the content: the post's updated date, and a
+	// bundle file's post's date.
+	for path, want := range map[string]string{
+		"/posts/cs/alpha?lang=ko":       "Sat, 01 Mar 2025 00:00:00 GMT",
+		"/posts/life/gamma/diagram.png": "Thu, 02 Jan 2025 00:00:00 GMT",
+	} {
+		if resp, _ := r1.get(t, path); resp.Header.Get("Last-Modified") != want {
+			t.Errorf("GET %s: Last-Modified %q, want %q", path, resp.Header.Get("Last-Modified"), want)
+		}
 	}
 	resp, _ := r1.get(t, "/posts/cs/alpha?lang=ko")
 	if got, want := resp.Header.Get("Surrogate-Key"), "post:cs/alpha cat:cs tag:python tag:two%20words tag:%EB%8F%99%EC%8B%9C%EC%84%B1"; got != want {

@@ -130,7 +130,7 @@ func postFiles(base string, p *content.Post) []api.PostFile {
 // than kept since it was read, so that a run holds one file's bytes at a time
 // whatever the bundles weigh; bytes that changed since are an error, and the
 // next run (the watcher retries) reads them afresh.
-func (b *builder) bundleOp(fsys fs.FS, r *read) writeOp {
+func (b *builder) bundleOp(fsys fs.FS, r *read, modified time.Time) writeOp {
 	return func(ctx context.Context, tx *store.Tx) error {
 		data, err := content.ReadBundleFile(fsys, r.entry.Path)
 		if err != nil {
@@ -150,8 +150,36 @@ func (b *builder) bundleOp(fsys fs.FS, r *read) writeOp {
 		bf := r.bundle
 		return tx.PutBundleFile(ctx, store.BundleFile{
 			Path: bf.Path, PostID: id, Name: bf.Name, Hash: bf.Hash, Type: bf.Type, Size: bf.Size,
-			Width: bf.Width, Height: bf.Height, Modified: b.now.Truncate(time.Second), Data: data,
+			Width: bf.Width, Height: bf.Height, Modified: modified, Data: data,
 		})
+	}
+}
+
+// bundleClock gives the Last-Modified of the bundle files whose bytes this
+// run stores, by post id, by the rule of posts' (see modified): the one this
+// run gives their post when it rebuilds it, else the release clock's next
+// tick; a database built from nothing gives a file without a served post (a
+// draft's) the release clock the run will seal, the newest of its posts'.
+// Unchanged bytes keep theirs (see store.Tx.PutBundleFile), so caches
+// revalidating a file that did not change keep their copy.
+func (b *builder) bundleClock(dirty []*content.Post) func(postID string) time.Time {
+	byPost := make(map[string]time.Time, len(dirty))
+	rest := b.clock.Add(time.Second)
+	if b.fresh {
+		rest = time.Unix(0, 0).UTC()
+	}
+	for _, p := range dirty {
+		t := b.modified(p)
+		byPost[p.ID()] = t
+		if b.fresh && t.After(rest) {
+			rest = t
+		}
+	}
+	return func(id string) time.Time {
+		if t, ok := byPost[id]; ok {
+			return t
+		}
+		return rest
 	}
 }
 

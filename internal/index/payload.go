@@ -186,9 +186,11 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 			return tx.PutPost(ctx, rec)
 		}
 	})
+	bundleModified := b.bundleClock(dirty)
 	for _, r := range updated {
 		if r.bundle != nil {
-			send(b.bundleOp(b.fsys, r))
+			id, _, _ := content.BundleFileOf(r.entry.Path)
+			send(b.bundleOp(b.fsys, r, bundleModified(id)))
 		}
 		if r.post != nil || r.bundle != nil {
 			continue

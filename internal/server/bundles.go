@@ -27,7 +27,7 @@ var bundleBytesInFlight = semaphore.NewWeighted(64 << 20)
 // handleBundleFile serves one file of a post's bundle from the index.
 //
 //	@Summary		A file of a post's bundle
-//	@Description	An image or other file kept beside a bundle post (content/{category}/{slug}/index.{lang}.md), as the post's html and its files field link to it. Served with its Content-Type, a strong ETag (the SHA-256 of its bytes), Last-Modified (when these bytes were first indexed), Range requests and conditional requests; never compressed on the fly. Names are as in the folder, nested folders included (images/a.png); markdown sources, hidden names and names with . or .. segments are 404, encoded slashes or backslashes 400. A draft's files are 404.
+//	@Description	An image or other file kept beside a bundle post (content/{category}/{slug}/index.{lang}.md), as the post's html and its files field link to it. Served with its Content-Type, a strong ETag (the SHA-256 of its bytes), Last-Modified (set like a post's from its date and the release clock when its bytes are indexed: the same in every build of the same content, moved forward when the bytes change, kept while they do not), Range requests and conditional requests; never compressed on the fly. Names are as in the folder, nested folders included (images/a.png); markdown sources, hidden names and names with . or .. segments are 404, encoded slashes or backslashes 400. A draft's files are 404.
 //	@Tags			posts
 //	@ID				getPostFile
 //	@Produce		*/*

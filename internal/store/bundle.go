@@ -15,7 +15,7 @@ type BundleFile struct {
 	Type               string
 	Size               int64
 	Width, Height      int
-	Modified           time.Time // when these bytes were first indexed
+	Modified           time.Time // Last-Modified; kept while the bytes are (see release.go)
 	Data               []byte    // nil from BundleFileInfo
 }
 

@@ -17,7 +17,8 @@ package store
 // The hash covers, in this order: the recipe's version, the schema version,
 // the site's languages, every content file's path and sha256 (site.yaml and
 // the _category.yaml files included), the content errors, the categories as
-// stored, and every payload's post, language, ETag and Last-Modified. The
+// stored, every payload's post, language, ETag and Last-Modified, and every
+// bundle file's path and Last-Modified (its ETag is its file's sha256). The
 // payloads' ETags make it name what is served, renderer changes included, not
 // only the content it came from.
 //
@@ -35,6 +36,11 @@ package store
 //     max(date, updated, previous release clock + 1s), and moves the clock
 //     to the largest Last-Modified when the hash changed. An edit therefore
 //     always moves its post's Last-Modified past every value served before.
+//
+// A bundle file's Last-Modified is set when its bytes are stored, by the same
+// rule: its post's Last-Modified when the run rebuilds the post, else the
+// previous release clock + 1s (in a database built from nothing, the release
+// clock); a run that finds its bytes unchanged keeps it.
 //
 // So a database built incrementally (geul serve --watch, then --publish)
 // carries the Last-Modified values of its history, and a fresh build of the
@@ -64,7 +70,7 @@ import (
 )
 
 // releaseRecipe versions the recipe of the content hash.
-const releaseRecipe = "geul-release/1"
+const releaseRecipe = "geul-release/2"
 
 // Release names the release a database holds.
 type Release struct {
@@ -199,6 +205,7 @@ var releaseInputs = []string{
 	`SELECT 'error', path, line, reason FROM content_errors ORDER BY path, line, reason`,
 	`SELECT 'category', slug, ord, data FROM categories ORDER BY slug`,
 	`SELECT 'payload', post_id, lang, etag, modified FROM payloads ORDER BY post_id, lang`,
+	`SELECT 'bundle', path, modified FROM bundle_files ORDER BY path`,
 }
 
 // hashRows writes every row of q to h, fields separated by NUL and rows by

@@ -100,7 +100,7 @@ var schema = []string{
 		size     INTEGER NOT NULL,
 		width    INTEGER NOT NULL,
 		height   INTEGER NOT NULL,
-		modified INTEGER NOT NULL,       -- unix seconds when these bytes were first indexed
+		modified INTEGER NOT NULL,       -- unix seconds: Last-Modified, kept while hash is
 		data     BLOB NOT NULL
 	)`,
 	`CREATE UNIQUE INDEX bundle_files_name ON bundle_files(post_id, name)`,
