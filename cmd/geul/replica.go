@@ -9,8 +9,11 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/fsnotify/fsnotify"
 
 	"github.com/geul-dev/geul/internal/server"
 	"github.com/geul-dev/geul/internal/store"
@@ -43,7 +46,9 @@ func (f *replicaFlags) check(watch bool) error {
 	return nil
 }
 
-// swapPoll is how often a read-only server looks for a new release.
+// swapPoll is how often a read-only server looks for a new release, besides
+// when its folder's events say so: some file systems send none (NFS, some
+// container volumes).
 const swapPoll = 250 * time.Millisecond
 
 // releaseFile is the release a read-only server was told to serve: the file
@@ -69,6 +74,34 @@ type fileID struct {
 func (a fileID) same(b fileID) bool {
 	return a.info != nil && b.info != nil && a.path == b.path && os.SameFile(a.info, b.info) &&
 		a.info.ModTime().Equal(b.info.ModTime()) && a.info.Size() == b.info.Size()
+}
+
+// watched is the folder whose events may announce a new release, and the
+// name in it that a new release is renamed onto.
+func (f releaseFile) watched() (dir, name string) {
+	if f.dir != "" {
+		return f.dir, filepath.Join(f.dir, store.CurrentFile)
+	}
+	return filepath.Dir(f.db), filepath.Clean(f.db)
+}
+
+// watchRelease reports the events of the folder that names the release:
+// with them a replica swaps as soon as a release is renamed in, not at its
+// next poll. Without them (no inotify, a folder it cannot watch) the
+// channels are nil, never ready, and the poll alone finds new releases.
+func watchRelease(f releaseFile, log *slog.Logger) (events <-chan fsnotify.Event, errs <-chan error, stop func()) {
+	dir, _ := f.watched()
+	w, err := fsnotify.NewWatcher()
+	if err == nil {
+		if err = w.Add(dir); err != nil {
+			w.Close()
+		}
+	}
+	if err != nil {
+		log.Warn("release folder not watched: new releases are found by polling", "dir", dir, "poll", swapPoll, "err", err)
+		return nil, nil, func() {}
+	}
+	return w.Events, w.Errors, func() { w.Close() }
 }
 
 func (f releaseFile) id() (fileID, error) {
@@ -127,6 +160,9 @@ func serveReplica(ctx context.Context, o options, f replicaFlags, cfg server.Con
 	defer signal.Stop(hup)
 	tick := time.NewTicker(swapPoll)
 	defer tick.Stop()
+	events, watchErrs, stopWatch := watchRelease(src, log)
+	defer stopWatch()
+	_, target := src.watched()
 	tried := id // the file last opened or failed: not tried again until it changes
 	for {
 		force := false
@@ -138,6 +174,22 @@ func serveReplica(ctx context.Context, o options, f replicaFlags, cfg server.Con
 		case <-hup:
 			force = true
 		case <-tick.C:
+		case ev, ok := <-events:
+			// A copy under a temporary name writes many events; only a
+			// rename onto the release's name can bring a new one.
+			if !ok {
+				events = nil
+			}
+			if !ok || filepath.Clean(ev.Name) != target {
+				continue
+			}
+		case err, ok := <-watchErrs:
+			// An overflow lost events: the poll finds what they said.
+			if !ok {
+				watchErrs = nil
+			}
+			log.Debug("release folder events", "err", err)
+			continue
 		}
 		next, err := src.id()
 		if err != nil {
