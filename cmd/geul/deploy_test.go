@@ -40,7 +40,7 @@ func renderNginx(t testing.TB, prefix string, listen int, upstreams []string, ex
 	repl := []string{
 		"user www-data;", user,
 		"pid /run/nginx-geul.pid;", "pid " + filepath.Join(prefix, "nginx.pid") + ";",
-		"unix:/run/nginx-geul.sock", "unix:" + filepath.Join(prefix, "geul.sock"),
+		"127.0.0.1:8090", fmt.Sprintf("127.0.0.1:%d", freePort(t)), // the stamping hop
 		"/var/log/nginx/", filepath.Join(prefix, "log") + "/",
 		"/var/cache/nginx/", filepath.Join(prefix, "cache") + "/",
 		"listen 80;", fmt.Sprintf("listen 127.0.0.1:%d;", listen),
