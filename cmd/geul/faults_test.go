@@ -334,3 +334,82 @@ func readOnlyDirEmpty(t *testing.T) string {
 	t.Cleanup(func() { os.Chmod(dir, 0o755) })
 	return dir
 }
+
+// tmpfs mounts a file system of size bytes in memory for the test, or skips
+// it when this process may not mount one.
+func tmpfs(t *testing.T, size int64) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d", size)); err != nil {
+		t.Skipf("cannot mount a tmpfs (%v): a real full disk is tested where one can be mounted", err)
+	}
+	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
+	return dir
+}
+
+// fillDisk writes a file into dir until its file system is full, and
+// returns the function that frees the space again.
+func fillDisk(t *testing.T, dir string) func() {
+	t.Helper()
+	p := filepath.Join(dir, "filler")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	buf := make([]byte, 64<<10)
+	for {
+		if _, err := f.Write(buf); err != nil {
+			break // full
+		}
+	}
+	for { // the last partial blocks too
+		if _, err := f.Write(buf[:512]); err != nil {
+			break
+		}
+	}
+	return func() { os.Remove(p) }
+}
+
+func TestDiskFullTmpfs(t *testing.T) {
+	disk := tmpfs(t, 8<<20)
+	dir := t.TempDir()
+	faultPosts(t, dir, 3)
+	db := filepath.Join(disk, "index.db")
+	env := map[string]string{"GEUL_ADMIN_TOKEN": adminTestToken}
+	a := startServe(t, env, "--content", dir, "--db", db)
+
+	free := fillDisk(t, disk)
+	writeTree(t, dir, map[string]string{"cs/bulky.ko.md": bulkyPost(64 << 10)})
+	for range 2 { // the second run finds the disk as full as the first left it
+		if code := a.adminJSON(t, http.MethodPost, "/admin/reindex", nil); code != http.StatusInsufficientStorage {
+			t.Fatalf("reindex on a full disk: %d\n%s", code, a.stderr.String())
+		}
+	}
+	a.wantPost(t, faultPost(0), "Post 0")
+	if _, detail := a.readyDetail(t); !strings.Contains(detail, "no space") {
+		t.Errorf("readyz on a full disk: %q", detail)
+	}
+
+	free()
+	if code := a.adminJSON(t, http.MethodPost, "/admin/reindex", nil); code != http.StatusOK {
+		t.Fatalf("reindex after space was freed: %d\n%s", code, a.stderr.String())
+	}
+	a.wantPost(t, "cs/bulky.ko.md", "Bulky")
+	if _, detail := a.readyDetail(t); detail != "" {
+		t.Errorf("readyz after recovery: %q", detail)
+	}
+
+	// A restart on a full disk serves the index it finds.
+	writeTree(t, dir, map[string]string{faultPost(1): bulkyPost(64 << 10)})
+	a.stop(t)
+	free = fillDisk(t, disk)
+	b := startServe(t, env, "--content", dir, "--db", db)
+	b.wantPost(t, "cs/bulky.ko.md", "Bulky")
+	if _, detail := b.readyDetail(t); !strings.Contains(detail, "no space") {
+		t.Errorf("readyz after a restart on a full disk: %q", detail)
+	}
+	b.stop(t)
+	free()
+	integrity(t, db)
+}
