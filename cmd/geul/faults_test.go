@@ -9,12 +9,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/corpus"
 )
 
 // The storage faults of a running geul serve: the disk full, the database
@@ -412,4 +414,30 @@ func TestDiskFullTmpfs(t *testing.T) {
 	b.stop(t)
 	free()
 	integrity(t, db)
+}
+
+// TestHostileFilesReported: each hostile file is reported with its file and
+// line, and the posts beside it are indexed.
+func TestHostileFilesReported(t *testing.T) {
+	dir := t.TempDir()
+	faultPosts(t, dir, 2)
+	files := map[string]string{}
+	for name, data := range corpus.Hostile() {
+		files["hostile/"+name] = string(data)
+	}
+	writeTree(t, dir, files)
+	var out strings.Builder
+	err := run(context.Background(), []string{"index", "--content", dir, "--db", filepath.Join(t.TempDir(), "index.db")},
+		func(string) string { return "" }, &out, &out)
+	if err == nil {
+		t.Fatalf("geul index over hostile files succeeded:\n%s", out.String())
+	}
+	for name := range files {
+		if !regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(name) + `:\d+: `).MatchString(out.String()) {
+			t.Errorf("%s not reported with its line:\n%s", name, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), "posts: 2 ") {
+		t.Errorf("the good posts were not indexed:\n%s", out.String())
+	}
 }
