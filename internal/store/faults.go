@@ -91,7 +91,7 @@ func (s *Store) SetMaxBytes(ctx context.Context, n int64) error {
 	if s.w == nil {
 		return fmt.Errorf("set max bytes: %w", ErrReadOnly)
 	}
-	pages := n / pageSize
+	pages := max(n/pageSize, 1) // 0 would only ask SQLite for the bound
 	if n <= 0 {
 		pages = 0xFFFFFFFE // SQLite's largest
 	}
