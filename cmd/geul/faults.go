@@ -13,7 +13,7 @@ import (
 
 // errServeReadOnly is an index database that cannot be written but can be
 // served: geul serve serves it read-only, with no index runs.
-var errServeReadOnly = errors.New("index database not writable")
+var errServeReadOnly = errors.New("index database served read-only")
 
 // openWritable opens the index database of geul serve. One that cannot be
 // written (its file or folder's permission, a read-only file system, no
@@ -32,6 +32,9 @@ func openWritable(ctx context.Context, path string) (*store.Store, error) {
 	}
 	if _, serr := os.Stat(path); serr != nil {
 		return nil, err // nothing to serve
+	}
+	if store.IsFull(err) {
+		return nil, fmt.Errorf("%w: no space left to open it for writing: %w", errServeReadOnly, err)
 	}
 	return nil, fmt.Errorf("%w: %w", errServeReadOnly, err)
 }

@@ -112,7 +112,7 @@ func (c *soakCounts) String() string {
 	return fmt.Sprintf("soak: requests %d, failures %d (5xx %d, connection errors %d)\n"+
 		"soak: edits %d, hostile files %d\n"+
 		"soak: SIGKILLs %d, integrity checks passed %d, failed %d\n"+
-		"soak: full disks %d, databases deleted and rebuilt %d, faults reported on /readyz %d, not recovered %d",
+		"soak: full disks %d, databases deleted and rebuilt %d, faults seen on /readyz before they were over %d, not recovered %d",
 		c.requests.Load(), c.status5xx.Load()+c.connErrors.Load(), c.status5xx.Load(), c.connErrors.Load(),
 		c.edits.Load(), c.hostile.Load(), c.kills.Load(), c.integrityOK.Load(), c.integrityFailed.Load(),
 		c.fullDisks.Load(), c.rebuilds.Load(), c.faultsReported.Load(), c.unrecovered.Load())
