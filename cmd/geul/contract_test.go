@@ -725,7 +725,7 @@ func TestContract(t *testing.T) {
 	faultPosts(t, full, 1)
 	fa := startServe(t, map[string]string{"GEUL_ADMIN_TOKEN": contractToken, "GEUL_DB_MAX_MB": "1"},
 		"--content", full, "--db", filepath.Join(t.TempDir(), "index.db"))
-	writeTree(t, full, map[string]string{"cs/bulky.ko.md": bulkyPost(1 << 20)})
+	writeTree(t, full, map[string]string{"cs/bulky.ko.md": bulkyPost(128 << 10)})
 	runCases(t, fa.URL, []contractCase{
 		{"reindex on a full disk", 507, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.Reindex(ctx, ""); return err }},
 	}, log, router, api.WithAdminToken(contractToken))

@@ -121,7 +121,7 @@ func TestDiskFull(t *testing.T) {
 	env := map[string]string{"GEUL_ADMIN_TOKEN": adminTestToken, "GEUL_DB_MAX_MB": "1"}
 	a := startServe(t, env, "--content", dir, "--db", db)
 
-	writeTree(t, dir, map[string]string{"cs/bulky.ko.md": bulkyPost(1 << 20)})
+	writeTree(t, dir, map[string]string{"cs/bulky.ko.md": bulkyPost(128 << 10)})
 	if code := a.adminJSON(t, http.MethodPost, "/admin/reindex", nil); code != http.StatusInsufficientStorage {
 		t.Fatalf("reindex on a full disk: %d, want 507", code)
 	}
@@ -149,7 +149,7 @@ func TestDiskFull(t *testing.T) {
 	}
 
 	// A restart on a full disk serves the index it finds.
-	writeTree(t, dir, map[string]string{"cs/bulky.ko.md": bulkyPost(1 << 20)})
+	writeTree(t, dir, map[string]string{"cs/bulky.ko.md": bulkyPost(128 << 10)})
 	a.stop(t)
 	b := startServe(t, env, "--content", dir, "--db", db)
 	b.wantPost(t, faultPost(1), "Post 1 edited")
