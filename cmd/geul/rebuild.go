@@ -34,16 +34,16 @@ func (r *indexRuns) rebuild(ctx context.Context, why error) (index.Summary, erro
 	r.log.Warn("index database deleted or replaced: building a new one", "path", path, "err", why)
 	start := time.Now()
 	sum, err := r.build(ctx, tmp)
+	var ro *store.Store
+	if err == nil {
+		ro, err = store.OpenReadOnly(ctx, tmp)
+	}
 	if err != nil {
+		// The open file goes on being served; the next run tries again.
 		removeDB(tmp)
 		err = fmt.Errorf("rebuild %s: %w", path, err)
 		r.srv.IndexDone(context.WithoutCancel(ctx), server.IndexRun{Err: err, Duration: time.Since(start)})
 		return sum, err
-	}
-	ro, err := store.OpenReadOnly(ctx, tmp)
-	if err != nil {
-		removeDB(tmp)
-		return sum, fmt.Errorf("rebuild %s: %w", path, err)
 	}
 	srv := r.successor(ctx, ro, sum)
 	closed := r.live.Swap(srv)
