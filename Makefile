@@ -8,7 +8,7 @@ export GOFLAGS := -tags=sqlite_fts5
 BIN       := bin/geul
 FUZZTIME  ?= 10s
 
-.PHONY: all build run test fuzz bench docs docs-check vet clean
+.PHONY: all build run test fuzz bench soak docs docs-check vet clean
 
 # The API's description: swag reads the annotations of internal/server and the
 # types of api/ into docs/ (Swagger 2), and internal/openapi/gen turns that
@@ -47,6 +47,15 @@ fuzz:
 # make them smaller or longer.
 bench:
 	go test -p 1 -run '^$$' -bench . -benchmem -count 1 -timeout 120m ./...
+
+# An hour of load, edits, hostile files, SIGKILLs, a full disk and a deleted
+# database against the real binary (see cmd/geul/soak_test.go); it prints
+# the counts of requests, failures and integrity checks at the end.
+# SOAKTIME=10m for a shorter one. The full disk is a tmpfs it mounts, and is
+# skipped, with the reason printed, where it cannot mount one.
+SOAKTIME ?= 1h
+soak:
+	GEUL_SOAK=$(SOAKTIME) go test -run '^TestSoak$$' -count=1 -timeout 0 -v ./cmd/geul
 
 vet:
 	go vet ./...

@@ -20,6 +20,29 @@ type Status struct {
 	Errors []ContentError `json:"errors"`
 	// Release is the release served; null before the first index run.
 	Release *Release `json:"release"`
+	// Runs says whether index runs fail, since when and why, and what is
+	// wrong with the index database, if anything.
+	Runs RunHealth `json:"runs"`
+}
+
+// RunHealth is how index runs fare and what is wrong with the index
+// database. Whatever it reports, the last good index goes on being served.
+type RunHealth struct {
+	// Failing is true while index runs fail.
+	Failing bool `json:"failing"`
+	// FailingSince is when the first of the failed runs in a row ended; null
+	// while runs succeed.
+	FailingSince *time.Time `json:"failingSince"`
+	// Failures is the number of failed runs in a row.
+	Failures int `json:"failures"`
+	// LastError is why the last run failed; empty when it succeeded.
+	LastError string `json:"lastError,omitempty"`
+	// Storage is what is wrong with the database file itself: deleted or
+	// replaced while served (the next run builds a new one), or not writable.
+	// Empty when nothing is.
+	Storage string `json:"storage,omitempty"`
+	// ReadOnly is true when the index is served read-only: no run can write it.
+	ReadOnly bool `json:"readOnly"`
 }
 
 // ContentError is a problem with one content file. The post it belongs to

@@ -154,6 +154,10 @@ type Health struct {
 	// Release is the content hash of the release served, on /readyz once
 	// ready.
 	Release string `json:"release,omitempty"`
+	// Detail, on /readyz, says what is wrong while the last good index goes
+	// on being served: index runs failing (since when, and why), the
+	// database file deleted or replaced, the index served read-only.
+	Detail string `json:"detail,omitempty"`
 }
 
 // Problem is an RFC 9457 problem details body, served as application/problem+json.

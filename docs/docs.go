@@ -95,7 +95,13 @@ const docTemplate = `{
                         }
                     },
                     "503": {
-                        "description": "Service Unavailable",
+                        "description": "this server cannot reindex, or the index database cannot be written",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "507": {
+                        "description": "no space left for the index database: nothing of the run was kept",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -110,7 +116,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Posts per language, the last index run's time and duration, content errors with file and line, the index generation, and the release served.",
+                "description": "Posts per language, the last index run's time and duration, content errors with file and line, the index generation, the release served, and whether index runs fail (since when, why) or the database file has a problem.",
                 "produces": [
                     "application/json"
                 ],
@@ -953,7 +959,7 @@ const docTemplate = `{
         },
         "/readyz": {
             "get": {
-                "description": "Ready once the first index is complete; until then a 503 problem with Retry-After. release names the release served (its content hash).",
+                "description": "Ready once the first index is complete; until then a 503 problem with Retry-After. release names the release served (its content hash). detail, when present, says what is wrong while the last good index is served: index runs failing, the database file deleted or replaced, the index served read-only.",
                 "produces": [
                     "application/json"
                 ],
@@ -1416,6 +1422,10 @@ const docTemplate = `{
                 "status"
             ],
             "properties": {
+                "detail": {
+                    "description": "Detail, on /readyz, says what is wrong while the last good index goes\non being served: index runs failing (since when, and why), the\ndatabase file deleted or replaced, the index served read-only.",
+                    "type": "string"
+                },
                 "release": {
                     "description": "Release is the content hash of the release served, on /readyz once\nready.",
                     "type": "string"
@@ -2110,6 +2120,41 @@ const docTemplate = `{
                 }
             }
         },
+        "api.RunHealth": {
+            "type": "object",
+            "required": [
+                "failing",
+                "failingSince",
+                "failures",
+                "readOnly"
+            ],
+            "properties": {
+                "failing": {
+                    "description": "Failing is true while index runs fail.",
+                    "type": "boolean"
+                },
+                "failingSince": {
+                    "description": "FailingSince is when the first of the failed runs in a row ended; null\nwhile runs succeed.",
+                    "type": "string"
+                },
+                "failures": {
+                    "description": "Failures is the number of failed runs in a row.",
+                    "type": "integer"
+                },
+                "lastError": {
+                    "description": "LastError is why the last run failed; empty when it succeeded.",
+                    "type": "string"
+                },
+                "readOnly": {
+                    "description": "ReadOnly is true when the index is served read-only: no run can write it.",
+                    "type": "boolean"
+                },
+                "storage": {
+                    "description": "Storage is what is wrong with the database file itself: deleted or\nreplaced while served (the next run builds a new one), or not writable.\nEmpty when nothing is.",
+                    "type": "string"
+                }
+            }
+        },
         "api.SearchHit": {
             "type": "object",
             "required": [
@@ -2269,7 +2314,8 @@ const docTemplate = `{
                 "indexedAt",
                 "posts",
                 "ready",
-                "release"
+                "release",
+                "runs"
             ],
             "properties": {
                 "durationMs": {
@@ -2307,6 +2353,14 @@ const docTemplate = `{
                     "allOf": [
                         {
                             "$ref": "#/definitions/api.Release"
+                        }
+                    ]
+                },
+                "runs": {
+                    "description": "Runs says whether index runs fail, since when and why, and what is\nwrong with the index database, if anything.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.RunHealth"
                         }
                     ]
                 }

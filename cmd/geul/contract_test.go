@@ -719,6 +719,16 @@ func TestContract(t *testing.T) {
 
 	bare, hs := bareServer(t)
 	runCases(t, hs.URL, bareCases, log, router)
+
+	// A disk that fills at 1 MiB, and a post that does not fit.
+	full := t.TempDir()
+	faultPosts(t, full, 1)
+	fa := startServe(t, map[string]string{"GEUL_ADMIN_TOKEN": contractToken, "GEUL_DB_MAX_MB": "1"},
+		"--content", full, "--db", filepath.Join(t.TempDir(), "index.db"))
+	writeTree(t, full, map[string]string{"cs/bulky.ko.md": bulkyPost(128 << 10)})
+	runCases(t, fa.URL, []contractCase{
+		{"reindex on a full disk", 507, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.Reindex(ctx, ""); return err }},
+	}, log, router, api.WithAdminToken(contractToken))
 	runCases(t, hs.URL, []contractCase{
 		{"events past the streams of one client", 429, func(ctx context.Context, c *api.Client, _ rawFunc) error {
 			// The client's share of streams, opened outside the validating

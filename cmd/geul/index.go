@@ -24,6 +24,9 @@ func runIndex(ctx context.Context, args []string, getenv func(string) string, st
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: index takes no arguments, got %q", errUsage, pos)
 	}
+	if err := store.CheckWritable(o.db); err != nil {
+		return err
+	}
 	st, err := store.Open(ctx, o.db)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"sync"
 
 	"github.com/geul-dev/geul/internal/store"
 )
@@ -13,7 +14,8 @@ import (
 // for it. Runs that come while it copies make one more release after it, of
 // the index as it is then.
 type publisher struct {
-	st   *store.Store
+	mu   sync.Mutex
+	st   *store.Store // see setStore
 	dir  string
 	log  *slog.Logger
 	wake chan struct{} // holds at most one pending request
@@ -56,14 +58,17 @@ func (p *publisher) loop(ctx context.Context) {
 
 // publish writes the index's release unless it is the one last published.
 func (p *publisher) publish(ctx context.Context) error {
-	rel, err := p.st.Release(ctx)
+	p.mu.Lock()
+	st := p.st
+	p.mu.Unlock()
+	rel, err := st.Release(ctx)
 	if err != nil {
 		return err
 	}
 	if rel.Hash == p.last {
 		return nil
 	}
-	path, rel, err := p.st.Publish(ctx, p.dir, store.PublishKeep)
+	path, rel, err := st.Publish(ctx, p.dir, store.PublishKeep)
 	if err != nil {
 		return err
 	}
@@ -74,3 +79,15 @@ func (p *publisher) publish(ctx context.Context) error {
 
 // stop waits for a release being written; call it after ctx ends.
 func (p *publisher) stop() { <-p.done }
+
+// setStore makes the publisher publish st's releases from now on: the
+// database was built anew (see rebuild.go). A nil publisher does nothing.
+func (p *publisher) setStore(st *store.Store) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.st = st
+	p.mu.Unlock()
+	p.kick()
+}

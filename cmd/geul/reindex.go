@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/geul-dev/geul/api"
@@ -28,6 +29,15 @@ type indexRuns struct {
 	srv *server.Server
 	log *slog.Logger
 	pub *publisher // nil unless --publish; see publish.go
+
+	// What a database built anew needs; see rebuild.go.
+	mu         sync.Mutex // held by a run, and while the store is replaced
+	live       *server.Live
+	health     *server.Health
+	newIndexer func(*store.Store) *index.Indexer
+	tune       func(*store.Store) // the store settings of serve
+	bg         context.Context    // serve's
+	wg         sync.WaitGroup     // a rebuilt database being reopened
 }
 
 // Run brings the index up to date and reports the run.
@@ -38,6 +48,14 @@ func (r *indexRuns) Run(ctx context.Context) (index.Summary, error) {
 // RunChanged is Run told which paths changed (nil: unknown); see
 // index.Indexer.RunChanged.
 func (r *indexRuns) RunChanged(ctx context.Context, paths []string) (index.Summary, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.st.Moved(); errors.Is(err, store.ErrMoved) && r.live != nil {
+		return r.rebuild(ctx, err)
+	}
+	if r.ix == nil {
+		return index.Summary{}, fmt.Errorf("index: the rebuilt database is being reopened: %w", store.ErrReadOnly)
+	}
 	sum, err := r.ix.RunChanged(ctx, paths)
 	if err != nil && ctx.Err() != nil {
 		return sum, err // stopped, not failed: the caller is shutting down
@@ -63,7 +81,7 @@ func (r *indexRuns) RunChanged(ctx context.Context, paths []string) (index.Summa
 	if err == nil {
 		// The WAL is folded back into the database after every run, so it
 		// does not grow under constant reads; SQLite does not do it inside
-		// the commit (see store.writerDriver). For the first run this comes
+		// the commit (see store.writerHook). For the first run this comes
 		// before ready: it holds the writer for seconds after a full index,
 		// and the first saves would wait for it.
 		checkpoint(ctx, r.st, r.log)

@@ -57,9 +57,9 @@ var usage = func() string {
 The flags of serve and index also read environment variables: GEUL_CONTENT, GEUL_DB,
 GEUL_ADDR, GEUL_WATCH=1, GEUL_BASE_URL, GEUL_POST_URL, GEUL_CATEGORY_URL,
 GEUL_TRUSTED_PROXIES, GEUL_EVENTS_PER_CLIENT, GEUL_READ_ONLY=1, GEUL_FOLLOW,
-GEUL_PUBLISH. A read-only server swaps in a new release renamed over --db (or
-named by DIR/current) as soon as it is renamed (within 250 ms on a file system
-that sends no events), or on SIGHUP.
+GEUL_PUBLISH, GEUL_DB_MAX_MB. A read-only server swaps in a new release renamed
+over --db (or named by DIR/current) as soon as it is renamed (within 250 ms on
+a file system that sends no events), or on SIGHUP.
 GEUL_ADMIN_TOKEN (environment only) turns on /admin/status and /admin/reindex
 behind Authorization: Bearer TOKEN; without it they are not served.
 `)

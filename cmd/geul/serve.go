@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/geul-dev/geul/internal/index"
@@ -81,22 +82,48 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if rep.readOnly {
 		return serveReplica(ctx, o, rep, cfg, cacheBytes, log, stdout)
 	}
-	st, err := store.Open(ctx, o.db)
+	maxBytes, err := envMiB(getenv, "GEUL_DB_MAX_MB", 0)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	st.SetPostCacheBytes(cacheBytes)
-	st.SetPostSpillBytes(spillBytes)
+	cfg.Health = server.NewHealth()
+	st, err := openWritable(ctx, o.db)
+	if errors.Is(err, errServeReadOnly) {
+		// An index that cannot be written is still served; see faults.go.
+		log.Error("serving the index read-only: index runs are off", "err", err)
+		cfg.Health.SetStorage(err.Error(), true)
+		return serveReplica(ctx, o, replicaFlags{readOnly: true}, cfg, cacheBytes, log, stdout)
+	}
+	if err != nil {
+		return err
+	}
+	tune := func(st *store.Store) {
+		st.SetPostCacheBytes(cacheBytes)
+		st.SetPostSpillBytes(spillBytes)
+		if err := st.SetMaxBytes(ctx, maxBytes); err != nil {
+			log.Warn("GEUL_DB_MAX_MB not applied", "err", err)
+		}
+	}
+	tune(st)
+	var settle atomic.Int64 // see SetSettleAge below
+	newIndexer := func(st *store.Store) *index.Indexer {
+		ix := index.New(o.content, st)
+		// Bundle files' URLs in posts' html start with the same base as feed links.
+		ix.SetBaseURL(links.BaseURL)
+		ix.SetSettleAge(time.Duration(settle.Load()))
+		return ix
+	}
 
 	// Every index run of serve goes through runs, which reports it to the server.
-	runs := &indexRuns{ix: index.New(o.content, st), dir: o.content, st: st, log: log}
-	// Bundle files' URLs in posts' html start with the same base as feed links.
-	runs.ix.SetBaseURL(links.BaseURL)
+	runs := &indexRuns{ix: newIndexer(st), dir: o.content, st: st, log: log,
+		health: cfg.Health, newIndexer: newIndexer, tune: tune, bg: ctx}
 	cfg.Reindexer = runs
 	cfg.ContentDir = o.content
-	srv := server.New(st, log, cfg)
-	runs.srv = srv
+	live := server.NewLive(st, log, cfg)
+	defer live.Close()
+	srv := live.Server()
+	runs.srv, runs.live = srv, live
+	defer runs.wg.Wait()
 	if rep.publish != "" {
 		// Publishing ends before the store closes (deferred above).
 		runs.pub = startPublisher(ctx, st, rep.publish, log)
@@ -106,7 +133,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", o.addr, err)
 	}
-	hs := srv.HTTPServer(o.addr)
+	hs := live.HTTPServer(o.addr)
 	fmt.Fprintf(stdout, "geul listening on http://%s\n", ln.Addr())
 
 	serveErr := make(chan error, 1)
@@ -126,7 +153,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// The first index runs while the server already answers /healthz and a 503
 	// on /readyz. A signal during it stops the server like any other.
 	first, err := runs.Run(ctx)
-	if err != nil && ctx.Err() == nil {
+	if err != nil && ctx.Err() == nil && !serveAsItWas(ctx, srv, st, log, err) {
 		_ = hs.Close()
 		return err
 	}
@@ -139,6 +166,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		// the next run. The first index reads every file however fresh (a file
 		// changing while it is read is still caught), so that ready means
 		// the whole folder as it stood is served.
+		settle.Store(int64(watch.DefaultQuiet / 2))
 		runs.ix.SetSettleAge(watch.DefaultQuiet / 2)
 	}
 

@@ -426,3 +426,15 @@ func BenchmarkFile(b *testing.B) {
 	}
 	b.SetBytes(n / int64(i))
 }
+
+func TestHostileIsDeterministic(t *testing.T) {
+	a, b := corpus.Hostile(), corpus.Hostile()
+	if len(a) != 6 {
+		t.Fatalf("%d hostile files, want 6", len(a))
+	}
+	for name, data := range a {
+		if string(b[name]) != string(data) {
+			t.Errorf("%s differs between calls", name)
+		}
+	}
+}

@@ -253,7 +253,7 @@ func (s *Server) adminAuth(next echo.HandlerFunc) echo.HandlerFunc {
 // handleAdminStatus reports what the index holds and how its last run went.
 //
 //	@Summary		Index status
-//	@Description	Posts per language, the last index run's time and duration, content errors with file and line, the index generation, and the release served.
+//	@Description	Posts per language, the last index run's time and duration, content errors with file and line, the index generation, the release served, and whether index runs fail (since when, why) or the database file has a problem.
 //	@Tags			admin
 //	@ID				getAdminStatus
 //	@Produce		json
@@ -274,6 +274,7 @@ func (s *Server) handleAdminStatus(c echo.Context) error {
 		Posts:      st.Posts,
 		Errors:     contentErrors(st.Errors),
 		Release:    s.apiRelease(),
+		Runs:       s.runHealth(),
 	}
 	if !st.IndexedAt.IsZero() {
 		t := st.IndexedAt
@@ -296,7 +297,8 @@ func (s *Server) handleAdminStatus(c echo.Context) error {
 //	@Failure		401		{object}	api.Problem
 //	@Failure		404		{object}	api.Problem	"path names a file that is neither in the content folder nor in the index"
 //	@Failure		429		{object}	api.Problem
-//	@Failure		503		{object}	api.Problem
+//	@Failure		503		{object}	api.Problem	"this server cannot reindex, or the index database cannot be written"
+//	@Failure		507		{object}	api.Problem	"no space left for the index database: nothing of the run was kept"
 //	@Router			/admin/reindex [post]
 func (s *Server) handleAdminReindex(c echo.Context) error {
 	path := c.QueryParam("path")
@@ -319,7 +321,7 @@ func (s *Server) handleAdminReindex(c echo.Context) error {
 		return notFoundf("%v", err)
 	}
 	if err != nil {
-		return err
+		return runProblem(err)
 	}
 	if res.Errors == nil {
 		res.Errors = []api.ContentError{}

@@ -198,6 +198,7 @@ func (h *Hub) unsubscribe(c *eventClient) {
 // announces it to the event clients. Call it after every run.
 func (s *Server) IndexDone(ctx context.Context, r IndexRun) {
 	s.metrics.observeIndex(r)
+	s.health().observe(r, time.Now())
 	if r.Err != nil {
 		return
 	}

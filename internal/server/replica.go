@@ -38,26 +38,37 @@ type Replica struct {
 // pinned is one release being served, with the references held on it: the
 // Replica's while it is current, and one per request in flight.
 type pinned struct {
-	srv  *Server
-	st   *store.Store
-	refs atomic.Int64
+	srv    *Server
+	st     *store.Store
+	refs   atomic.Int64
+	closed chan struct{} // closed once st is
 }
 
 // NewReplica returns a Replica serving the release in st, which it owns from
 // now on (it closes it).
 func NewReplica(ctx context.Context, st *store.Store, log *slog.Logger, cfg Config) (*Replica, error) {
-	r := &Replica{log: log, cfg: cfg}
-	r.metrics = newMetrics(func() float64 {
-		r.mu.RLock()
-		defer r.mu.RUnlock()
-		return float64(r.cur.srv.events.Clients())
-	})
+	r := newReplica(log, cfg)
 	p, err := r.pin(ctx, st)
 	if err != nil {
 		return nil, err
 	}
 	r.cur = p
 	return r, nil
+}
+
+// newReplica returns a Replica serving nothing yet, with the metrics its
+// Servers share.
+func newReplica(log *slog.Logger, cfg Config) *Replica {
+	if cfg.Health == nil {
+		cfg.Health = NewHealth()
+	}
+	r := &Replica{log: log, cfg: cfg}
+	r.metrics = newMetrics(func() float64 {
+		r.mu.RLock()
+		defer r.mu.RUnlock()
+		return float64(r.cur.srv.events.Clients())
+	})
+	return r
 }
 
 // pin builds the Server of the release in st, ready to serve.
@@ -80,9 +91,14 @@ func (r *Replica) pin(ctx context.Context, st *store.Store) (*pinned, error) {
 		return nil, err
 	}
 	srv.SetReady()
-	p := &pinned{srv: srv, st: st}
-	p.refs.Store(1) // the Replica's own, while current
-	return p, nil
+	return newPinned(srv), nil
+}
+
+// newPinned is srv pinned with the Replica's own reference, while current.
+func newPinned(srv *Server) *pinned {
+	p := &pinned{srv: srv, st: srv.store, closed: make(chan struct{})}
+	p.refs.Store(1)
+	return p
 }
 
 // Swap makes the release in st current, which the Replica owns from now on.
@@ -94,15 +110,22 @@ func (r *Replica) Swap(ctx context.Context, st *store.Store) (store.Release, err
 	if err != nil {
 		return store.Release{}, fmt.Errorf("swap release: %w", err)
 	}
+	old := r.swap(p)
+	rel := p.srv.release()
+	r.log.Info("serving release", "release", rel.Short(), "previous", old.srv.release().Short())
+	return rel, nil
+}
+
+// swap makes p current and drops the previous, which it returns: its event
+// streams end now, its store closes after its last request.
+func (r *Replica) swap(p *pinned) *pinned {
 	r.mu.Lock()
 	old := r.cur
 	r.cur = p
 	r.mu.Unlock()
 	old.srv.events.Close()
 	r.unpin(old)
-	rel := p.srv.release()
-	r.log.Info("serving release", "release", rel.Short(), "previous", old.srv.release().Short())
-	return rel, nil
+	return old
 }
 
 // Release is the release served now.
@@ -128,6 +151,7 @@ func (r *Replica) unpin(p *pinned) {
 	if err := p.st.Close(); err != nil {
 		r.log.Warn("close release", "release", p.srv.release().Short(), "err", err)
 	}
+	close(p.closed)
 }
 
 // ServeHTTP serves the request from the release current as it starts.

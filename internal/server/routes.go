@@ -126,7 +126,7 @@ func (s *Server) handleHealthz(c echo.Context) error {
 // handleReadyz godoc
 //
 //	@Summary		Readiness
-//	@Description	Ready once the first index is complete; until then a 503 problem with Retry-After. release names the release served (its content hash).
+//	@Description	Ready once the first index is complete; until then a 503 problem with Retry-After. release names the release served (its content hash). detail, when present, says what is wrong while the last good index is served: index runs failing, the database file deleted or replaced, the index served read-only.
 //	@Tags			meta
 //	@ID				getReadyz
 //	@Produce		json
@@ -144,5 +144,5 @@ func (s *Server) handleReadyz(c echo.Context) error {
 			Status: http.StatusServiceUnavailable, Detail: "the first index is still running", Instance: c.Request().URL.Path})
 		return nil
 	}
-	return c.JSON(http.StatusOK, api.Health{Status: "ready", Release: s.release().Hash})
+	return c.JSON(http.StatusOK, api.Health{Status: "ready", Release: s.release().Hash, Detail: s.readyDetail()})
 }

@@ -49,6 +49,9 @@ type Config struct {
 	// EventsPerClient bounds the /events streams of one client address
 	// (DefaultEventsPerClient when 0); see events.go.
 	EventsPerClient int
+	// Health is shared by the servers of one process, over one database
+	// after another; NewHealth's when nil. See runhealth.go.
+	Health *Health
 }
 
 // DefaultCacheControl lets clients reuse an answer for a minute and shared
@@ -93,6 +96,9 @@ func newServer(st *store.Store, log *slog.Logger, cfg Config, m *metrics) *Serve
 	}
 	if len(cfg.CORSOrigins) == 0 {
 		cfg.CORSOrigins = []string{"*"}
+	}
+	if cfg.Health == nil {
+		cfg.Health = NewHealth()
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 10 * time.Second

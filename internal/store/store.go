@@ -40,22 +40,9 @@ type Store struct {
 	postsDB *postReaders // the connections Post reads through; see postread.go
 
 	path string // the database file; see Publish
-}
 
-// writerDriver opens the writer's connection with SQLite's automatic
-// checkpoint off. It would run inside the commit of a run whose WAL passed a
-// thousand pages: a full index's commit would copy the whole index from the
-// WAL into the database and sync both before the run could return, seconds
-// on one core while the other idles. The run is served once it commits;
-// Checkpoint after it (geul serve does so after every run) and Close fold
-// the WAL back.
-const writerDriver = "sqlite3_geul_writer"
-
-func init() {
-	sql.Register(writerDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		_, err := c.Exec("PRAGMA wal_autocheckpoint = 0", nil)
-		return err
-	}})
+	file     os.FileInfo  // the file opened at path, nil when read-only; see Moved
+	maxPages atomic.Int64 // see SetMaxBytes
 }
 
 func dsn(path string, params url.Values) string {
@@ -80,10 +67,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err := create(ctx, path); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	w, err := sql.Open(writerDriver, dsn(path, wp))
+	file, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	// The file exists now: no connection may make another (see faults.go).
+	wp.Set("mode", "rw")
+	s := &Store{path: path, file: file}
+	w := sql.OpenDB(s.guarded(dsn(path, wp), writerHook(&s.maxPages)))
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
@@ -93,6 +84,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 
 	rp := url.Values{}
+	rp.Set("mode", "rw")
 	rp.Set("_busy_timeout", fmt.Sprint(BusyTimeoutMS))
 	rp.Set("_query_only", "1")
 	// Requests read rows spread over the whole file; beyond the tree's
@@ -101,27 +93,33 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// Each connection keeps its statements prepared: parsing and planning a
 	// query costs more than a post lookup itself.
 	rp.Set("_stmt_cache_size", "64")
-	r, err := sql.Open("sqlite3", dsn(path, rp))
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
+	r := sql.OpenDB(s.guarded(dsn(path, rp), nil))
 	n := max(4, 2*runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	// The version check of the payload cache gets a connection of its own:
 	// data_version reports the commits of every other connection.
-	v, err := sql.Open("sqlite3", dsn(path, rp))
-	if err != nil {
-		w.Close()
-		r.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
+	v := sql.OpenDB(s.guarded(dsn(path, rp), nil))
 	v.SetMaxOpenConns(1)
 	v.SetMaxIdleConns(1)
 	v.SetConnMaxLifetime(0)
-	return &Store{path: path, w: w, r: r, posts: newPostCache(v, DefaultPostCacheBytes),
-		spill: newPostSpill(spillDir(path), DefaultPostSpillBytes), postsDB: newPostReaders(dsn(path, rp), n)}, nil
+	s.w, s.r = w, r
+	s.posts = newPostCache(v, DefaultPostCacheBytes)
+	s.spill = newPostSpill(spillDir(path), DefaultPostSpillBytes)
+	s.postsDB = newPostReaders(dsn(path, rp), n)
+	s.postsDB.drv = guardedDriver(path, file, nil)
+	// Every reader is opened now, while the path names the file.
+	if err := s.fill(ctx, n); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// guarded is a connector of dsn that opens connections to the store's file
+// only; see faults.go.
+func (s *Store) guarded(dsn string, hook func(*sqlite3.SQLiteConn) error) guardedConnector {
+	return guardedConnector{connector{dsn, guardedDriver(s.path, s.file, hook)}, s.path, s.file}
 }
 
 // pageSize suits what the index mostly holds: renderings and payloads of

@@ -1,0 +1,99 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/geul-dev/geul/internal/store"
+)
+
+// TestMovedKeepsReadingTheOpenFile: a store whose file is deleted, or
+// replaced by another, says so, and goes on reading the file it opened
+// rather than the one at the path.
+func TestMovedKeepsReadingTheOpenFile(t *testing.T) {
+	ctx := context.Background()
+	for _, name := range []string{"deleted", "replaced"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "index.db")
+			st, err := store.Open(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if _, err := st.Seal(ctx, []string{"ko"}, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Moved(); err != nil {
+				t.Fatalf("Moved before: %v", err)
+			}
+			os.Remove(path)
+			if name == "replaced" {
+				os.WriteFile(path, []byte("not a database"), 0o644)
+			}
+			err = st.Moved()
+			if !errors.Is(err, store.ErrMoved) || !strings.Contains(err.Error(), name) {
+				t.Fatalf("Moved: %v, want ErrMoved saying %s", err, name)
+			}
+			// More reads at once than there are readers idle.
+			errs := make(chan error, 16)
+			for range 16 {
+				go func() {
+					rel, err := st.Release(ctx)
+					if err == nil && len(rel.Languages) != 1 {
+						err = errors.New("another release")
+					}
+					errs <- err
+				}()
+			}
+			for range 16 {
+				if err := <-errs; err != nil {
+					t.Fatalf("read after the file was %s: %v", name, err)
+				}
+			}
+		})
+	}
+}
+
+// TestMaxBytesIsFull: a write past SetMaxBytes fails as on a full disk.
+func TestMaxBytesIsFull(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "index.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.SetMaxBytes(ctx, 1); err != nil { // never below the file's size: full now
+		t.Fatal(err)
+	}
+	_, err = st.Seal(ctx, []string{strings.Repeat("x", 1<<20)}, time.Now())
+	if !store.IsFull(err) {
+		t.Fatalf("a write past the bound: %v, want a full disk", err)
+	}
+	if err := st.SetMaxBytes(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Seal(ctx, []string{"ko"}, time.Now()); err != nil {
+		t.Fatalf("a write once the bound is lifted: %v", err)
+	}
+}
+
+func TestCheckWritable(t *testing.T) {
+	dir := t.TempDir()
+	if err := store.CheckWritable(filepath.Join(dir, "sub", "index.db")); err != nil {
+		t.Fatalf("a writable folder: %v", err)
+	}
+	if os.Geteuid() == 0 {
+		t.Skip("running as root, which writes whatever the permission bits say; cmd/geul's TestNotWritable covers a read-only mount")
+	}
+	os.Chmod(dir, 0o555)
+	defer os.Chmod(dir, 0o755)
+	err := store.CheckWritable(filepath.Join(dir, "index.db"))
+	if err == nil || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "mode dr-xr-xr-x") {
+		t.Fatalf("a folder without write permission: %v", err)
+	}
+}
