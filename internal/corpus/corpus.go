@@ -38,6 +38,11 @@ type Options struct {
 	Categories  int      // number of categories, default 8 (cs, go, python, database, devops, web, ml, essay); past 16 named category-N
 	DraftEvery  int      // every Nth post (N, 2N, ... counting from 1) is a draft; 0: none
 	BundleEvery int      // every Nth post is a bundle <slug>/index.<lang>.md; 0: none
+	// Light makes the bodies of a typical blog rather than a code-heavy one:
+	// exactly two code blocks of 10 to 25 lines and one table, the rest
+	// prose and lists, at the same file sizes. Posts with Light differ from
+	// those without from their first code block on.
+	Light bool
 }
 
 // Stats count what Generate wrote. Files and Bytes count post files only;

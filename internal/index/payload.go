@@ -242,10 +242,13 @@ func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
 	// otherwise hold every file in memory until its commit.
 	f.Body = nil
 	tocJSON, _ := json.Marshal(toc)
-	return store.FileRecord{
+	rec := store.FileRecord{
 		FileState: stateOf(r.entry, kindPost, r.hash),
 		Meta:      meta, Body: d.body, HTML: d.html, TOC: tocJSON, Text: d.text, Minutes: d.minutes,
-	}, d, nil
+	}
+	// Here on a worker, not on the run's single writer.
+	rec.Pack()
+	return rec, d, nil
 }
 
 func withoutBody(f *content.File) *content.File {
@@ -413,6 +416,8 @@ func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostR
 			Description: textIn(b.site, p.Description, lang),
 			Body:        d.text,
 		})
+		// Here on a worker, not on the run's single writer.
+		rec.Search[len(rec.Search)-1].Prepare()
 	}
 	return rec, warns, nil
 }

@@ -44,16 +44,24 @@ func (s *Store) FileMetas(ctx context.Context) ([]FileMeta, error) {
 // changed from its unchanged files), and waiting for that connection would
 // never end.
 func (s *Store) FileRecord(ctx context.Context, path string) (FileRecord, error) {
-	var f FileRecord
-	err := s.r.QueryRowContext(ctx, `SELECT f.path, f.kind, f.size, f.mtime, f.hash, f.meta,
-		coalesce(r.body, ''), coalesce(r.html, ''), coalesce(r.toc, '[]'), coalesce(r.text, ''), coalesce(r.minutes, 0)
+	var (
+		f      FileRecord
+		packed []byte
+	)
+	err := s.r.QueryRowContext(ctx, `SELECT f.path, f.kind, f.size, f.mtime, f.hash, f.meta, r.data
 		FROM files f LEFT JOIN renders r ON r.path = f.path WHERE f.path=?`, path).
-		Scan(&f.Path, &f.Kind, &f.Size, &f.MTime, &f.Hash, &f.Meta, &f.Body, &f.HTML, &f.TOC, &f.Text, &f.Minutes)
+		Scan(&f.Path, &f.Kind, &f.Size, &f.MTime, &f.Hash, &f.Meta, &packed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, fmt.Errorf("file %s: %w", path, ErrNotFound)
 	}
+	if err == nil && packed != nil {
+		err = f.unpackRender(packed)
+	}
 	if err != nil {
 		return f, fmt.Errorf("file %s: %w", path, err)
+	}
+	if f.TOC == nil {
+		f.TOC = []byte("[]")
 	}
 	return f, nil
 }

@@ -28,6 +28,8 @@ type FileRecord struct {
 	TOC     []byte // JSON
 	Text    string
 	Minutes int
+
+	packed []byte // the rendering as stored; see Pack
 }
 
 // PostRecord is one post's row with its payloads, one per site language.
@@ -58,6 +60,8 @@ type Payload struct {
 // SearchDoc is the searchable text of one language of a post.
 type SearchDoc struct {
 	Lang, Title, Description, Body string
+
+	prepared *preparedDoc // see Prepare
 }
 
 // CategoryRecord is a category as the index keeps it.
@@ -208,15 +212,11 @@ type RunInfo struct {
 // PutFile inserts or replaces a file's record, with its rendering when it is
 // a post file.
 func (t *Tx) PutFile(ctx context.Context, f FileRecord) error {
-	toc := f.TOC
-	if toc == nil {
-		toc = []byte("[]")
-	}
 	_, err := t.exec(ctx, `INSERT OR REPLACE INTO files(path, kind, size, mtime, hash, meta) VALUES(?,?,?,?,?,?)`,
 		f.Path, f.Kind, f.Size, f.MTime, f.Hash, f.Meta)
 	if err == nil && f.Kind == "post" {
-		_, err = t.exec(ctx, `INSERT OR REPLACE INTO renders(path, body, html, toc, text, minutes) VALUES(?,?,?,?,?,?)`,
-			f.Path, f.Body, f.HTML, toc, f.Text, f.Minutes)
+		f.Pack()
+		_, err = t.exec(ctx, `INSERT OR REPLACE INTO renders(path, data) VALUES(?,?)`, f.Path, f.packed)
 	}
 	if err != nil {
 		return fmt.Errorf("put file %s: %w", f.Path, err)
@@ -260,8 +260,8 @@ func (t *Tx) PutPost(ctx context.Context, p PostRecord) error {
 			return err
 		}
 	}
-	if _, err := t.exec(ctx, `INSERT INTO posts(id, category, slug, date, time, modified, title, langs, fingerprint) VALUES(?,?,?,?,?,?,?,?,?)`,
-		p.ID, p.Category, p.Slug, p.Date, p.Time.Unix(), p.Modified.Unix(), p.Title, strings.Join(p.Langs, ","), p.Fingerprint); err != nil {
+	if _, err := t.exec(ctx, `INSERT INTO posts(id, category, date, time, title, langs, fingerprint) VALUES(?,?,?,?,?,?,?)`,
+		p.ID, p.Category, p.Date, p.Time.Unix(), p.Title, strings.Join(p.Langs, ","), p.Fingerprint); err != nil {
 		return fmt.Errorf("put post %s: %w", p.ID, err)
 	}
 	for _, pl := range p.Payloads {
