@@ -24,6 +24,7 @@ func runIndex(ctx context.Context, args []string, getenv func(string) string, st
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: index takes no arguments, got %q", errUsage, pos)
 	}
+	tuneIndexGC(getenv)
 	st, err := store.Open(ctx, o.db)
 	if err != nil {
 		return err

@@ -2,6 +2,9 @@
 // since the last run, parses and renders only that with a pool of workers, builds
 // every affected post payload once, and writes the run through the store's
 // single writer in one transaction, so readers see the run whole or not at all.
+// The one exception is the build of a database that has never completed a
+// run, which nothing has been served from: it saves its work in batches, so
+// that a build stopped half way is finished by the next run (see saveEvery).
 package index
 
 import (

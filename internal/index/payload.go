@@ -47,6 +47,7 @@ type builder struct {
 	fresh    bool
 	rendered int
 	payloads int
+	built    int                // posts written
 	refused  map[string]refusal // see errRefused
 
 	mu    sync.Mutex
@@ -54,6 +55,13 @@ type builder struct {
 }
 
 type writeOp func(ctx context.Context, tx *store.Tx) error
+
+// saveEvery is how many posts a build of a database from nothing writes
+// between saves (see store.Tx.Save): a build stopped half way keeps what it
+// did, less at most this many posts, and the next run builds only the rest.
+// A database that has served a release is changed by a run in one
+// transaction, so that readers see the run whole or not at all.
+var saveEvery = 200
 
 func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*read, deleted []string, dirty []*content.Post, removed []string) error {
 	ops := make(chan writeOp, 64)
@@ -183,7 +191,13 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 			}
 			// Counted on the writer goroutine: workers build posts in parallel.
 			b.payloads += len(rec.Payloads)
-			return tx.PutPost(ctx, rec)
+			if err := tx.PutPost(ctx, rec); err != nil {
+				return err
+			}
+			if b.built++; b.fresh && b.built%saveEvery == 0 {
+				return tx.Save(ctx)
+			}
+			return nil
 		}
 	})
 	for _, r := range updated {

@@ -91,6 +91,8 @@ type Tx struct {
 
 	stmts map[string]*sql.Stmt // prepared once per run; see exec
 	posts *postCache           // told of the commit
+	w     *sql.DB              // the writer, for Save
+	ctx   context.Context      // Begin's: it bounds every transaction Save begins
 }
 
 // exec runs q through a statement prepared once per transaction: database/sql
@@ -162,7 +164,37 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 		tx.Rollback()
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{tx: tx, gen: gen + 1, keep: s.keepGenerations(), posts: s.posts}, nil
+	return &Tx{tx: tx, gen: gen + 1, keep: s.keepGenerations(), posts: s.posts, w: s.w, ctx: ctx}, nil
+}
+
+// Save commits what the transaction wrote so far and goes on in a new one,
+// folding the WAL into the database file in between: a long first build
+// keeps its work if it is stopped, and its WAL stays the size of one batch
+// rather than of the whole index. Readers see the saved rows, so a run saves
+// only while building a database nothing has been served from yet. The
+// generation and run state are written by Commit alone.
+func (t *Tx) Save(ctx context.Context) error {
+	for _, st := range t.stmts {
+		st.Close()
+	}
+	t.stmts = nil
+	t.posts.commit.Lock()
+	err := t.tx.Commit()
+	t.posts.moved()
+	t.posts.commit.Unlock()
+	if err != nil {
+		return fmt.Errorf("save: %w", err)
+	}
+	// PASSIVE: it copies what no reader needs and never waits for one.
+	if _, err := t.w.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+		return fmt.Errorf("save: %w", err)
+	}
+	tx, err := t.w.BeginTx(t.ctx, nil)
+	if err != nil {
+		return fmt.Errorf("save: %w", err)
+	}
+	t.tx = tx
+	return nil
 }
 
 // Rollback abandons the transaction; after Commit it does nothing.
