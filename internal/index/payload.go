@@ -61,7 +61,7 @@ type writeOp func(ctx context.Context, tx *store.Tx) error
 // did, less at most this many posts, and the next run builds only the rest.
 // A database that has served a release is changed by a run in one
 // transaction, so that readers see the run whole or not at all.
-var saveEvery = 200
+var saveEvery = 100
 
 func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*read, deleted []string, dirty []*content.Post, removed []string) error {
 	ops := make(chan writeOp, 64)

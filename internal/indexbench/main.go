@@ -15,6 +15,13 @@ func main() {
 		}
 		return
 	}
+	if len(os.Args) == 2 && os.Args[1] == "table" {
+		if err := tableCmd(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) == 6 && os.Args[1] == "profile" {
 		if err := profileCmd(os.Args[2], os.Args[3], os.Args[4], os.Args[5]); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -22,6 +29,6 @@ func main() {
 		}
 		return
 	}
-	fmt.Fprintln(os.Stderr, "usage: indexbench render DIR | profile DIR DB CPU MEM")
+	fmt.Fprintln(os.Stderr, "usage: indexbench table | render DIR | profile DIR DB CPU MEM")
 	os.Exit(2)
 }
