@@ -462,7 +462,7 @@ func encodeJSON(v any) ([]byte, error) {
 }
 
 // encodePayload makes the stored response of one post in one language: the
-// JSON, its ETag, its compressed forms and its list item.
+// JSON, its ETag, its gzip form and its list item.
 func encodePayload(lang string, post *api.Post) (store.Payload, error) {
 	body, err := encodeJSON(api.PostResponse{Post: *post})
 	if err != nil {
@@ -474,11 +474,9 @@ func encodePayload(lang string, post *api.Post) (store.Payload, error) {
 	}
 	item = bytes.TrimSuffix(item, []byte("\n"))
 	pl := store.Payload{Lang: lang, ETag: store.ETag(body), Body: body, Item: item}
+	// The br form is made when first asked for (see store's brotliLevel).
 	if len(body) >= store.CompressMin {
 		if pl.Gzip, err = store.Compress(store.Gzip, body); err != nil {
-			return pl, err
-		}
-		if pl.Br, err = store.Compress(store.Brotli, body); err != nil {
 			return pl, err
 		}
 	}

@@ -169,11 +169,13 @@ func (s *Store) post(ctx context.Context, id, lang string, enc Encoding) (sp Sto
 // postQueries read a payload in each encoding, the stored form or else the
 // identity body, and whether the stored form was there. For Identity the flag
 // says the bytes are the gzip form, to be decompressed: the identity body is
-// stored only where there is no gzip form.
+// stored only where there is no gzip form. For Brotli, 2 says the bytes are
+// the gzip form, to be made the br form (see postReader.read).
 var postQueries = map[Encoding]string{
 	Identity: `SELECT etag, served, modified, coalesce(body, gzip), body IS NULL FROM payloads WHERE post_id=? AND lang=?`,
 	Gzip:     `SELECT etag, served, modified, coalesce(gzip, body), gzip IS NOT NULL FROM payloads WHERE post_id=? AND lang=?`,
-	Brotli:   `SELECT etag, served, modified, coalesce(br, body), br IS NOT NULL FROM payloads WHERE post_id=? AND lang=?`,
+	Brotli: `SELECT etag, served, modified, coalesce(br, gzip, body), CASE WHEN br IS NOT NULL THEN 1 WHEN gzip IS NOT NULL THEN 2 ELSE 0 END
+		FROM payloads WHERE post_id=? AND lang=?`,
 }
 
 // Status is what the index holds.
