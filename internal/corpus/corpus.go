@@ -7,7 +7,8 @@
 // unknown key such as series), then a markdown body of headings, Korean or
 // English paragraphs, lists, inline code, links, a GFM table, one to three
 // fenced code blocks (python, go, javascript, bash or sql; about a quarter
-// of the bytes), and occasionally a blockquote and a footnote.
+// of the bytes), and occasionally a blockquote and a footnote. Options.Light
+// makes a typical blog's bodies instead: two short code blocks and one table.
 //
 // Output depends only on Options: the same options give the same bytes on
 // every run, machine and Go release (randomness comes from a PCG seeded from
