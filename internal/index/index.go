@@ -224,7 +224,8 @@ type read struct {
 	entry  content.Entry
 	hash   string
 	same   bool // same bytes as the last good state
-	post   *content.File
+	post   *content.File // its Body nil: see body
+	body   []byte        // the post's body, squeezed until it is rendered
 	cat    *content.Category
 	site   *content.Site
 	bundle *content.BundleFile // its bytes are read again when stored
@@ -299,6 +300,8 @@ func (ix *Indexer) readEntry(fsys fs.FS, e content.Entry) *read {
 			// any other: its last good version keeps serving.
 			if err := ix.md.Check(r.post.Body); err != nil {
 				r.post, r.err = nil, budgetErr(r.post, err)
+			} else {
+				r.body, r.post.Body = squeeze(r.post.Body), nil
 			}
 		}
 	}

@@ -239,7 +239,11 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 // fileRecord renders a changed post file.
 func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
 	f := r.post
-	res, err := b.ix.md.Render(f.Body)
+	body, err := unsqueeze(r.body)
+	if err != nil {
+		return store.FileRecord{}, nil, fmt.Errorf("render %s: %w", f.Path, err)
+	}
+	res, err := b.ix.md.Render(body)
 	if err != nil {
 		if ce := budgetErr(f, err); ce != nil {
 			return store.FileRecord{}, nil, &overBudget{hash: r.hash, err: ce}
@@ -247,14 +251,14 @@ func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
 		return store.FileRecord{}, nil, fmt.Errorf("render %s: %w", f.Path, err)
 	}
 	toc := headings(res.TOC)
-	d := &doc{body: string(f.Body), html: string(res.HTML), toc: toc, text: res.Text, minutes: markdown.ReadingMinutes(res.Text), extra: f.Extra}
+	d := &doc{body: string(body), html: string(res.HTML), toc: toc, text: res.Text, minutes: markdown.ReadingMinutes(res.Text), extra: f.Extra}
 	meta, err := json.Marshal(withoutBody(f))
 	if err != nil {
 		return store.FileRecord{}, nil, fmt.Errorf("render %s: %w", f.Path, err)
 	}
 	// The file's bytes are not needed past its rendering: a full index would
 	// otherwise hold every file in memory until its commit.
-	f.Body = nil
+	r.body = nil
 	tocJSON, _ := json.Marshal(toc)
 	rec := store.FileRecord{
 		FileState: stateOf(r.entry, kindPost, r.hash),
