@@ -223,7 +223,7 @@ func (ix *Indexer) load(ctx context.Context) error {
 type read struct {
 	entry  content.Entry
 	hash   string
-	same   bool // same bytes as the last good state
+	same   bool          // same bytes as the last good state
 	post   *content.File // its Body nil: see body
 	body   []byte        // the post's body, squeezed until it is rendered
 	cat    *content.Category
