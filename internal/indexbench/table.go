@@ -53,7 +53,7 @@ func tableCmd() error {
 	}
 	geul := filepath.Join(dir, "geul")
 	logf("building geul into %s", geul)
-	if out, err := exec.Command("go", "build", "-o", geul, "./cmd/geul").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-tags", "sqlite_fts5", "-o", geul, "./cmd/geul").CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %v\n%s", err, out)
 	}
 	hugo, herr := exec.LookPath("hugo")
@@ -390,7 +390,7 @@ func searchP50(geul, c, db string) (float64, error) {
 // serveRows runs cmd/geul's BenchmarkServe and turns its metrics into rows.
 func serveRows(posts int) ([]row, error) {
 	logf("running BenchmarkServe (cmd/geul)")
-	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "^BenchmarkServe$", "-benchtime", "1x", "-timeout", "60m", "./cmd/geul")
+	cmd := exec.Command("go", "test", "-tags", "sqlite_fts5", "-run", "^$", "-bench", "^BenchmarkServe$", "-benchtime", "1x", "-timeout", "60m", "./cmd/geul")
 	cmd.Env = append(os.Environ(), "GEUL_BENCH_POSTS="+strconv.Itoa(posts))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
