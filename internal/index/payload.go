@@ -239,7 +239,7 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 // fileRecord renders a changed post file.
 func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
 	f := r.post
-	body, err := unsqueeze(r.body)
+	body, err := store.Unsqueeze(r.body)
 	if err != nil {
 		return store.FileRecord{}, nil, fmt.Errorf("render %s: %w", f.Path, err)
 	}

@@ -99,3 +99,19 @@ func UnpackSearchText(b []byte) (title, description, body string, err error) {
 	err = unpack(b, &title, &description, &body)
 	return title, description, body, err
 }
+
+// Squeeze compresses bytes that are kept but never served, as the packed
+// columns are: the index holds the bodies it has read but not rendered yet
+// this way.
+func Squeeze(b []byte) []byte {
+	return zenc().EncodeAll(b, make([]byte, 0, len(b)/3))
+}
+
+// Unsqueeze is Squeeze's inverse.
+func Unsqueeze(b []byte) ([]byte, error) {
+	out, err := zdec().DecodeAll(b, nil)
+	if err != nil {
+		return nil, fmt.Errorf("unsqueeze: %w", err)
+	}
+	return out, nil
+}
