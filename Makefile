@@ -8,7 +8,7 @@ export GOFLAGS := -tags=sqlite_fts5
 BIN       := bin/geul
 FUZZTIME  ?= 10s
 
-.PHONY: all build run test fuzz bench soak docs docs-check vet clean
+.PHONY: all build run test fuzz bench bench-go soak docs docs-check vet clean
 
 # The API's description: swag reads the annotations of internal/server and the
 # types of api/ into docs/ (Swagger 2), and internal/openapi/gen turns that
@@ -41,11 +41,19 @@ fuzz:
 		go test -run '^$$' -fuzz "^$${t%%:*}\$$" -fuzztime $(FUZZLONG) $${t#*:}; \
 	done
 
-# One package at a time (-p 1): the big ones (internal/index, cmd/geul: the
-# 10,000-post corpus) each take the machine, and their ratios are against
-# baselines measured in the same run. GEUL_BENCH_POSTS / GEUL_BENCH_REPEATS
-# make them smaller or longer.
+# One table of every indexing and serving figure on the 10,000-post corpora,
+# each against its baseline measured in the same run, alternating (see
+# internal/indexbench; Hugo when installed, else skipped with the reason).
+# GEUL_BENCH_POSTS / GEUL_BENCH_REPEATS make it smaller or longer,
+# GEUL_BENCH_DIR keeps the corpora and indexes, GEUL_BENCH_SERVE=0 leaves
+# out the serving figures. docs/benchmarks.md holds the latest table.
 bench:
+	go run ./internal/indexbench table
+
+# Every Go benchmark, one package at a time (-p 1): the big ones
+# (internal/index, cmd/geul: the 10,000-post corpus) each take the machine,
+# and their ratios are against baselines measured in the same run.
+bench-go:
 	go test -p 1 -run '^$$' -bench . -benchmem -count 1 -timeout 120m ./...
 
 # An hour of load, edits, hostile files, SIGKILLs, a full disk and a deleted

@@ -27,6 +27,7 @@ func runIndex(ctx context.Context, args []string, getenv func(string) string, st
 	if err := store.CheckWritable(o.db); err != nil {
 		return err
 	}
+	tuneIndexGC(getenv)
 	st, err := store.Open(ctx, o.db)
 	if err != nil {
 		return err

@@ -26,6 +26,7 @@ type file struct {
 	pr      *prose
 	buf     []byte
 	heading bool // the last thing written was a heading line
+	light   bool // see Options.Light
 	note    int  // 0: no footnote, 1: reference pending, 2: placed
 }
 
@@ -36,7 +37,7 @@ func render(dst []byte, o *Options, p *post, lang string) []byte {
 	if cap(dst)-len(dst) < maxFileBytes+1024 {
 		dst = append(make([]byte, 0, len(dst)+maxFileBytes+1024), dst...)
 	}
-	f := &file{r: r, p: p, ko: ko, buf: dst}
+	f := &file{r: r, p: p, ko: ko, buf: dst, light: o.Light}
 	f.pr = &prose{r: r, ko: ko, codeLang: p.codeLangs[0]}
 	if ko {
 		f.pr.topic, f.pr.focus, f.pr.pool, f.pr.general = p.topic.ko, p.focusKo, nounsKo[p.base], generalKo
@@ -201,19 +202,26 @@ func (f *file) body(target int) {
 	codeBudget := target * r.between(22, 34) / 100
 	perBlock := 30 * codeLineBytes(f.p.codeLangs[0])
 	nCode := min(max((codeBudget+perBlock/2)/perBlock, 1), 3)
+	if f.light {
+		nCode = 2
+	}
 	for k := 0; k < nCode; k++ {
 		lang := f.p.codeLangs[k%len(f.p.codeLangs)]
 		f.pr.codeLang = lang
 		aside = f.pr.line(aside, codeIntroKo, codeIntroEn)
 		aside = append(aside, '\n')
 		// Blocks come out a few lines longer than asked.
-		aside = codeBlock(aside, r, lang, f.ko, codeBudget/nCode/codeLineBytes(lang)-3)
+		want, most := codeBudget/nCode/codeLineBytes(lang)-3, 40
+		if f.light {
+			want, most = r.between(10, 20), 25
+		}
+		aside = codeBlock(aside, r, lang, f.ko, want, most)
 		bounds = append(bounds, len(aside))
 	}
 	f.pr.codeLang = f.p.codeLangs[0]
 	aside = f.table(aside)
 	bounds = append(bounds, len(aside))
-	if r.chance(15) {
+	if !f.light && r.chance(15) {
 		aside = f.table(aside)
 		bounds = append(bounds, len(aside))
 	}

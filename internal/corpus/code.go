@@ -102,10 +102,10 @@ func (g *codeGen) slot(dst []byte, name string) ([]byte, string) {
 	return append(dst, s...), s
 }
 
-// codeBlock appends a fenced code block of about want lines (10 to 40).
-func codeBlock(dst []byte, r *rng, lang string, ko bool, want int) []byte {
+// codeBlock appends a fenced code block of about want lines, 10 to most.
+func codeBlock(dst []byte, r *rng, lang string, ko bool, want, most int) []byte {
 	cl := codeLangFor(lang)
-	want = min(max(want, 10), 40)
+	want = min(max(want, 10), most)
 	g := newCodeGen(r, ko, cl.snake)
 
 	dst = append(dst, "```"...)
@@ -123,7 +123,7 @@ func codeBlock(dst []byte, r *rng, lang string, ko bool, want int) []byte {
 		if !first {
 			extra += lines(cl.sep)
 		}
-		if n+extra > 40 || (n >= want && n >= 10) {
+		if n+extra > most || (n >= want && n >= 10) {
 			continue
 		}
 		if !first {

@@ -7,7 +7,8 @@
 // unknown key such as series), then a markdown body of headings, Korean or
 // English paragraphs, lists, inline code, links, a GFM table, one to three
 // fenced code blocks (python, go, javascript, bash or sql; about a quarter
-// of the bytes), and occasionally a blockquote and a footnote.
+// of the bytes), and occasionally a blockquote and a footnote. Options.Light
+// makes a typical blog's bodies instead: two short code blocks and one table.
 //
 // Output depends only on Options: the same options give the same bytes on
 // every run, machine and Go release (randomness comes from a PCG seeded from
@@ -38,6 +39,11 @@ type Options struct {
 	Categories  int      // number of categories, default 8 (cs, go, python, database, devops, web, ml, essay); past 16 named category-N
 	DraftEvery  int      // every Nth post (N, 2N, ... counting from 1) is a draft; 0: none
 	BundleEvery int      // every Nth post is a bundle <slug>/index.<lang>.md; 0: none
+	// Light makes the bodies of a typical blog rather than a code-heavy one:
+	// exactly two code blocks of 10 to 25 lines and one table, the rest
+	// prose and lists, at the same file sizes. Posts with Light differ from
+	// those without from their first code block on.
+	Light bool
 }
 
 // Stats count what Generate wrote. Files and Bytes count post files only;

@@ -438,3 +438,43 @@ func TestHostileIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// A light corpus's files have exactly two code blocks of 10 to 25 lines
+// each, one table, and the sizes of the present corpus.
+func TestLight(t *testing.T) {
+	opts := corpus.Options{Posts: 40, Seed: 7, Light: true}
+	for i := range opts.Posts {
+		for _, lang := range []string{"ko", "en"} {
+			path, data := corpus.File(opts, i, lang)
+			if n := len(data); n < 6*1024 || n > 14*1024+1024 {
+				t.Errorf("%s: %d bytes", path, n)
+			}
+			var blocks []int
+			in := false
+			tables := 0
+			for _, l := range strings.Split(string(data), "\n") {
+				switch {
+				case strings.HasPrefix(l, "```"):
+					if in {
+						in = false
+					} else {
+						in = true
+						blocks = append(blocks, 0)
+					}
+				case in:
+					blocks[len(blocks)-1]++
+				case strings.HasPrefix(l, "| ---") || strings.HasPrefix(l, "| :--") || strings.HasPrefix(l, "| ---:"):
+					tables++
+				}
+			}
+			if len(blocks) != 2 || tables != 1 {
+				t.Errorf("%s: code blocks of %v lines, %d tables; want 2 blocks, 1 table", path, blocks, tables)
+			}
+			for _, n := range blocks {
+				if n < 10 || n > 25 {
+					t.Errorf("%s: a code block of %d lines", path, n)
+				}
+			}
+		}
+	}
+}

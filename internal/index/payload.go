@@ -47,6 +47,7 @@ type builder struct {
 	fresh    bool
 	rendered int
 	payloads int
+	built    int                // posts written
 	refused  map[string]refusal // see errRefused
 
 	mu    sync.Mutex
@@ -54,6 +55,13 @@ type builder struct {
 }
 
 type writeOp func(ctx context.Context, tx *store.Tx) error
+
+// saveEvery is how many posts a build of a database from nothing writes
+// between saves (see store.Tx.Save): a build stopped half way keeps what it
+// did, less at most this many posts, and the next run builds only the rest.
+// A database that has served a release is changed by a run in one
+// transaction, so that readers see the run whole or not at all.
+var saveEvery = 100
 
 func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*read, deleted []string, dirty []*content.Post, removed []string) error {
 	ops := make(chan writeOp, 64)
@@ -183,7 +191,13 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 			}
 			// Counted on the writer goroutine: workers build posts in parallel.
 			b.payloads += len(rec.Payloads)
-			return tx.PutPost(ctx, rec)
+			if err := tx.PutPost(ctx, rec); err != nil {
+				return err
+			}
+			if b.built++; b.fresh && b.built%saveEvery == 0 {
+				return tx.Save(ctx)
+			}
+			return nil
 		}
 	})
 	bundleModified := b.bundleClock(dirty)
@@ -227,7 +241,11 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 // fileRecord renders a changed post file.
 func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
 	f := r.post
-	res, err := b.ix.md.Render(f.Body)
+	body, err := store.Unsqueeze(r.body)
+	if err != nil {
+		return store.FileRecord{}, nil, fmt.Errorf("render %s: %w", f.Path, err)
+	}
+	res, err := b.ix.md.Render(body)
 	if err != nil {
 		if ce := budgetErr(f, err); ce != nil {
 			return store.FileRecord{}, nil, &overBudget{hash: r.hash, err: ce}
@@ -235,19 +253,22 @@ func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
 		return store.FileRecord{}, nil, fmt.Errorf("render %s: %w", f.Path, err)
 	}
 	toc := headings(res.TOC)
-	d := &doc{body: string(f.Body), html: string(res.HTML), toc: toc, text: res.Text, minutes: markdown.ReadingMinutes(res.Text), extra: f.Extra}
+	d := &doc{body: string(body), html: string(res.HTML), toc: toc, text: res.Text, minutes: markdown.ReadingMinutes(res.Text), extra: f.Extra}
 	meta, err := json.Marshal(withoutBody(f))
 	if err != nil {
 		return store.FileRecord{}, nil, fmt.Errorf("render %s: %w", f.Path, err)
 	}
 	// The file's bytes are not needed past its rendering: a full index would
 	// otherwise hold every file in memory until its commit.
-	f.Body = nil
+	r.body = nil
 	tocJSON, _ := json.Marshal(toc)
-	return store.FileRecord{
+	rec := store.FileRecord{
 		FileState: stateOf(r.entry, kindPost, r.hash),
 		Meta:      meta, Body: d.body, HTML: d.html, TOC: tocJSON, Text: d.text, Minutes: d.minutes,
-	}, d, nil
+	}
+	// Here on a worker, not on the run's single writer.
+	rec.Pack()
+	return rec, d, nil
 }
 
 func withoutBody(f *content.File) *content.File {
@@ -415,6 +436,8 @@ func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostR
 			Description: textIn(b.site, p.Description, lang),
 			Body:        d.text,
 		})
+		// Here on a worker, not on the run's single writer.
+		rec.Search[len(rec.Search)-1].Prepare()
 	}
 	return rec, warns, nil
 }
@@ -445,7 +468,7 @@ func encodeJSON(v any) ([]byte, error) {
 }
 
 // encodePayload makes the stored response of one post in one language: the
-// JSON, its ETag, its compressed forms and its list item.
+// JSON, its ETag, its gzip form and its list item.
 func encodePayload(lang string, post *api.Post) (store.Payload, error) {
 	body, err := encodeJSON(api.PostResponse{Post: *post})
 	if err != nil {
@@ -457,11 +480,9 @@ func encodePayload(lang string, post *api.Post) (store.Payload, error) {
 	}
 	item = bytes.TrimSuffix(item, []byte("\n"))
 	pl := store.Payload{Lang: lang, ETag: store.ETag(body), Body: body, Item: item}
+	// The br form is made when first asked for (see store's brotliLevel).
 	if len(body) >= store.CompressMin {
 		if pl.Gzip, err = store.Compress(store.Gzip, body); err != nil {
-			return pl, err
-		}
-		if pl.Br, err = store.Compress(store.Brotli, body); err != nil {
 			return pl, err
 		}
 	}

@@ -41,7 +41,7 @@ var linkAttrs = map[string]bool{"src": true, "href": true, "srcset": true, "post
 // change are written again from their parsed attributes; every other byte of
 // html is kept as it was. html is returned as is when nothing changes.
 func RelinkBundle(src []byte, lookup func(name string) (BundleLink, bool)) ([]byte, []MissingRef) {
-	if !bytes.Contains(src, []byte("=")) {
+	if !mayLinkLocally(src) {
 		return src, nil
 	}
 	z := html.NewTokenizer(bytes.NewReader(src))
@@ -53,11 +53,12 @@ func RelinkBundle(src []byte, lookup func(name string) (BundleLink, bool)) ([]by
 		if tt == html.ErrorToken {
 			break
 		}
-		raw := bytes.Clone(z.Raw())
 		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
-			out.Write(raw)
+			out.Write(z.Raw())
 			continue
 		}
+		// Token lower-cases the tag in place: the bytes as written first.
+		raw := bytes.Clone(z.Raw())
 		tok := z.Token()
 		if !relinkTag(&tok, lookup, &missing) {
 			out.Write(raw)
@@ -70,6 +71,54 @@ func RelinkBundle(src []byte, lookup func(name string) (BundleLink, bool)) ([]by
 		return src, missing
 	}
 	return out.Bytes(), missing
+}
+
+// mayLinkLocally reports whether html may hold a URL relative to the post's
+// folder, by a scan of its bytes for link attributes: most posts link only
+// to other sites, and tokenizing their html (every highlighted token is a
+// tag) cost as much as a fifth of rendering them. It errs towards true: any
+// srcset, and any value that does not plainly start with a scheme, "/", "#"
+// or "?", sends the html through the tokenizer.
+func mayLinkLocally(html []byte) bool {
+	lower := bytes.ToLower(html)
+	for key := range linkAttrs {
+		k := []byte(key + "=")
+		for rest := lower; ; {
+			i := bytes.Index(rest, k)
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(k):]
+			if key == "srcset" || !plainlyAbsolute(rest) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// plainlyAbsolute reports whether an attribute value (at the start of v,
+// quoted or not) starts with a URL scheme, "/", "#" or "?".
+func plainlyAbsolute(v []byte) bool {
+	if len(v) > 0 && (v[0] == '"' || v[0] == '\'') {
+		v = v[1:]
+	}
+	if len(v) == 0 {
+		return false
+	}
+	if strings.IndexByte("/#?", v[0]) >= 0 {
+		return true
+	}
+	for i, c := range v {
+		switch {
+		case c == ':':
+			return i > 0
+		case c >= 'a' && c <= 'z', i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // relinkTag rewrites tok's bundle references and reports whether it changed.

@@ -17,9 +17,13 @@ const CompressMin = 1024
 
 // Compression levels. klauspost's gzip takes about half the time of
 // compress/gzip at the same level. Brotli 5 makes post payloads 14 % smaller
-// than gzip 6 does, quality 4 only 3 % (a one-off comparison on 2,000 corpus
-// payloads of 45 KB: gzip 6 took 0.23 ms each, brotli 4 0.63 ms, brotli 5
-// 0.74 ms).
+// than gzip 6 does, quality 4 only 3 %, and below 4 brotli is larger than
+// gzip 6 (400 corpus payloads of 44 KB: gzip 6 took 0.24 ms each, brotli 3
+// 0.37 ms, 4 0.53 ms, 5 0.66 ms). Brotli 5 pays for itself on the wire but
+// not at index time, where it cost as much as a third of rendering a light
+// post: so an index run stores the gzip form alone, and a post's br form is
+// made on its first br request, then kept by the payload cache and the
+// spill file.
 const (
 	gzipLevel   = gzip.DefaultCompression
 	brotliLevel = 5

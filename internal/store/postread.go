@@ -137,6 +137,17 @@ func (r *postReader) read(id, lang string, enc Encoding) (StoredPost, int64, err
 		if sp.Body, err = gunzip(body); err != nil {
 			return sp, 0, err
 		}
+	case enc == Brotli && isEnc == 2:
+		// Index runs store no br form (see brotliLevel): it is made on the
+		// first request, and the payload cache and spill file keep it.
+		id, err := gunzip(body)
+		if err == nil {
+			sp.Body, err = Compress(Brotli, id)
+		}
+		if err != nil {
+			return sp, 0, err
+		}
+		sp.Encoding = enc
 	case isEnc != 0:
 		sp.Encoding = enc
 	}

@@ -44,16 +44,24 @@ func (s *Store) FileMetas(ctx context.Context) ([]FileMeta, error) {
 // changed from its unchanged files), and waiting for that connection would
 // never end.
 func (s *Store) FileRecord(ctx context.Context, path string) (FileRecord, error) {
-	var f FileRecord
-	err := s.r.QueryRowContext(ctx, `SELECT f.path, f.kind, f.size, f.mtime, f.hash, f.meta,
-		coalesce(r.body, ''), coalesce(r.html, ''), coalesce(r.toc, '[]'), coalesce(r.text, ''), coalesce(r.minutes, 0)
+	var (
+		f      FileRecord
+		packed []byte
+	)
+	err := s.r.QueryRowContext(ctx, `SELECT f.path, f.kind, f.size, f.mtime, f.hash, f.meta, r.data
 		FROM files f LEFT JOIN renders r ON r.path = f.path WHERE f.path=?`, path).
-		Scan(&f.Path, &f.Kind, &f.Size, &f.MTime, &f.Hash, &f.Meta, &f.Body, &f.HTML, &f.TOC, &f.Text, &f.Minutes)
+		Scan(&f.Path, &f.Kind, &f.Size, &f.MTime, &f.Hash, &f.Meta, &packed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, fmt.Errorf("file %s: %w", path, ErrNotFound)
 	}
+	if err == nil && packed != nil {
+		err = f.unpackRender(packed)
+	}
 	if err != nil {
 		return f, fmt.Errorf("file %s: %w", path, err)
+	}
+	if f.TOC == nil {
+		f.TOC = []byte("[]")
 	}
 	return f, nil
 }
@@ -161,11 +169,13 @@ func (s *Store) post(ctx context.Context, id, lang string, enc Encoding) (sp Sto
 // postQueries read a payload in each encoding, the stored form or else the
 // identity body, and whether the stored form was there. For Identity the flag
 // says the bytes are the gzip form, to be decompressed: the identity body is
-// stored only where there is no gzip form.
+// stored only where there is no gzip form. For Brotli, 2 says the bytes are
+// the gzip form, to be made the br form (see postReader.read).
 var postQueries = map[Encoding]string{
 	Identity: `SELECT etag, served, modified, coalesce(body, gzip), body IS NULL FROM payloads WHERE post_id=? AND lang=?`,
 	Gzip:     `SELECT etag, served, modified, coalesce(gzip, body), gzip IS NOT NULL FROM payloads WHERE post_id=? AND lang=?`,
-	Brotli:   `SELECT etag, served, modified, coalesce(br, body), br IS NOT NULL FROM payloads WHERE post_id=? AND lang=?`,
+	Brotli: `SELECT etag, served, modified, coalesce(br, gzip, body), CASE WHEN br IS NOT NULL THEN 1 WHEN gzip IS NOT NULL THEN 2 ELSE 0 END
+		FROM payloads WHERE post_id=? AND lang=?`,
 }
 
 // Status is what the index holds.

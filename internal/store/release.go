@@ -171,7 +171,7 @@ func sealTx(ctx context.Context, tx *sql.Tx, langs []string, builtAt time.Time) 
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	var newest sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT max(modified) FROM posts`).Scan(&newest); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT max(modified) FROM payloads`).Scan(&newest); err != nil {
 		return err
 	}
 	clock := prev.Modified.Unix()

@@ -9,7 +9,7 @@ import (
 // schemaVersion is bumped whenever the schema or what geul stores changes; an
 // index of another version is dropped and rebuilt from the content files, which
 // are the source of truth.
-const schemaVersion = 13 // 11: site.yaml's description; 12: bundle files, warnings; 13: the release meta
+const schemaVersion = 14 // 11: site.yaml's description; 12: bundle files, warnings; 13: the release meta; 14: renders and search text packed
 
 var schema = []string{
 	`CREATE TABLE files (
@@ -26,21 +26,17 @@ var schema = []string{
 	// duplicate's loser) needs when it comes to serve. Apart from files, so
 	// that a new process reads every file's state in small rows, not one
 	// page per file.
+	// Its markdown, html, toc, text and reading minutes in one packed value
+	// (see pack.go).
 	`CREATE TABLE renders (
 		path    TEXT PRIMARY KEY,
-		body    TEXT NOT NULL,
-		html    TEXT NOT NULL,
-		toc     BLOB NOT NULL,
-		text    TEXT NOT NULL,
-		minutes INTEGER NOT NULL
+		data    BLOB NOT NULL
 	)`,
 	`CREATE TABLE posts (
 		id          TEXT PRIMARY KEY,    -- category/slug
 		category    TEXT NOT NULL,
-		slug        TEXT NOT NULL,
 		date        TEXT NOT NULL,
 		time        INTEGER NOT NULL,    -- unix seconds of date, for ordering
-		modified    INTEGER NOT NULL,    -- unix seconds when its payloads last changed: Last-Modified
 		title       TEXT NOT NULL,       -- default-language title, for sort=title
 		langs       TEXT NOT NULL,       -- languages with a body, comma separated
 		fingerprint TEXT NOT NULL        -- hash of every input of its payloads
@@ -64,7 +60,7 @@ var schema = []string{
 		lang     TEXT NOT NULL,
 		served   TEXT NOT NULL,          -- the language whose body it carries
 		etag     TEXT NOT NULL,
-		modified INTEGER NOT NULL,       -- the post's modified, so a request reads one row
+		modified INTEGER NOT NULL,       -- unix seconds when the post's payloads last changed: Last-Modified
 		item     BLOB NOT NULL,          -- the list item JSON
 		br       BLOB,
 		gzip     BLOB,
@@ -125,14 +121,12 @@ var schema = []string{
 	// the rowid of the language's rows in both FTS tables and orders by the
 	// post's date (searchID), so a search reads the newest matches first.
 	// The FTS tables keep no copy of the text (content=''); snippets are cut
-	// from this table.
+	// from this table's, title, description and body packed in one value
+	// (see pack.go).
 	`CREATE TABLE search_docs (
 		id          INTEGER PRIMARY KEY,
 		post_id     TEXT NOT NULL,
-		lang        TEXT NOT NULL,
-		title       TEXT NOT NULL,
-		description TEXT NOT NULL,
-		body        TEXT NOT NULL
+		text        BLOB NOT NULL
 	)`,
 	`CREATE INDEX search_docs_post ON search_docs(post_id)`,
 	// Which site languages show a search document: its own, and those whose

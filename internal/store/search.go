@@ -213,9 +213,13 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 		for rows.Next() {
 			var (
 				h                        SearchHit
+				packed                   []byte
 				title, description, body string
 			)
-			if err := rows.Scan(&res.Total, &h.PostID, &title, &description, &body, &h.Item); err != nil {
+			if err := rows.Scan(&res.Total, &h.PostID, &packed, &h.Item); err != nil {
+				return err
+			}
+			if err := unpack(packed, &title, &description, &body); err != nil {
 				return err
 			}
 			h.Snippet = bestSnippet(q.Terms, title, description, body)
@@ -270,7 +274,7 @@ func searchSQL(q SearchQuery) (string, []any) {
 	args = append(args, SearchWindow)
 	b.WriteString(`top(id, score) AS MATERIALIZED (SELECT id, score FROM cand ORDER BY score, id DESC LIMIT ?) `)
 	args = append(args, q.Limit)
-	b.WriteString(`SELECT (SELECT count(*) FROM cand), d.post_id, d.title, d.description, d.body, p.item FROM top JOIN search_docs d ON d.id = top.id JOIN payloads p ON p.post_id = d.post_id AND p.lang = ? ORDER BY top.score, top.id DESC`)
+	b.WriteString(`SELECT (SELECT count(*) FROM cand), d.post_id, d.text, p.item FROM top JOIN search_docs d ON d.id = top.id JOIN payloads p ON p.post_id = d.post_id AND p.lang = ? ORDER BY top.score, top.id DESC`)
 	args = append(args, q.Lang)
 	return b.String(), args
 }
@@ -312,25 +316,49 @@ func distinctTerms(ms []match) int {
 // counter, so ids order by date and a search reads the newest first.
 const searchIDSpan = 1 << 20
 
+// Prepare does the work of storing d that needs no database (normalizing,
+// the trigram table's text, compressing), so that an index run does it on
+// its workers rather than on its single writer. PutPost prepares a document
+// not prepared yet.
+func (d *SearchDoc) Prepare() {
+	if d.prepared != nil {
+		return
+	}
+	title, desc, body := searchText(d.Title), searchText(d.Description), searchText(d.Body)
+	d.prepared = &preparedDoc{
+		title: title, desc: desc, body: body,
+		triTitle: TrigramText(title), triDesc: TrigramText(desc), triBody: TrigramText(body),
+		packed: PackSearchText(title, desc, body),
+	}
+}
+
+// preparedDoc is a SearchDoc as the tables take it.
+type preparedDoc struct {
+	title, desc, body          string // NFC
+	triTitle, triDesc, triBody string // see TrigramText
+	packed                     []byte // title, description, body for snippets
+}
+
 // putSearch writes the search documents of a post: the text, the languages
 // each is shown in, and both FTS tables.
 func (t *Tx) putSearch(ctx context.Context, p PostRecord) error {
-	for _, d := range p.Search {
+	for i := range p.Search {
+		d := &p.Search[i]
+		d.Prepare()
+		pd := d.prepared
 		id, err := t.searchID(ctx, p.Time.Unix())
 		if err != nil {
 			return err
 		}
-		title, desc, body := searchText(d.Title), searchText(d.Description), searchText(d.Body)
-		if _, err := t.exec(ctx, `INSERT INTO search_docs(id, post_id, lang, title, description, body) VALUES(?,?,?,?,?,?)`,
-			id, p.ID, d.Lang, title, desc, body); err != nil {
+		if _, err := t.exec(ctx, `INSERT INTO search_docs(id, post_id, text) VALUES(?,?,?)`, id, p.ID, pd.packed); err != nil {
 			return err
 		}
 		if _, err := t.exec(ctx, `INSERT INTO search_trigram(rowid, title, description, body) VALUES(?,?,?,?)`,
-			id, TrigramText(title), TrigramText(desc), TrigramText(body)); err != nil {
+			id, pd.triTitle, pd.triDesc, pd.triBody); err != nil {
 			return err
 		}
 		if _, err := t.exec(ctx, `INSERT INTO search_words(rowid, title, description, body) VALUES(?,?,?,?)`,
-			id, title, desc, body); err != nil {
+			id, pd.title, pd.desc, pd.body); err != nil {
 			return err
 		}
 		for _, pl := range p.Payloads {

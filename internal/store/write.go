@@ -28,6 +28,8 @@ type FileRecord struct {
 	TOC     []byte // JSON
 	Text    string
 	Minutes int
+
+	packed []byte // the rendering as stored; see Pack
 }
 
 // PostRecord is one post's row with its payloads, one per site language.
@@ -58,6 +60,8 @@ type Payload struct {
 // SearchDoc is the searchable text of one language of a post.
 type SearchDoc struct {
 	Lang, Title, Description, Body string
+
+	prepared *preparedDoc // see Prepare
 }
 
 // CategoryRecord is a category as the index keeps it.
@@ -87,6 +91,8 @@ type Tx struct {
 
 	stmts map[string]*sql.Stmt // prepared once per run; see exec
 	posts *postCache           // told of the commit
+	w     *sql.DB              // the writer, for Save
+	ctx   context.Context      // Begin's: it bounds every transaction Save begins
 }
 
 // exec runs q through a statement prepared once per transaction: database/sql
@@ -158,7 +164,37 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 		tx.Rollback()
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{tx: tx, gen: gen + 1, keep: s.keepGenerations(), posts: s.posts}, nil
+	return &Tx{tx: tx, gen: gen + 1, keep: s.keepGenerations(), posts: s.posts, w: s.w, ctx: ctx}, nil
+}
+
+// Save commits what the transaction wrote so far and goes on in a new one,
+// folding the WAL into the database file in between: a long first build
+// keeps its work if it is stopped, and its WAL stays the size of one batch
+// rather than of the whole index. Readers see the saved rows, so a run saves
+// only while building a database nothing has been served from yet. The
+// generation and run state are written by Commit alone.
+func (t *Tx) Save(ctx context.Context) error {
+	for _, st := range t.stmts {
+		st.Close()
+	}
+	t.stmts = nil
+	t.posts.commit.Lock()
+	err := t.tx.Commit()
+	t.posts.moved()
+	t.posts.commit.Unlock()
+	if err != nil {
+		return fmt.Errorf("save: %w", err)
+	}
+	// PASSIVE: it copies what no reader needs and never waits for one.
+	if _, err := t.w.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+		return fmt.Errorf("save: %w", err)
+	}
+	tx, err := t.w.BeginTx(t.ctx, nil)
+	if err != nil {
+		return fmt.Errorf("save: %w", err)
+	}
+	t.tx = tx
+	return nil
 }
 
 // Rollback abandons the transaction; after Commit it does nothing.
@@ -208,15 +244,11 @@ type RunInfo struct {
 // PutFile inserts or replaces a file's record, with its rendering when it is
 // a post file.
 func (t *Tx) PutFile(ctx context.Context, f FileRecord) error {
-	toc := f.TOC
-	if toc == nil {
-		toc = []byte("[]")
-	}
 	_, err := t.exec(ctx, `INSERT OR REPLACE INTO files(path, kind, size, mtime, hash, meta) VALUES(?,?,?,?,?,?)`,
 		f.Path, f.Kind, f.Size, f.MTime, f.Hash, f.Meta)
 	if err == nil && f.Kind == "post" {
-		_, err = t.exec(ctx, `INSERT OR REPLACE INTO renders(path, body, html, toc, text, minutes) VALUES(?,?,?,?,?,?)`,
-			f.Path, f.Body, f.HTML, toc, f.Text, f.Minutes)
+		f.Pack()
+		_, err = t.exec(ctx, `INSERT OR REPLACE INTO renders(path, data) VALUES(?,?)`, f.Path, f.packed)
 	}
 	if err != nil {
 		return fmt.Errorf("put file %s: %w", f.Path, err)
@@ -260,8 +292,8 @@ func (t *Tx) PutPost(ctx context.Context, p PostRecord) error {
 			return err
 		}
 	}
-	if _, err := t.exec(ctx, `INSERT INTO posts(id, category, slug, date, time, modified, title, langs, fingerprint) VALUES(?,?,?,?,?,?,?,?,?)`,
-		p.ID, p.Category, p.Slug, p.Date, p.Time.Unix(), p.Modified.Unix(), p.Title, strings.Join(p.Langs, ","), p.Fingerprint); err != nil {
+	if _, err := t.exec(ctx, `INSERT INTO posts(id, category, date, time, title, langs, fingerprint) VALUES(?,?,?,?,?,?,?)`,
+		p.ID, p.Category, p.Date, p.Time.Unix(), p.Title, strings.Join(p.Langs, ","), p.Fingerprint); err != nil {
 		return fmt.Errorf("put post %s: %w", p.ID, err)
 	}
 	for _, pl := range p.Payloads {

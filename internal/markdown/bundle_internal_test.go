@@ -1,0 +1,28 @@
+package markdown
+
+import "testing"
+
+// The byte scan that lets html skip the tokenizer must send every html that
+// could link to a bundle file through it.
+func TestMayLinkLocally(t *testing.T) {
+	for _, tt := range []struct {
+		html string
+		want bool
+	}{
+		{`<p>plain <code>x</code></p>`, false},
+		{`<a href="https://example.com/x.png">x</a>`, false},
+		{`<a href="/abs">x</a><a href="#frag">y</a><a href="?q=1">z</a><a href="mailto:a@b.c">m</a>`, false},
+		{`<pre class="chroma"><span class="nx">src</span><span class="o">=</span></pre>`, false},
+		{`<img src="x.png" alt="">`, true},
+		{`<IMG SRC='./x.png'>`, true},
+		{`<a href=x.pdf>x</a>`, true},
+		{`<img srcset="https://e.com/a.png 1x">`, true},
+		{`<video poster="p.jpg"></video>`, true},
+		{`<a href="">x</a>`, true},
+		{`<a href="1http://x">x</a>`, true},
+	} {
+		if got := mayLinkLocally([]byte(tt.html)); got != tt.want {
+			t.Errorf("mayLinkLocally(%q) = %v, want %v", tt.html, got, tt.want)
+		}
+	}
+}
