@@ -22,20 +22,6 @@ import (
 	"github.com/geul-dev/geul/internal/store"
 )
 
-// Error codes of the admin and change routes.
-const (
-	EUnauthorized = "unauthorized"
-	ETooMany      = "too_many_requests"
-	EGone         = "gone"
-)
-
-// The codes join errors.go's table here, so their handlers stay in one file.
-func init() {
-	codeStatus[EUnauthorized] = http.StatusUnauthorized
-	codeStatus[ETooMany] = http.StatusTooManyRequests
-	codeStatus[EGone] = http.StatusGone
-}
-
 // Reindexer runs an index run for POST /admin/reindex. The server knows
 // nothing of files; the program gives it one.
 type Reindexer interface {
