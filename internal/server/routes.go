@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"maps"
 	"net/http"
 	"slices"
@@ -135,52 +134,6 @@ func (s *Server) Routes() []Route {
 		return strings.Compare(a.Path+" "+a.Method, b.Path+" "+b.Method)
 	})
 	return slices.Compact(out)
-}
-
-// requestTimeout bounds every request so a stuck query cannot hold a client.
-func (s *Server) requestTimeout(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if c.Path() == eventsPath {
-			return next(c) // a stream lasts as long as its client
-		}
-		ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
-		defer cancel()
-		c.SetRequest(c.Request().WithContext(ctx))
-		return next(c)
-	}
-}
-
-// commonHeaders are sent with every response, errors included.
-func (s *Server) commonHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h["X-Content-Type-Options"] = nosniff
-		h["Content-Security-Policy"] = contentSecurityPolicy
-		return next(c)
-	}
-}
-
-// The common headers' values, shared by every response (assigned, not Set,
-// which would allocate them per request; net/http only reads them).
-var (
-	nosniff               = []string{"nosniff"}
-	contentSecurityPolicy = []string{"default-src 'none'; frame-ancestors 'none'"}
-)
-
-// recoverPanic turns a panic into a generic 500; the stack goes to the log only.
-func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				if r == http.ErrAbortHandler {
-					panic(r)
-				}
-				s.log.ErrorContext(c.Request().Context(), "panic", "panic", r, "path", c.Request().URL.Path)
-				err = echo.NewHTTPError(http.StatusInternalServerError)
-			}
-		}()
-		return next(c)
-	}
 }
 
 // handleHealthz godoc
