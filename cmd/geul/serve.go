@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/geul-dev/geul/internal/feeds"
 	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/server"
 	"github.com/geul-dev/geul/internal/store"
@@ -35,8 +36,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// Links of the feeds and the sitemap; see internal/server/feeds.go.
 	var links server.Config
 	fs.StringVar(&links.BaseURL, "base-url", getenv("GEUL_BASE_URL"), "public site address for feed and sitemap links (GEUL_BASE_URL; else site.yaml's baseURL, else the request's host)")
-	fs.StringVar(&links.PostURL, "post-url", getenv("GEUL_POST_URL"), "public post link with {base} {lang} {slug} {category} {name} (GEUL_POST_URL; default "+server.DefaultPostURL+")")
-	fs.StringVar(&links.CategoryURL, "category-url", getenv("GEUL_CATEGORY_URL"), "public category link with {base} {lang} {category} (GEUL_CATEGORY_URL; default "+server.DefaultCategoryURL+")")
+	fs.StringVar(&links.PostURL, "post-url", getenv("GEUL_POST_URL"), "public post link with {base} {lang} {slug} {category} {name} (GEUL_POST_URL; default "+feeds.DefaultPostURL+")")
+	fs.StringVar(&links.CategoryURL, "category-url", getenv("GEUL_CATEGORY_URL"), "public category link with {base} {lang} {category} (GEUL_CATEGORY_URL; default "+feeds.DefaultCategoryURL+")")
 	proxies := fs.String("trusted-proxies", getenv("GEUL_TRUSTED_PROXIES"), "comma-separated CIDRs of proxies whose X-Forwarded-For/Forwarded name the client (GEUL_TRUSTED_PROXIES; default none: the peer is the client)")
 	perClientFlag := fs.String("events-per-client", envDefault(getenv, "GEUL_EVENTS_PER_CLIENT", strconv.Itoa(server.DefaultEventsPerClient)), "open /events streams allowed per client address (GEUL_EVENTS_PER_CLIENT)")
 	pos, err := parseFlags(fs, args, stdout)

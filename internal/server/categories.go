@@ -63,8 +63,8 @@ func (s *Server) categoryObject(ci store.CategoryInfo, lang string) (api.Categor
 	for _, l := range langs {
 		c.Counts = append(c.Counts, api.LangCount{Lang: l, Count: ci.Langs[l]})
 	}
-	c.LocalName = textFor(c.Name, lang, langs)
-	c.LocalDescription = textFor(c.Description, lang, langs)
+	c.LocalName = c.Name.In(lang, langs)
+	c.LocalDescription = c.Description.In(lang, langs)
 	return c, nil
 }
 

@@ -69,7 +69,7 @@ type Server struct {
 	stored *storedHeaders            // headers of stored posts; see storedheaders.go
 	// cacheControl is cfg.CacheControl as a header value.
 	cacheControl []string
-	feeds        feeds // site settings and rendered feeds; see feeds.go
+	feeds        feedCache // site settings and rendered feeds; see feeds.go
 
 	metrics   *metrics    // see metrics.go
 	events    *Hub        // /events clients; see events.go
