@@ -188,7 +188,7 @@ func parseCategory(path string, data []byte) (*Category, *Error) {
 	if !found || name != CategoryFile {
 		return nil, errorf(path, 0, "not a category file: want <category>/%s", CategoryFile)
 	}
-	if !validSlug(slug) {
+	if !ValidSlug(slug) {
 		return nil, errorf(path, 0, "%s", slugProblem("category folder name", slug))
 	}
 	if err := checkUTF8(path, data); err != nil {

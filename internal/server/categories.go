@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -123,7 +124,7 @@ func (s *Server) handleCategories(c echo.Context) error {
 //	@Router			/categories/{category} [get]
 func (s *Server) handleCategory(c echo.Context) error {
 	slug := c.Param("category")
-	if !slugPattern.MatchString(slug) {
+	if !content.ValidSlug(slug) {
 		return invalidf("malformed category %q: slugs are lower-case ASCII letters, digits and '-'", slug)
 	}
 	r, err := s.parseList(c)

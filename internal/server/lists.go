@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -193,7 +194,7 @@ func (s *Server) handleListPosts(c echo.Context) error {
 	}
 	if c.QueryParams().Has("category") {
 		cat := c.QueryParam("category")
-		if !slugPattern.MatchString(cat) {
+		if !content.ValidSlug(cat) {
 			return invalidf("malformed category %q: slugs are lower-case ASCII letters, digits and '-'", cat)
 		}
 		r.query.Category = cat

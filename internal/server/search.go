@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -60,7 +61,7 @@ func (s *Server) handleSearch(c echo.Context) error {
 	q := store.SearchQuery{Terms: terms, Lang: lang, Limit: limit}
 	if params.Has("category") {
 		cat := c.QueryParam("category")
-		if !slugPattern.MatchString(cat) {
+		if !content.ValidSlug(cat) {
 			return invalidf("malformed category %q: slugs are lower-case ASCII letters, digits and '-'", cat)
 		}
 		q.Category = cat
