@@ -24,8 +24,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/corpus"
 	"github.com/geul-dev/geul/internal/server"
+	"github.com/geul-dev/geul/internal/site"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -195,7 +197,7 @@ func inProcessGeul(b *testing.B, db string) *httptest.Server {
 	b.Cleanup(func() { logOut.Close() })
 	log := newLoggerTo(logOut, devnull, func(string) string { return "" })
 	srv := server.New(st, log, server.Config{})
-	srv.SetLanguages([]string{"ko", "en"})
+	srv.Publish(site.New(0, content.Site{Languages: []string{"ko", "en"}}))
 	srv.SetReady()
 	hs := httptest.NewServer(srv)
 	b.Cleanup(hs.Close)

@@ -19,7 +19,7 @@ import (
 
 // indexRuns runs the indexer for `geul serve` and tells the server about every
 // run, whoever started it (the first index, the watcher, POST /admin/reindex):
-// the metrics move, the languages follow site.yaml, and event clients hear of
+// the metrics move, the site's snapshot is published, and event clients hear of
 // a new generation. Every run of serve goes through Run.
 type indexRuns struct {
 	ix  *index.Indexer
@@ -46,8 +46,7 @@ func (r *indexRuns) RunChanged(ctx context.Context, paths []string) (index.Summa
 	run := server.IndexRun{Err: err, Duration: sum.Duration}
 	if err == nil {
 		logSummary(r.log, sum)
-		r.srv.SetLanguages(sum.Languages)
-		r.srv.LoadSite(ctx) // site.yaml's base URL and title, for feed links
+		r.srv.Publish(sum.Site)
 		// The run is served already; its release is named after it.
 		if _, err := r.st.Seal(context.WithoutCancel(ctx), sum.Languages, time.Now()); err != nil {
 			r.log.ErrorContext(ctx, "release not sealed", "err", err)

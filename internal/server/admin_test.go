@@ -130,7 +130,7 @@ func (r opsReindexer) run(ctx context.Context) (index.Summary, error) {
 	sum, err := r.e.ix.Run(ctx)
 	run := server.IndexRun{Err: err, Duration: sum.Duration, Generation: sum.Generation, Changed: sum.Changed, Posts: sum.Posts, Errors: len(sum.Errors)}
 	if err == nil {
-		r.e.srv.SetLanguages(sum.Languages)
+		r.e.srv.Publish(sum.Site)
 	}
 	r.e.srv.IndexDone(ctx, run)
 	return sum, err

@@ -86,7 +86,7 @@ func seedServer(b *testing.B) (*httptest.Server, *store.Store) {
 		b.Fatal(err)
 	}
 	srv := server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{})
-	srv.SetLanguages(sum.Languages)
+	srv.Publish(sum.Site)
 	srv.SetReady()
 	hs := httptest.NewServer(srv)
 	b.Cleanup(hs.Close)

@@ -3,13 +3,14 @@ package server
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/geul-dev/geul/internal/store"
 	"io/fs"
 	"mime"
 	"net/http"
 	"path"
 	"strings"
 	"sync"
+
+	"github.com/geul-dev/geul/internal/store"
 
 	"github.com/labstack/echo/v4"
 	swaggerfiles "github.com/swaggo/files/v2"

@@ -6,7 +6,7 @@ package server
 // The base URL of their links is, first found:
 //
 //  1. Config.BaseURL: `geul serve --base-url` or GEUL_BASE_URL;
-//  2. site.yaml's baseURL, handed over by SetSite after every index run;
+//  2. site.yaml's baseURL, from the site snapshot Publish hands over;
 //  3. the request's scheme and Host, as a last resort for development, when
 //     the Host names the address the request came in on (else that
 //     address): a proxy or a mistyped Host header changes every link, so set
@@ -22,9 +22,9 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net/http"
 	"slices"
@@ -34,11 +34,10 @@ import (
 	"time"
 
 	"github.com/geul-dev/geul/internal/feeds"
+	"github.com/geul-dev/geul/internal/site"
 	"github.com/geul-dev/geul/internal/store"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/geul-dev/geul/internal/content"
 )
 
 // maxFeedEntries and maxFeedBytes bound the rendered feeds and sitemaps
@@ -67,7 +66,7 @@ type feedCache struct {
 	ver      uint64 // newest site version cached
 }
 
-// siteInfo is what SetSite hands over from site.yaml.
+// siteInfo is what the feeds take from the site snapshot (see setSite).
 type siteInfo struct {
 	version uint64
 	langs   []string
@@ -142,53 +141,32 @@ func (s *Server) initFeeds() {
 	f.site.Store(&siteInfo{site: feeds.Site{Title: map[string]string{}, Description: map[string]string{}}})
 }
 
-// SetSite sets the site's languages (the first is the default, as
-// SetLanguages), and from site.yaml its base URL ("" when it has none), title
-// and description per language. Call it after every index run; feeds built
-// with other settings are dropped.
-func (s *Server) SetSite(langs []string, site content.Site) {
-	s.SetLanguages(langs)
-	si := &siteInfo{langs: slices.Clone(langs), site: feeds.Site{Title: maps.Clone(site.Title), Description: maps.Clone(site.Description)}}
+// setSite takes from snap the site's languages, and from site.yaml its base
+// URL ("" when it has none), title and description per language. A change
+// of any moves the site version, so feeds built before are dropped.
+func (f *feedCache) setSite(snap *site.Snapshot, log *slog.Logger) {
+	settings := snap.Settings()
+	si := &siteInfo{langs: slices.Clone(snap.Languages()), site: feeds.Site{Title: maps.Clone(settings.Title), Description: maps.Clone(settings.Description)}}
 	if si.site.Title == nil {
 		si.site.Title = map[string]string{}
 	}
 	if si.site.Description == nil {
 		si.site.Description = map[string]string{}
 	}
-	if site.BaseURL != "" {
-		b, err := feeds.NormalizeBase(site.BaseURL)
+	if settings.BaseURL != "" {
+		b, err := feeds.NormalizeBase(settings.BaseURL)
 		if err != nil {
-			s.log.Warn("site.yaml baseURL ignored", "err", err)
+			log.Warn("site.yaml baseURL ignored", "err", err)
 		}
 		si.base = b
 	}
-	old := s.feeds.site.Load()
+	old := f.site.Load()
 	if slices.Equal(old.langs, si.langs) && old.base == si.base && maps.Equal(old.site.Title, si.site.Title) &&
 		maps.Equal(old.site.Description, si.site.Description) {
 		return
 	}
 	si.version = old.version + 1
-	s.feeds.site.Store(si)
-}
-
-// LoadSite hands site.yaml's settings, as the index last read them, to
-// SetSite with the languages SetLanguages set. Call it after every index run,
-// after SetLanguages; a failure is logged and leaves the settings as they
-// were.
-func (s *Server) LoadSite(ctx context.Context) {
-	raw, err := s.store.SiteMeta(ctx)
-	if err != nil {
-		s.log.ErrorContext(ctx, "site settings not loaded", "err", err)
-		return
-	}
-	var site content.Site
-	if raw != nil {
-		if err := json.Unmarshal(raw, &site); err != nil {
-			s.log.ErrorContext(ctx, "site settings not loaded", "err", fmt.Errorf("site meta: %w", err))
-			return
-		}
-	}
-	s.SetSite(s.languages(), site)
+	f.site.Store(si)
 }
 
 // baseFor is the base URL of a request: configured, else site.yaml's, else
@@ -238,11 +216,11 @@ func validHost(h string) bool {
 // queryLang), else the default language. Accept-Language is not consulted: a
 // feed's URL names one document, which feed readers and caches keep as it is.
 func (s *Server) feedLang(c echo.Context) (string, error) {
-	sl := s.langs.Load()
-	if lang, ok, err := sl.queryLang(c); ok || err != nil {
+	sn := s.site()
+	if lang, ok, err := queryLang(c, sn); ok || err != nil {
 		return lang, err
 	}
-	return sl.list[0], nil
+	return sn.Default(), nil
 }
 
 // cached returns the document of key, building it on the first request for

@@ -21,6 +21,7 @@ import (
 	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/corpus"
 	"github.com/geul-dev/geul/internal/index"
+	"github.com/geul-dev/geul/internal/site"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -89,8 +90,7 @@ func (e *feedEnv) reindex(tb testing.TB) index.Summary {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e.srv.SetLanguages(sum.Languages)
-	e.srv.LoadSite(context.Background())
+	e.srv.Publish(sum.Site)
 	return sum
 }
 
@@ -209,7 +209,7 @@ func TestFeedCache(t *testing.T) {
 	if again := e.get(t, "/feed.xml?lang=en"); !bytes.Equal(again, first) || key() != before {
 		t.Fatal("a second request built the feed again")
 	}
-	e.srv.SetSite([]string{"ko", "en"}, content.Site{Title: map[string]string{"en": "Renamed"}})
+	e.srv.Publish(site.New(0, content.Site{Languages: []string{"ko", "en"}, Title: map[string]string{"en": "Renamed"}}))
 	if got := e.get(t, "/feed.xml?lang=en"); !bytes.Contains(got, []byte("<title>Renamed</title>")) {
 		t.Errorf("new site title not in the feed: %.300s", got)
 	}

@@ -110,7 +110,7 @@ func newListEnvOf(t *testing.T, dir string) *listEnv {
 		t.Fatalf("content errors: %v", sum.Errors)
 	}
 	s := server.New(st, log, server.Config{})
-	s.SetLanguages(sum.Languages)
+	s.Publish(sum.Site)
 	s.SetReady()
 	hs := httptest.NewServer(s)
 	t.Cleanup(hs.Close)

@@ -56,7 +56,7 @@ func newSearchEnv(tb testing.TB) *searchEnv {
 		tb.Fatalf("content errors: %v", sum.Errors)
 	}
 	s := server.New(st, log, server.Config{})
-	s.SetLanguages(sum.Languages)
+	s.Publish(sum.Site)
 	s.SetReady()
 	return &searchEnv{db: db, srv: s}
 }
