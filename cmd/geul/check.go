@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -28,9 +27,9 @@ import (
 // database or a server, for a content repository's CI. It
 // exits 0 when the content is clean and 1 with every problem otherwise.
 func runCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dir := fs.String("content", envDefault(getenv, "GEUL_CONTENT", "content"), "content folder (GEUL_CONTENT)")
+	c := loadConfig(getenv)
+	fs := newFlags("check", stderr)
+	c.contentFlag(fs, "content folder")
 	format := fs.String("format", "text", "output: text (file:line: reason lines) or json (an array of {file, line, reason, message}, as GET /admin/status lists them)")
 	pos, err := parseFlags(fs, args, stdout)
 	if err != nil {
@@ -42,7 +41,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	if *format != "text" && *format != "json" {
 		return fmt.Errorf("%w: unknown --format %q: text or json", errUsage, *format)
 	}
-	res, err := checkContent(ctx, *dir)
+	res, err := checkContent(ctx, c.content)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/geul-dev/geul/api"
@@ -116,22 +115,4 @@ func (r *indexRuns) Reindex(ctx context.Context, path string) (api.ReindexResult
 		res.Errors[i] = server.APIContentError(e.Path, e.Line, e.Reason, e.Warning)
 	}
 	return res, nil
-}
-
-// minAdminToken is the shortest admin token accepted without a warning: 16
-// random bytes, hex or base64 encoded, are at least this long.
-const minAdminToken = 22
-
-// adminToken is GEUL_ADMIN_TOKEN, read from the environment only: a flag
-// would show it to everyone who can list processes. Empty leaves /admin
-// unmounted.
-func adminToken(getenv func(string) string, log *slog.Logger) string {
-	t := strings.TrimSpace(getenv("GEUL_ADMIN_TOKEN"))
-	switch {
-	case t == "":
-		log.Info("admin routes off: GEUL_ADMIN_TOKEN is not set")
-	case len(t) < minAdminToken:
-		log.Warn("GEUL_ADMIN_TOKEN is short and guessable; use e.g. `openssl rand -hex 32`", "length", len(t))
-	}
-	return t
 }

@@ -8,11 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/geul-dev/geul/internal/feeds"
 	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/server"
 	"github.com/geul-dev/geul/internal/store"
@@ -27,19 +24,9 @@ const defaultAddr = "127.0.0.1:8080"
 const shutdownGrace = 10 * time.Second
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var o options
-	fs := newFlags("serve", stderr, getenv, &o)
-	fs.StringVar(&o.addr, "addr", envDefault(getenv, "GEUL_ADDR", defaultAddr), "listen address (GEUL_ADDR); :8080 listens on every interface")
-	watchContent := fs.Bool("watch", envBool(getenv, "GEUL_WATCH"), "re-index when content files change (GEUL_WATCH=1)")
-	var rep replicaFlags
-	rep.add(fs, getenv)
-	// Links of the feeds and the sitemap; see internal/server/feeds.go.
-	var links server.Config
-	fs.StringVar(&links.BaseURL, "base-url", getenv("GEUL_BASE_URL"), "public site address for feed and sitemap links (GEUL_BASE_URL; else site.yaml's baseURL, else the request's host)")
-	fs.StringVar(&links.PostURL, "post-url", getenv("GEUL_POST_URL"), "public post link with {base} {lang} {slug} {category} {name} (GEUL_POST_URL; default "+feeds.DefaultPostURL+")")
-	fs.StringVar(&links.CategoryURL, "category-url", getenv("GEUL_CATEGORY_URL"), "public category link with {base} {lang} {category} (GEUL_CATEGORY_URL; default "+feeds.DefaultCategoryURL+")")
-	proxies := fs.String("trusted-proxies", getenv("GEUL_TRUSTED_PROXIES"), "comma-separated CIDRs of proxies whose X-Forwarded-For/Forwarded name the client (GEUL_TRUSTED_PROXIES; default none: the peer is the client)")
-	perClientFlag := fs.String("events-per-client", envDefault(getenv, "GEUL_EVENTS_PER_CLIENT", strconv.Itoa(server.DefaultEventsPerClient)), "open /events streams allowed per client address (GEUL_EVENTS_PER_CLIENT)")
+	c := loadConfig(getenv)
+	fs := newFlags("serve", stderr)
+	c.serveFlags(fs)
 	pos, err := parseFlags(fs, args, stdout)
 	if err != nil {
 		return err
@@ -47,25 +34,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, pos)
 	}
-	trusted, err := server.ParseTrustedProxies(*proxies)
-	if err != nil {
-		return fmt.Errorf("%w: --trusted-proxies: %v", errUsage, err)
-	}
-	perClient, err := strconv.Atoi(*perClientFlag)
-	if err != nil || perClient < 1 {
-		return fmt.Errorf("%w: --events-per-client %q: want a whole number from 1", errUsage, *perClientFlag)
-	}
-	if err := server.CheckLinks(links); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if err := rep.check(*watchContent); err != nil {
-		return err
-	}
-	cacheBytes, err := envMiB(getenv, "GEUL_POST_CACHE_MB", store.DefaultPostCacheBytes)
-	if err != nil {
-		return err
-	}
-	spillBytes, err := envMiB(getenv, "GEUL_POST_SPILL_MB", store.DefaultPostSpillBytes)
+	set, err := c.serve()
 	if err != nil {
 		return err
 	}
@@ -73,41 +42,38 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// (see server.LogWriter), the last of them when serve returns.
 	logOut := server.NewLogWriter(stderr, server.DefaultLogQueueBytes)
 	defer logOut.Close()
-	log := newLoggerTo(logOut, stderr, getenv)
-	cfg := server.Config{CacheControl: getenv("GEUL_CACHE_CONTROL"),
-		CORSOrigins: splitList(getenv("GEUL_CORS_ORIGINS")),
-		AdminToken:  adminToken(getenv, log),
-		BaseURL:     links.BaseURL, PostURL: links.PostURL, CategoryURL: links.CategoryURL,
-		TrustedProxies: trusted, EventsPerClient: perClient}
-	if rep.readOnly {
-		return serveReplica(ctx, o, rep, cfg, cacheBytes, log, stdout)
+	log := newLoggerTo(logOut, stderr, c.level())
+	c.warnAdminToken(log)
+	cfg := set.server
+	if c.readOnly {
+		return serveReplica(ctx, c, cfg, set.cacheBytes, log, stdout)
 	}
-	st, err := store.Open(ctx, o.db)
+	st, err := store.Open(ctx, c.db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	st.SetPostCacheBytes(cacheBytes)
-	st.SetPostSpillBytes(spillBytes)
+	st.SetPostCacheBytes(set.cacheBytes)
+	st.SetPostSpillBytes(set.spillBytes)
 
 	// Every index run of serve goes through runs, which reports it to the server.
-	runs := &indexRuns{ix: index.New(o.content, st), dir: o.content, st: st, log: log}
+	runs := &indexRuns{ix: index.New(c.content, st), dir: c.content, st: st, log: log}
 	// Bundle files' URLs in posts' html start with the same base as feed links.
-	runs.ix.SetBaseURL(links.BaseURL)
+	runs.ix.SetBaseURL(c.baseURL)
 	cfg.Reindexer = runs
-	cfg.ContentDir = o.content
+	cfg.ContentDir = c.content
 	srv := server.New(st, log, cfg)
 	runs.srv = srv
-	if rep.publish != "" {
+	if c.publish != "" {
 		// Publishing ends before the store closes (deferred above).
-		runs.pub = startPublisher(ctx, st, rep.publish, log)
+		runs.pub = startPublisher(ctx, st, c.publish, log)
 		defer runs.pub.stop()
 	}
-	ln, err := net.Listen("tcp", o.addr)
+	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
-		return fmt.Errorf("listen %s: %w", o.addr, err)
+		return fmt.Errorf("listen %s: %w", c.addr, err)
 	}
-	hs := srv.HTTPServer(o.addr)
+	hs := srv.HTTPServer(c.addr)
 	fmt.Fprintf(stdout, "geul listening on http://%s\n", ln.Addr())
 
 	serveErr := make(chan error, 1)
@@ -116,8 +82,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// Watching starts before the first index, so that a file saved while it
 	// runs is indexed right after.
 	var w *watch.Watcher
-	if *watchContent {
-		if w, err = watch.New(o.content, watch.Options{Log: log}); err != nil {
+	if c.watch {
+		if w, err = watch.New(c.content, watch.Options{Log: log}); err != nil {
 			_ = hs.Close()
 			return err
 		}
@@ -157,7 +123,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			// Files still being written when the first index read them.
 			w.Trigger()
 		}
-		log.Info("watching for changes", "content", o.content, "folders", len(w.Watched()))
+		log.Info("watching for changes", "content", c.content, "folders", len(w.Watched()))
 	}
 
 	select {
@@ -178,29 +144,4 @@ func shutdown(hs *http.Server, log *slog.Logger) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
-}
-
-// splitList reads a comma-separated setting; empty items are dropped.
-func splitList(v string) []string {
-	var out []string
-	for _, item := range strings.Split(v, ",") {
-		if item = strings.TrimSpace(item); item != "" {
-			out = append(out, item)
-		}
-	}
-	return out
-}
-
-// envMiB reads a size in MiB from the environment variable name, def bytes
-// when it is unset.
-func envMiB(getenv func(string) string, name string, def int64) (int64, error) {
-	v := getenv(name)
-	if v == "" {
-		return def, nil
-	}
-	mb, err := strconv.Atoi(v)
-	if err != nil || mb < 0 {
-		return 0, fmt.Errorf("%w: %s=%q: want a number of MiB", errUsage, name, v)
-	}
-	return int64(mb) << 20, nil
 }
