@@ -112,7 +112,7 @@ func (r *indexRuns) Reindex(ctx context.Context, path string) (api.ReindexResult
 		Errors: make([]api.ContentError, len(sum.Errors)),
 	}
 	for i, e := range sum.Errors {
-		res.Errors[i] = server.APIContentError(e.Path, e.Line, e.Reason, e.Warning)
+		res.Errors[i] = e.API()
 	}
 	return res, nil
 }

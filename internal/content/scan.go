@@ -79,7 +79,7 @@ func Scan(ctx context.Context, fsys fs.FS, site Site) ([]Entry, []*Error, error)
 		return nil, nil, err
 	}
 	slices.SortFunc(s.entries, func(a, b Entry) int { return cmp.Compare(a.Path, b.Path) })
-	sortErrors(s.errs)
+	SortErrors(s.errs)
 	return s.entries, s.errs, nil
 }
 
@@ -432,6 +432,6 @@ func ScanPaths(ctx context.Context, fsys fs.FS, site Site, paths []string) (entr
 	}
 	slices.Sort(gone)
 	slices.SortFunc(s.entries, func(a, b Entry) int { return cmp.Compare(a.Path, b.Path) })
-	sortErrors(s.errs)
+	SortErrors(s.errs)
 	return s.entries, s.errs, gone, true
 }

@@ -277,22 +277,7 @@ func ValidContentPath(p string) bool {
 func contentErrors(errs []store.ContentError) []api.ContentError {
 	out := make([]api.ContentError, len(errs))
 	for i, e := range errs {
-		out[i] = APIContentError(e.Path, e.Line, e.Reason, e.Warning)
+		out[i] = (&content.Error{Path: e.Path, Line: e.Line, Reason: e.Reason, Warning: e.Warning}).API()
 	}
 	return out
-}
-
-// APIContentError is a content error or warning in the public shape, its
-// message in the file:line: reason form.
-func APIContentError(path string, line int, reason string, warning bool) api.ContentError {
-	msg := reason
-	if path != "" {
-		// The line geul index and geul check print.
-		msg = (&content.Error{Path: path, Line: line, Reason: reason, Warning: warning}).Error()
-	}
-	severity := "error"
-	if warning {
-		severity = "warning"
-	}
-	return api.ContentError{File: path, Line: line, Reason: reason, Message: msg, Severity: severity}
 }
