@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/geul-dev/geul/internal/importer"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // tagsLine is the front matter line the seed post gained after its import.
@@ -135,7 +136,7 @@ func TestSeedPostFallsBack(t *testing.T) {
 	for _, f := range []string{"cs/_category.yaml", "cs/multiprocessing-and-multithreading-in-python.ko.md"} {
 		files[f] = string(readFile(t, filepath.Join("../../content", f)))
 	}
-	writeTree(t, dir, files)
+	testutil.WriteFiles(t, dir, files)
 	a := startApp(t, dir, nil)
 	r, contentLang := seedInEnglish(t, a)
 	if r.Post.Lang != "ko" || !strings.HasPrefix(r.Post.Content, "\n## 개요") {

@@ -12,34 +12,18 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // app is geul started in-process through run, as `geul serve` would be.
 type app struct {
 	URL    string
-	stderr *syncBuffer
+	stderr *testutil.SyncBuffer
 	cancel context.CancelFunc
 	done   chan error
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
@@ -59,7 +43,7 @@ func startServe(t *testing.T, env map[string]string, args ...string) *app {
 	getenv := func(k string) string { return env[k] }
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	a := &app{stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	a := &app{stderr: &testutil.SyncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	args = append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)
 	go func() {
 		err := run(ctx, args, getenv, pw, a.stderr)
@@ -94,19 +78,13 @@ func startServe(t *testing.T, env map[string]string, args ...string) *app {
 			t.Errorf("geul serve did not stop")
 		}
 	})
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(a.URL + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return a
-			}
+	testutil.Eventually(t, time.Minute, "geul never became ready", func() string {
+		if testutil.Ready(a.URL) {
+			return ""
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("geul never became ready\n%s", a.stderr.String())
-	return nil
+		return a.stderr.String()
+	})
+	return a
 }
 
 func (a *app) get(t *testing.T, path string, header ...string) (*http.Response, []byte) {

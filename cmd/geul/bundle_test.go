@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // pngOf is a real PNG of the given size.
@@ -54,7 +55,7 @@ func bundleContent(t *testing.T) (string, map[string]string) {
 		"cs/flat.ko.md":             goodPost("평평"),
 		"cs/shared-images/logo.png": pngOf(t, 5, 5),
 	}
-	writeTree(t, dir, files)
+	testutil.WriteFiles(t, dir, files)
 	if err := os.Symlink("../outside/not-yours.png", filepath.Join(dir, "cs", "pic", "stolen.png")); err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +238,7 @@ func itoaTest(n int) string {
 // --watch is served like a post edit.
 func TestWatchBundleFiles(t *testing.T) {
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{
+	testutil.WriteFiles(t, dir, map[string]string{
 		"cs/_category.yaml":  "name: {ko: 컴퓨터 공학, en: Computer Science}\n",
 		"cs/pic/index.ko.md": "---\ntitle: 그림\ndate: 2025-05-06\n---\n\n![d](diagram.png)\n",
 	})
@@ -247,7 +248,7 @@ func TestWatchBundleFiles(t *testing.T) {
 		t.Errorf("missing file: %+v, want a warning at line 6", e)
 	}
 
-	writeTree(t, dir, map[string]string{"cs/pic/diagram.png": pngOf(t, 10, 20)})
+	testutil.WriteFiles(t, dir, map[string]string{"cs/pic/diagram.png": pngOf(t, 10, 20)})
 	eventually(t, "an added file", a.serves(t, "/posts/cs/pic?lang=ko", 200, `<img src=\"/posts/cs/pic/diagram.png\" alt=\"d\" width=\"10\" height=\"20\">`))
 	eventually(t, "an added file served", a.serves(t, "/posts/cs/pic/diagram.png", 200, "PNG"))
 	if e := a.errorFor(t, "cs/pic/index.ko.md"); e != nil {
@@ -255,7 +256,7 @@ func TestWatchBundleFiles(t *testing.T) {
 	}
 
 	replaced := pngOf(t, 30, 40)
-	writeTree(t, dir, map[string]string{"cs/pic/diagram.png": replaced})
+	testutil.WriteFiles(t, dir, map[string]string{"cs/pic/diagram.png": replaced})
 	eventually(t, "a replaced file", a.serves(t, "/posts/cs/pic?lang=ko", 200, `width=\"30\" height=\"40\"`))
 	eventually(t, "a replaced file served", func() string {
 		resp, body := a.get(t, "/posts/cs/pic/diagram.png")

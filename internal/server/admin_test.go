@@ -21,6 +21,7 @@ import (
 	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/server"
 	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // opsToken is the admin token of the test servers.
@@ -97,13 +98,7 @@ func newOpsEnv(t *testing.T, cfg server.Config, files map[string]string) *opsEnv
 
 func (e *opsEnv) write(t *testing.T, p, data string) {
 	t.Helper()
-	full := filepath.Join(e.dir, filepath.FromSlash(p))
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testutil.WriteFile(t, e.dir, p, data)
 }
 
 func (e *opsEnv) remove(t *testing.T, p string) {

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -23,6 +22,7 @@ import (
 	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/server"
 	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // listSite is the content of the list tests: 24 posts over three categories
@@ -33,16 +33,7 @@ import (
 func listSite(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	write := func(rel, data string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(rel, data string) { testutil.WriteFile(t, dir, rel, data) }
 	cats := []string{"cs", "go", "web"}
 	for k, c := range cats {
 		write(c+"/_category.yaml", fmt.Sprintf("name:\n  ko: 분류 %s\n  en: Category %s\ndescription:\n  ko: 설명 %s\n  en: About %s\norder: %d\n", c, c, c, c, 3-k))
