@@ -51,6 +51,10 @@ func (s *Snapshot) Languages() []string { return s.settings.Languages }
 // Default is the site's default language, whose body a post falls back to.
 func (s *Snapshot) Default() string { return s.settings.Languages[0] }
 
+// Fallbacks is the order in which a body or a text is looked for in lang:
+// see content.Site.Fallbacks.
+func (s *Snapshot) Fallbacks(lang string) []string { return s.settings.Fallbacks(lang) }
+
 // Match is the site language that best matches tags (Accept-Language's,
 // or a lang parameter's), with how sure the match is, and the language's own
 // tag.
