@@ -338,7 +338,7 @@ func JSONFeed(d Doc, posts []store.FeedPost) ([]byte, error) {
 			Tags: append([]string{it.category}, it.tags...), Language: d.Lang,
 		})
 	}
-	body, err := jsonDoc(feed)
+	body, err := api.Encode(feed)
 	if err != nil {
 		return nil, fmt.Errorf("json feed %s: %w", d.Lang, err)
 	}

@@ -1,8 +1,6 @@
 package feeds
 
 import (
-	"bytes"
-	"encoding/json"
 	"encoding/xml"
 	"strings"
 	"unicode/utf8"
@@ -19,17 +17,6 @@ func xmlDoc(v any) ([]byte, error) {
 	}
 	b.WriteByte('\n')
 	return []byte(b.String()), nil
-}
-
-// jsonDoc renders v as JSON, with <, > and & as they are (as the API does).
-func jsonDoc(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 // cdata is character data written as a CDATA section: HTML stays readable

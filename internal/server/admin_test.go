@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -35,24 +34,7 @@ type opsEnv struct {
 	ix   *index.Indexer
 	srv  *server.Server
 	hs   *httptest.Server
-	logs *opsLog
-}
-
-type opsLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *opsLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *opsLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	logs *testutil.SyncBuffer
 }
 
 func opsPost(title string) string {
@@ -71,7 +53,7 @@ var opsContent = map[string]string{
 // and reindexer are the caller's; the reindexer, if wanted, is e.reindexer().
 func newOpsEnv(t *testing.T, cfg server.Config, files map[string]string) *opsEnv {
 	t.Helper()
-	e := &opsEnv{dir: t.TempDir(), logs: &opsLog{}}
+	e := &opsEnv{dir: t.TempDir(), logs: &testutil.SyncBuffer{}}
 	for p, data := range files {
 		e.write(t, p, data)
 	}

@@ -97,7 +97,7 @@ func (s *Server) handleCategories(c echo.Context) error {
 		}
 		resp.Categories = append(resp.Categories, cat)
 	}
-	body, err := encodeJSON(resp)
+	body, err := api.Encode(resp)
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func (s *Server) handleCategory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	head, err := encodeJSON(cat)
+	head, err := api.Encode(cat)
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func (s *Server) handleTags(c echo.Context) error {
 	for i, t := range tags {
 		resp.Tags[i] = api.Tag{Name: t.Name, Count: t.Count}
 	}
-	body, err := encodeJSON(resp)
+	body, err := api.Encode(resp)
 	if err != nil {
 		return err
 	}
@@ -212,7 +212,7 @@ func (s *Server) handleTag(c echo.Context) error {
 		}
 		return err
 	}
-	head, err := encodeJSON(api.Tag{Name: info.Name, Count: info.Count})
+	head, err := api.Encode(api.Tag{Name: info.Name, Count: info.Count})
 	if err != nil {
 		return err
 	}

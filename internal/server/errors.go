@@ -135,7 +135,7 @@ func writeProblem(c echo.Context, p api.Problem) {
 	h.Del("Last-Modified")
 	h.Del("Content-Length") // a handler's, for the body the problem replaces
 	h.Set("Cache-Control", "no-store")
-	body, _ := encodeJSON(p)
+	body, _ := api.Encode(p)
 	if c.Request().Method == http.MethodHead {
 		h.Set(echo.HeaderContentType, "application/problem+json")
 		c.Response().WriteHeader(p.Status)

@@ -145,7 +145,7 @@ func appendList(b []byte, r listRequest, page store.ListPage) ([]byte, api.Pagin
 		}
 	}
 	p := pagination(r.page, r.limit, page.Total)
-	meta, err := encodeJSON(api.ListMeta{Pagination: p})
+	meta, err := api.Encode(api.ListMeta{Pagination: p})
 	if err != nil {
 		return b, p, err
 	}

@@ -81,7 +81,7 @@ func (s *Server) handleSearch(c echo.Context) error {
 // is, the snippet spliced in before its closing brace.
 func searchBody(raw, lang string, limit int, res store.SearchResult) ([]byte, error) {
 	b := make([]byte, 0, searchBufSize)
-	query, err := encodeJSON(strings.Join(strings.Fields(raw), " "))
+	query, err := api.Encode(strings.Join(strings.Fields(raw), " "))
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func searchBody(raw, lang string, limit int, res store.SearchResult) ([]byte, er
 			b = append(b, ',')
 		}
 		b = append(b, item[:len(item)-1]...)
-		snip, err := encodeJSON(h.Snippet)
+		snip, err := api.Encode(h.Snippet)
 		if err != nil {
 			return nil, err
 		}
@@ -108,7 +108,7 @@ func searchBody(raw, lang string, limit int, res store.SearchResult) ([]byte, er
 		b = append(b, snip[:len(snip)-1]...)
 		b = append(b, '}')
 	}
-	meta, err := encodeJSON(api.SearchMeta{Total: res.Total, Capped: res.Capped, Limit: limit, Lang: lang})
+	meta, err := api.Encode(api.SearchMeta{Total: res.Total, Capped: res.Capped, Limit: limit, Lang: lang})
 	if err != nil {
 		return nil, err
 	}

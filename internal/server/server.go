@@ -3,9 +3,7 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net"
 	"net/http"
@@ -155,13 +153,3 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 
 // Events is the hub of the /events clients.
 func (s *Server) Events() *Hub { return s.events }
-
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
