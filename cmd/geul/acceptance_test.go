@@ -44,7 +44,7 @@ func TestSeedPostEqualsOriginalPayload(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d: %s", resp.StatusCode, body)
 	}
-	if got := orderedKeys(t, body); strings.Join(got, ",") != "post" {
+	if got := testutil.JSONKeys(t, body); strings.Join(got, ",") != "post" {
 		t.Fatalf("top-level keys %v, want [post]", got)
 	}
 	got := field(t, body, "post")
@@ -60,7 +60,7 @@ func TestSeedPostEqualsOriginalPayload(t *testing.T) {
 		t.Fatalf("payload content is %d bytes starting %q: the reference was not resolved", len(wantContent), wantContent[:10])
 	}
 
-	keys := orderedKeys(t, got)
+	keys := testutil.JSONKeys(t, got)
 	added := []string{"html", "lang", "translations", "toc", "tags", "updated", "readingMinutes", "extra"}
 	if strings.Join(keys[7:7+len(added)], ",") != strings.Join(added, ",") {
 		t.Errorf("added keys %v, want them to start with %v", keys[7:], added)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -82,7 +81,7 @@ func startServe(t *testing.T, env map[string]string, args ...string) *app {
 		if testutil.Ready(a.URL) {
 			return ""
 		}
-		return a.stderr.String()
+		return "/readyz is not 200; log:\n" + a.stderr.String()
 	})
 	return a
 }
@@ -108,28 +107,6 @@ func (a *app) get(t *testing.T, path string, header ...string) (*http.Response, 
 	return resp, body
 }
 
-// orderedKeys returns the keys of a JSON object in document order.
-func orderedKeys(t *testing.T, raw []byte) []string {
-	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		t.Fatalf("not a JSON object: %.80s", raw)
-	}
-	var keys []string
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys = append(keys, k.(string))
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return keys
-}
-
 // field returns one key's raw value of a JSON object.
 func field(t *testing.T, raw []byte, key string) json.RawMessage {
 	t.Helper()
@@ -144,8 +121,8 @@ func field(t *testing.T, raw []byte, key string) json.RawMessage {
 // with equal values (nested objects compared key order included).
 func assertSamePost(t *testing.T, got, want []byte) {
 	t.Helper()
-	wantKeys := orderedKeys(t, want)
-	gotKeys := orderedKeys(t, got)
+	wantKeys := testutil.JSONKeys(t, want)
+	gotKeys := testutil.JSONKeys(t, got)
 	if len(gotKeys) < len(wantKeys) {
 		t.Fatalf("got keys %v, want at least %v", gotKeys, wantKeys)
 	}
@@ -161,7 +138,7 @@ func assertSamePost(t *testing.T, got, want []byte) {
 			t.Errorf("%s: got %.200s, want %.200s", k, g, w)
 		}
 		if w[0] == '{' {
-			if gk, wk := orderedKeys(t, g), orderedKeys(t, w); strings.Join(gk, ",") != strings.Join(wk, ",") {
+			if gk, wk := testutil.JSONKeys(t, g), testutil.JSONKeys(t, w); strings.Join(gk, ",") != strings.Join(wk, ",") {
 				t.Errorf("%s: got key order %v, want %v", k, gk, wk)
 			}
 		}

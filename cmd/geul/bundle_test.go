@@ -207,7 +207,7 @@ func TestBundlePostPayload(t *testing.T) {
 			if got, _ := json.Marshal(p.Files); string(got) != mustJSON(t, want) {
 				t.Errorf("files %s\nwant  %s", got, mustJSON(t, want))
 			}
-			keys := orderedKeys(t, raw[len(`{"post":`):len(raw)-2])
+			keys := testutil.JSONKeys(t, raw[len(`{"post":`):len(raw)-2])
 			if keys[len(keys)-1] != "files" {
 				t.Errorf("keys %v: files must come last", keys)
 			}
