@@ -24,6 +24,25 @@ func (l Localized) Get(lang string) string {
 	return ""
 }
 
+// In is l's text in lang, else in the first of langs that has one, else the
+// first text l has: geul's one rule for a text missing in a language.
+func (l Localized) In(lang string, langs []string) string {
+	if t := l.Get(lang); t != "" {
+		return t
+	}
+	for _, sl := range langs {
+		if t := l.Get(sl); t != "" {
+			return t
+		}
+	}
+	for _, t := range l {
+		if t.Text != "" {
+			return t.Text
+		}
+	}
+	return ""
+}
+
 // MarshalJSON writes the object in slice order.
 func (l Localized) MarshalJSON() ([]byte, error) {
 	return marshalOrdered(len(l), func(i int) (string, any) { return l[i].Lang, l[i].Text })

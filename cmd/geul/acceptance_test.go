@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/geul-dev/geul/internal/importer"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // tagsLine is the front matter line the seed post gained after its import.
@@ -43,7 +44,7 @@ func TestSeedPostEqualsOriginalPayload(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d: %s", resp.StatusCode, body)
 	}
-	if got := orderedKeys(t, body); strings.Join(got, ",") != "post" {
+	if got := testutil.JSONKeys(t, body); strings.Join(got, ",") != "post" {
 		t.Fatalf("top-level keys %v, want [post]", got)
 	}
 	got := field(t, body, "post")
@@ -59,7 +60,7 @@ func TestSeedPostEqualsOriginalPayload(t *testing.T) {
 		t.Fatalf("payload content is %d bytes starting %q: the reference was not resolved", len(wantContent), wantContent[:10])
 	}
 
-	keys := orderedKeys(t, got)
+	keys := testutil.JSONKeys(t, got)
 	added := []string{"html", "lang", "translations", "toc", "tags", "updated", "readingMinutes", "extra"}
 	if strings.Join(keys[7:7+len(added)], ",") != strings.Join(added, ",") {
 		t.Errorf("added keys %v, want them to start with %v", keys[7:], added)
@@ -135,7 +136,7 @@ func TestSeedPostFallsBack(t *testing.T) {
 	for _, f := range []string{"cs/_category.yaml", "cs/multiprocessing-and-multithreading-in-python.ko.md"} {
 		files[f] = string(readFile(t, filepath.Join("../../content", f)))
 	}
-	writeTree(t, dir, files)
+	testutil.WriteFiles(t, dir, files)
 	a := startApp(t, dir, nil)
 	r, contentLang := seedInEnglish(t, a)
 	if r.Post.Lang != "ko" || !strings.HasPrefix(r.Post.Content, "\n## 개요") {

@@ -12,25 +12,13 @@ import (
 	"time"
 
 	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 const adminTestToken = "e2e-admin-token-5f2b8c1d9a7e4f60"
 
 func adminPost(title string) string {
 	return "---\ntitle: " + title + "\ndate: 2025-01-02\n---\n\n본문입니다.\n"
-}
-
-func writeContent(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for p, data := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 func (a *app) do(t *testing.T, method, path string, header ...string) (*http.Response, []byte) {
@@ -100,7 +88,7 @@ func waitLine(t *testing.T, lines <-chan string, prefix string) string {
 // event stream, metrics and request ids.
 func TestServeAdminChangesEvents(t *testing.T) {
 	dir := t.TempDir()
-	writeContent(t, dir, map[string]string{
+	testutil.WriteFiles(t, dir, map[string]string{
 		"cs/_category.yaml": "name: {ko: 컴퓨터 공학, en: Computer Science}\n",
 		"cs/one.ko.md":      adminPost("하나"),
 		"cs/one.en.md":      adminPost("One"),
@@ -149,7 +137,7 @@ func TestServeAdminChangesEvents(t *testing.T) {
 	}
 
 	// An editor adds a post and asks for a reindex.
-	writeContent(t, dir, map[string]string{"cs/three.ko.md": adminPost("셋")})
+	testutil.WriteFiles(t, dir, map[string]string{"cs/three.ko.md": adminPost("셋")})
 	resp, body = a.do(t, "POST", "/admin/reindex?path=cs/three.ko.md", auth...)
 	if resp.StatusCode != 200 {
 		t.Fatalf("reindex: got %d: %s", resp.StatusCode, body)
@@ -209,9 +197,13 @@ func TestServeAdminChangesEvents(t *testing.T) {
 	if resp, _ := a.do(t, "GET", "/posts/cs/one", "X-Request-Id", "e2e-req-1"); resp.Header.Get("X-Request-Id") != "e2e-req-1" {
 		t.Errorf("X-Request-Id: got %q", resp.Header.Get("X-Request-Id"))
 	}
-	if !strings.Contains(a.stderr.String(), `"request_id":"e2e-req-1"`) {
-		t.Errorf("no log line carries the request id")
-	}
+	// The access log is written in batches, after the answer.
+	testutil.Eventually(t, 10*time.Second, "no log line carries the request id", func() string {
+		if strings.Contains(a.stderr.String(), `"request_id":"e2e-req-1"`) {
+			return ""
+		}
+		return "not yet"
+	})
 
 	// The client hangs up; the metrics show it gone and count what happened.
 	hangUp()
@@ -244,7 +236,7 @@ func TestServeAdminChangesEvents(t *testing.T) {
 // TestServeAdminOffWithoutToken: no token, no admin routes.
 func TestServeAdminOffWithoutToken(t *testing.T) {
 	dir := t.TempDir()
-	writeContent(t, dir, map[string]string{"cs/one.ko.md": adminPost("하나")})
+	testutil.WriteFiles(t, dir, map[string]string{"cs/one.ko.md": adminPost("하나")})
 	a := startApp(t, dir, nil)
 	for _, r := range []struct{ method, path string }{{"GET", "/admin/status"}, {"POST", "/admin/reindex"}} {
 		if resp, _ := a.do(t, r.method, r.path, "Authorization", "Bearer anything"); resp.StatusCode != 404 {
@@ -258,7 +250,7 @@ func TestServeAdminOffWithoutToken(t *testing.T) {
 // that drops its post, and only asking again finds nothing.
 func TestServeAdminReindexMissingFile(t *testing.T) {
 	dir := t.TempDir()
-	writeContent(t, dir, map[string]string{"cs/one.ko.md": adminPost("하나"), "cs/two.ko.md": adminPost("둘")})
+	testutil.WriteFiles(t, dir, map[string]string{"cs/one.ko.md": adminPost("하나"), "cs/two.ko.md": adminPost("둘")})
 	a := startApp(t, dir, map[string]string{"GEUL_ADMIN_TOKEN": adminTestToken})
 	auth := []string{"Authorization", "Bearer " + adminTestToken}
 	for _, step := range []struct {

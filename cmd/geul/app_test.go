@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,34 +11,18 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // app is geul started in-process through run, as `geul serve` would be.
 type app struct {
 	URL    string
-	stderr *syncBuffer
+	stderr *testutil.SyncBuffer
 	cancel context.CancelFunc
 	done   chan error
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
@@ -59,7 +42,7 @@ func startServe(t *testing.T, env map[string]string, args ...string) *app {
 	getenv := func(k string) string { return env[k] }
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	a := &app{stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	a := &app{stderr: &testutil.SyncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	args = append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)
 	go func() {
 		err := run(ctx, args, getenv, pw, a.stderr)
@@ -94,19 +77,13 @@ func startServe(t *testing.T, env map[string]string, args ...string) *app {
 			t.Errorf("geul serve did not stop")
 		}
 	})
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(a.URL + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return a
-			}
+	testutil.Eventually(t, time.Minute, "geul never became ready", func() string {
+		if testutil.Ready(a.URL) {
+			return ""
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("geul never became ready\n%s", a.stderr.String())
-	return nil
+		return "/readyz is not 200; log:\n" + a.stderr.String()
+	})
+	return a
 }
 
 func (a *app) get(t *testing.T, path string, header ...string) (*http.Response, []byte) {
@@ -130,28 +107,6 @@ func (a *app) get(t *testing.T, path string, header ...string) (*http.Response, 
 	return resp, body
 }
 
-// orderedKeys returns the keys of a JSON object in document order.
-func orderedKeys(t *testing.T, raw []byte) []string {
-	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		t.Fatalf("not a JSON object: %.80s", raw)
-	}
-	var keys []string
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys = append(keys, k.(string))
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return keys
-}
-
 // field returns one key's raw value of a JSON object.
 func field(t *testing.T, raw []byte, key string) json.RawMessage {
 	t.Helper()
@@ -166,8 +121,8 @@ func field(t *testing.T, raw []byte, key string) json.RawMessage {
 // with equal values (nested objects compared key order included).
 func assertSamePost(t *testing.T, got, want []byte) {
 	t.Helper()
-	wantKeys := orderedKeys(t, want)
-	gotKeys := orderedKeys(t, got)
+	wantKeys := testutil.JSONKeys(t, want)
+	gotKeys := testutil.JSONKeys(t, got)
 	if len(gotKeys) < len(wantKeys) {
 		t.Fatalf("got keys %v, want at least %v", gotKeys, wantKeys)
 	}
@@ -183,7 +138,7 @@ func assertSamePost(t *testing.T, got, want []byte) {
 			t.Errorf("%s: got %.200s, want %.200s", k, g, w)
 		}
 		if w[0] == '{' {
-			if gk, wk := orderedKeys(t, g), orderedKeys(t, w); strings.Join(gk, ",") != strings.Join(wk, ",") {
+			if gk, wk := testutil.JSONKeys(t, g), testutil.JSONKeys(t, w); strings.Join(gk, ",") != strings.Join(wk, ",") {
 				t.Errorf("%s: got key order %v, want %v", k, gk, wk)
 			}
 		}

@@ -7,21 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// writeTree writes files (slash paths) under dir.
-func writeTree(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for p, data := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+	"github.com/geul-dev/geul/internal/testutil"
+)
 
 func goodPost(title string) string {
 	return "---\ntitle: " + title + "\ndate: 2025-01-02\n---\n\n## 개요\n본문입니다.\n"
@@ -58,7 +46,7 @@ func badContent(t *testing.T) string {
 	}
 	big := goodPost("big") + strings.Repeat("가", 2<<20) // over 5 MiB of UTF-8
 	files["cs/too-big.ko.md"] = big
-	writeTree(t, dir, files)
+	testutil.WriteFiles(t, dir, files)
 	outside := filepath.Join(t.TempDir(), "secret.ko.md")
 	if err := os.WriteFile(outside, []byte(goodPost("secret")), 0o644); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -24,8 +25,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/corpus"
 	"github.com/geul-dev/geul/internal/server"
+	"github.com/geul-dev/geul/internal/site"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -176,16 +179,12 @@ func inProcessGeul(b *testing.B, db string) *httptest.Server {
 	}
 	b.Cleanup(func() { st.Close() })
 	// The sizes geul serve would run with.
-	cache, err := envMiB(os.Getenv, "GEUL_POST_CACHE_MB", store.DefaultPostCacheBytes)
+	set, err := loadConfig(os.Getenv).serve()
 	if err != nil {
 		b.Fatal(err)
 	}
-	spill, err := envMiB(os.Getenv, "GEUL_POST_SPILL_MB", store.DefaultPostSpillBytes)
-	if err != nil {
-		b.Fatal(err)
-	}
-	st.SetPostCacheBytes(cache)
-	st.SetPostSpillBytes(spill)
+	st.SetPostCacheBytes(set.cacheBytes)
+	st.SetPostSpillBytes(set.spillBytes)
 	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
 		b.Fatal(err)
@@ -193,9 +192,9 @@ func inProcessGeul(b *testing.B, db string) *httptest.Server {
 	b.Cleanup(func() { devnull.Close() })
 	logOut := server.NewLogWriter(devnull, server.DefaultLogQueueBytes)
 	b.Cleanup(func() { logOut.Close() })
-	log := newLoggerTo(logOut, devnull, func(string) string { return "" })
+	log := newLoggerTo(logOut, devnull, slog.LevelInfo)
 	srv := server.New(st, log, server.Config{})
-	srv.SetLanguages([]string{"ko", "en"})
+	srv.Publish(site.New(0, content.Site{Languages: []string{"ko", "en"}}))
 	srv.SetReady()
 	hs := httptest.NewServer(srv)
 	b.Cleanup(hs.Close)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // pngOf is a real PNG of the given size.
@@ -55,7 +56,7 @@ func bundleContent(t *testing.T) (string, map[string]string) {
 		"cs/flat.ko.md":             goodPost("평평"),
 		"cs/shared-images/logo.png": pngOf(t, 5, 5),
 	}
-	writeTree(t, dir, files)
+	testutil.WriteFiles(t, dir, files)
 	if err := os.Symlink("../outside/not-yours.png", filepath.Join(dir, "cs", "pic", "stolen.png")); err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +208,7 @@ func TestBundlePostPayload(t *testing.T) {
 			if got, _ := json.Marshal(p.Files); string(got) != mustJSON(t, want) {
 				t.Errorf("files %s\nwant  %s", got, mustJSON(t, want))
 			}
-			keys := orderedKeys(t, raw[len(`{"post":`):len(raw)-2])
+			keys := testutil.JSONKeys(t, raw[len(`{"post":`):len(raw)-2])
 			if keys[len(keys)-1] != "files" {
 				t.Errorf("keys %v: files must come last", keys)
 			}
@@ -238,7 +239,7 @@ func itoaTest(n int) string {
 // --watch is served like a post edit.
 func TestWatchBundleFiles(t *testing.T) {
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{
+	testutil.WriteFiles(t, dir, map[string]string{
 		"cs/_category.yaml":  "name: {ko: 컴퓨터 공학, en: Computer Science}\n",
 		"cs/pic/index.ko.md": "---\ntitle: 그림\ndate: 2025-05-06\n---\n\n![d](diagram.png)\n",
 	})
@@ -248,7 +249,7 @@ func TestWatchBundleFiles(t *testing.T) {
 		t.Errorf("missing file: %+v, want a warning at line 6", e)
 	}
 
-	writeTree(t, dir, map[string]string{"cs/pic/diagram.png": pngOf(t, 10, 20)})
+	testutil.WriteFiles(t, dir, map[string]string{"cs/pic/diagram.png": pngOf(t, 10, 20)})
 	eventually(t, "an added file", a.serves(t, "/posts/cs/pic?lang=ko", 200, `<img src=\"/posts/cs/pic/diagram.png\" alt=\"d\" width=\"10\" height=\"20\">`))
 	eventually(t, "an added file served", a.serves(t, "/posts/cs/pic/diagram.png", 200, "PNG"))
 	if e := a.errorFor(t, "cs/pic/index.ko.md"); e != nil {
@@ -258,7 +259,7 @@ func TestWatchBundleFiles(t *testing.T) {
 	added := a.lastModified(t, "/posts/cs/pic/diagram.png")
 
 	replaced := pngOf(t, 30, 40)
-	writeTree(t, dir, map[string]string{"cs/pic/diagram.png": replaced})
+	testutil.WriteFiles(t, dir, map[string]string{"cs/pic/diagram.png": replaced})
 	eventually(t, "a replaced file", a.serves(t, "/posts/cs/pic?lang=ko", 200, `width=\"30\" height=\"40\"`))
 	eventually(t, "a replaced file served", func() string {
 		resp, body := a.get(t, "/posts/cs/pic/diagram.png")
@@ -273,7 +274,7 @@ func TestWatchBundleFiles(t *testing.T) {
 	if !lm.After(added) || !lm.Equal(a.lastModified(t, "/posts/cs/pic?lang=ko")) {
 		t.Errorf("replaced file: Last-Modified %v after %v, want later and the post's", lm, added)
 	}
-	writeTree(t, dir, map[string]string{"cs/pic/index.ko.md": "---\ntitle: 그림\ndate: 2025-05-06\n---\n\n![d](diagram.png) edited\n"})
+	testutil.WriteFiles(t, dir, map[string]string{"cs/pic/index.ko.md": "---\ntitle: 그림\ndate: 2025-05-06\n---\n\n![d](diagram.png) edited\n"})
 	eventually(t, "an edited post", a.serves(t, "/posts/cs/pic?lang=ko", 200, "edited"))
 	if got := a.lastModified(t, "/posts/cs/pic/diagram.png"); !got.Equal(lm) {
 		t.Errorf("unchanged file: Last-Modified %v, was %v", got, lm)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
@@ -95,7 +96,7 @@ func TestCheckJSON(t *testing.T) {
 
 func TestCheckClean(t *testing.T) {
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{
+	testutil.WriteFiles(t, dir, map[string]string{
 		"site.yaml":         "languages: [ko, en]\n",
 		"cs/_category.yaml": "name: {ko: 컴퓨터 공학, en: Computer Science}\n",
 		"cs/a.ko.md":        goodPost("가"),

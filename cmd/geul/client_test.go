@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // These tests hold api.Client to what a frontend written in Go expects of it,
@@ -100,7 +101,7 @@ func TestClientConditional(t *testing.T) {
 		t.Errorf("GET in ko: %+v, want 200 without If-None-Match", got)
 	}
 
-	writeTree(t, dir, map[string]string{"cs/threads.en.md": "---\ntitle: Threads, again\ndate: 2025-02-21\n---\n\nChanged.\n"})
+	testutil.WriteFiles(t, dir, map[string]string{"cs/threads.en.md": "---\ntitle: Threads, again\ndate: 2025-02-21\n---\n\nChanged.\n"})
 	if _, err := c.Reindex(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +213,7 @@ func TestClientEvents(t *testing.T) {
 	}
 
 	proxy.CloseClientConnections()
-	writeTree(t, dir, map[string]string{"cs/threads.en.md": "---\ntitle: Threads, missed\ndate: 2025-02-21\n---\n\nChanged.\n"})
+	testutil.WriteFiles(t, dir, map[string]string{"cs/threads.en.md": "---\ntitle: Threads, missed\ndate: 2025-02-21\n---\n\nChanged.\n"})
 	run, err := admin.Reindex(ctx, "")
 	if err != nil || !run.Changed {
 		t.Fatalf("reindex: %+v %v", run, err)

@@ -31,6 +31,7 @@ import (
 	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/server"
 	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // The contract test holds geul to openapi.yaml over real HTTP: every request
@@ -363,7 +364,7 @@ func decodeBody(raw []byte, encoding string) ([]byte, error) {
 func contractContent(t *testing.T) string {
 	dir := t.TempDir()
 	long := strings.Repeat("Processes do not share memory; threads do, under the GIL.\n\n", 60)
-	writeTree(t, dir, map[string]string{
+	testutil.WriteFiles(t, dir, map[string]string{
 		"site.yaml":           "languages: [ko, en]\n",
 		"cs/_category.yaml":   "name: {ko: 컴퓨터 공학, en: Computer Science}\ndescription: {ko: 설명, en: About computers}\n",
 		"life/_category.yaml": "name: {ko: 일상, en: Life}\n",
@@ -393,7 +394,7 @@ func bareServer(t *testing.T) (*server.Server, *httptest.Server) {
 	dir := t.TempDir()
 	ix := index.New(dir, st)
 	for _, title := range []string{"one", "two"} {
-		writeTree(t, dir, map[string]string{"cs/a.ko.md": goodPost(title)})
+		testutil.WriteFiles(t, dir, map[string]string{"cs/a.ko.md": goodPost(title)})
 		if _, err := ix.Run(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -725,7 +726,7 @@ func TestContract(t *testing.T) {
 	faultPosts(t, full, 1)
 	fa := startServe(t, map[string]string{"GEUL_ADMIN_TOKEN": contractToken, "GEUL_DB_MAX_MB": "1"},
 		"--content", full, "--db", filepath.Join(t.TempDir(), "index.db"))
-	writeTree(t, full, map[string]string{"cs/bulky.ko.md": bulkyPost(128 << 10)})
+	testutil.WriteFiles(t, full, map[string]string{"cs/bulky.ko.md": bulkyPost(128 << 10)})
 	runCases(t, fa.URL, []contractCase{
 		{"reindex on a full disk", 507, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.Reindex(ctx, ""); return err }},
 	}, log, router, api.WithAdminToken(contractToken))

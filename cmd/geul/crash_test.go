@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // The crash test kills the real binary with SIGKILL at random moments of an
@@ -186,7 +187,7 @@ func testCrashKeepsAWholeVersion(t *testing.T, bin string) {
 	n := crashPosts()
 	content := ramDir(t)
 	for _, c := range crashCats {
-		writeTree(t, content, map[string]string{c + "/_category.yaml": "name: {ko: " + c + ", en: " + c + "}\n"})
+		testutil.WriteFiles(t, content, map[string]string{c + "/_category.yaml": "name: {ko: " + c + ", en: " + c + "}\n"})
 	}
 	db := filepath.Join(ramDir(t), "index.db")
 	serve := func() *proc {

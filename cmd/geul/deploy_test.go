@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // The deployment of docs/deploy, for real on loopback: nginx, configured by
@@ -109,7 +111,7 @@ func startNginx(t testing.TB, upstreams []string, extra ...string) string {
 		t.Fatalf("nginx -t: %v\n%s", err, out)
 	}
 	cmd := exec.Command(bin, "-p", prefix, "-c", conf, "-e", filepath.Join(prefix, "log", "error.log"), "-g", "daemon off;")
-	var out syncBuffer
+	var out testutil.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -49,12 +49,8 @@ func serveAsItWas(ctx context.Context, srv *server.Server, st *store.Store, log 
 		return false
 	}
 	log.Error("first index run failed; serving the index as it was", "release", rel.Short(), "err", err)
-	if len(rel.Languages) > 0 {
-		srv.SetLanguages(rel.Languages)
-	}
-	srv.LoadSite(ctx)
-	if lerr := srv.LoadRelease(ctx); lerr != nil {
-		log.Error("release not loaded", "err", lerr)
+	if perr := srv.PublishStored(ctx); perr != nil {
+		log.Error("stored release not loaded", "err", perr)
 	}
 	return true
 }

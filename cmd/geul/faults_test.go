@@ -17,6 +17,7 @@ import (
 
 	"github.com/geul-dev/geul/api"
 	"github.com/geul-dev/geul/internal/corpus"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // The storage faults of a running geul serve: the disk full, the database
@@ -31,7 +32,7 @@ func faultPosts(t *testing.T, dir string, n int) {
 	for i := range n {
 		files[faultPost(i)] = goodPost(fmt.Sprintf("Post %d", i))
 	}
-	writeTree(t, dir, files)
+	testutil.WriteFiles(t, dir, files)
 }
 
 func faultPost(i int) string { return fmt.Sprintf("cs/post-%d.ko.md", i) }
@@ -121,7 +122,7 @@ func TestDiskFull(t *testing.T) {
 	env := map[string]string{"GEUL_ADMIN_TOKEN": adminTestToken, "GEUL_DB_MAX_MB": "1"}
 	a := startServe(t, env, "--content", dir, "--db", db)
 
-	writeTree(t, dir, map[string]string{"cs/bulky.ko.md": bulkyPost(128 << 10)})
+	testutil.WriteFiles(t, dir, map[string]string{"cs/bulky.ko.md": bulkyPost(128 << 10)})
 	if code := a.adminJSON(t, http.MethodPost, "/admin/reindex", nil); code != http.StatusInsufficientStorage {
 		t.Fatalf("reindex on a full disk: %d, want 507", code)
 	}
@@ -136,7 +137,7 @@ func TestDiskFull(t *testing.T) {
 
 	// Space freed (the bulky post goes), the next run succeeds.
 	os.Remove(filepath.Join(dir, "cs/bulky.ko.md"))
-	writeTree(t, dir, map[string]string{faultPost(1): goodPost("Post 1 edited")})
+	testutil.WriteFiles(t, dir, map[string]string{faultPost(1): goodPost("Post 1 edited")})
 	if code := a.adminJSON(t, http.MethodPost, "/admin/reindex", nil); code != http.StatusOK {
 		t.Fatalf("reindex after space was freed: %d", code)
 	}
@@ -149,7 +150,7 @@ func TestDiskFull(t *testing.T) {
 	}
 
 	// A restart on a full disk serves the index it finds.
-	writeTree(t, dir, map[string]string{"cs/bulky.ko.md": bulkyPost(128 << 10)})
+	testutil.WriteFiles(t, dir, map[string]string{"cs/bulky.ko.md": bulkyPost(128 << 10)})
 	a.stop(t)
 	b := startServe(t, env, "--content", dir, "--db", db)
 	b.wantPost(t, faultPost(1), "Post 1 edited")
@@ -170,7 +171,7 @@ func TestDatabaseMoved(t *testing.T) {
 		}},
 		{"replaced", func(t *testing.T, db string) {
 			junk := db + ".junk"
-			writeTree(t, filepath.Dir(junk), map[string]string{filepath.Base(junk): "not a database"})
+			testutil.WriteFiles(t, filepath.Dir(junk), map[string]string{filepath.Base(junk): "not a database"})
 			if err := os.Rename(junk, db); err != nil {
 				t.Fatal(err)
 			}
@@ -217,7 +218,7 @@ func TestDatabaseMoved(t *testing.T) {
 			}
 
 			// The next run builds a new file at the path, and serves it.
-			writeTree(t, dir, map[string]string{faultPost(2): goodPost("Post 2 edited")})
+			testutil.WriteFiles(t, dir, map[string]string{faultPost(2): goodPost("Post 2 edited")})
 			if code := a.adminJSON(t, http.MethodPost, "/admin/reindex", nil); code != http.StatusOK {
 				t.Fatalf("reindex: %d\n%s", code, a.stderr.String())
 			}
@@ -235,7 +236,7 @@ func TestDatabaseMoved(t *testing.T) {
 			}
 			integrity(t, db)
 			// It is written by the runs after.
-			writeTree(t, dir, map[string]string{faultPost(0): goodPost("Post 0 edited")})
+			testutil.WriteFiles(t, dir, map[string]string{faultPost(0): goodPost("Post 0 edited")})
 			if code := a.adminJSON(t, http.MethodPost, "/admin/reindex", nil); code != http.StatusOK {
 				t.Fatalf("reindex after the rebuild: %d", code)
 			}
@@ -383,7 +384,7 @@ func TestDiskFullTmpfs(t *testing.T) {
 	a := startServe(t, env, "--content", dir, "--db", db)
 
 	free := fillDisk(t, disk)
-	writeTree(t, dir, map[string]string{"cs/bulky.ko.md": bulkyPost(64 << 10)})
+	testutil.WriteFiles(t, dir, map[string]string{"cs/bulky.ko.md": bulkyPost(64 << 10)})
 	for range 2 { // the second run finds the disk as full as the first left it
 		if code := a.adminJSON(t, http.MethodPost, "/admin/reindex", nil); code != http.StatusInsufficientStorage {
 			t.Fatalf("reindex on a full disk: %d\n%s", code, a.stderr.String())
@@ -404,7 +405,7 @@ func TestDiskFullTmpfs(t *testing.T) {
 	}
 
 	// A restart on a full disk serves the index it finds.
-	writeTree(t, dir, map[string]string{faultPost(1): bulkyPost(64 << 10)})
+	testutil.WriteFiles(t, dir, map[string]string{faultPost(1): bulkyPost(64 << 10)})
 	a.stop(t)
 	free = fillDisk(t, disk)
 	b := startServe(t, env, "--content", dir, "--db", db)
@@ -426,7 +427,7 @@ func TestHostileFilesReported(t *testing.T) {
 	for name, data := range corpus.Hostile() {
 		files["hostile/"+name] = string(data)
 	}
-	writeTree(t, dir, files)
+	testutil.WriteFiles(t, dir, files)
 	var out strings.Builder
 	err := run(context.Background(), []string{"index", "--content", dir, "--db", filepath.Join(t.TempDir(), "index.db")},
 		func(string) string { return "" }, &out, &out)

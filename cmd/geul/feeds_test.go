@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/mmcdole/gofeed"
 
 	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // feedPost is one post of the generated feed test site.
@@ -105,16 +105,7 @@ func feedSite() []feedPost {
 
 func writeFeedSite(t *testing.T, dir, siteYAML string, posts []feedPost) {
 	t.Helper()
-	write := func(rel, data string) {
-		t.Helper()
-		path := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(rel, data string) { testutil.WriteFile(t, dir, rel, data) }
 	write("site.yaml", siteYAML)
 	write("cs/_category.yaml", "name: {ko: 컴퓨터 공학, en: Computer Science}\norder: 1\n")
 	write("go/_category.yaml", "name: {ko: 고 언어, en: Go}\norder: 2\n")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,9 +10,9 @@ import (
 )
 
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dir := fs.String("content", envDefault(getenv, "GEUL_CONTENT", "content"), "content folder to write into (GEUL_CONTENT)")
+	c := loadConfig(getenv)
+	fs := newFlags("import", stderr)
+	c.contentFlag(fs, "content folder to write into")
 	lang := fs.String("lang", "", "language of the post's body (default: the page's language, else ko)")
 	force := fs.Bool("force", false, "overwrite existing files that differ")
 	pos, err := parseFlags(fs, args, stdout)
@@ -27,7 +26,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	written, err := importer.Import(ctx, data, *dir, importer.Options{Lang: *lang, Force: *force})
+	written, err := importer.Import(ctx, data, c.content, importer.Options{Lang: *lang, Force: *force})
 	if err != nil {
 		return fmt.Errorf("import %s: %w", pos[0], err)
 	}

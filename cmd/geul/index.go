@@ -14,9 +14,11 @@ import (
 )
 
 func runIndex(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var o options
-	fs := newFlags("index", stderr, getenv, &o)
-	publish := fs.String("publish", getenv("GEUL_PUBLISH"), "also write the release into this folder, keeping the last 3 (GEUL_PUBLISH)")
+	c := loadConfig(getenv)
+	fs := newFlags("index", stderr)
+	c.contentFlag(fs, "content folder")
+	c.dbFlag(fs)
+	c.publishFlag(fs, "also write the release into this folder")
 	pos, err := parseFlags(fs, args, stdout)
 	if err != nil {
 		return err
@@ -24,16 +26,16 @@ func runIndex(ctx context.Context, args []string, getenv func(string) string, st
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: index takes no arguments, got %q", errUsage, pos)
 	}
-	if err := store.CheckWritable(o.db); err != nil {
+	if err := store.CheckWritable(c.db); err != nil {
 		return err
 	}
 	tuneIndexGC(getenv)
-	st, err := store.Open(ctx, o.db)
+	st, err := store.Open(ctx, c.db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ix := index.New(o.content, st)
+	ix := index.New(c.content, st)
 	bar := newProgressReport(stderr)
 	ix.SetProgress(bar.update)
 	sum, err := ix.Run(ctx)
@@ -53,8 +55,8 @@ func runIndex(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	fmt.Fprintf(stdout, "release: %s\n", rel.Hash)
-	if *publish != "" {
-		path, _, err := st.Publish(ctx, *publish, store.PublishKeep)
+	if c.publish != "" {
+		path, _, err := st.Publish(ctx, c.publish, store.PublishKeep)
 		if err != nil {
 			return err
 		}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/geul-dev/geul/internal/corpus"
 	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // buildGeul builds the real binary into a temporary folder.
@@ -40,7 +41,7 @@ func buildGeul(t testing.TB) string {
 type proc struct {
 	cmd    *exec.Cmd
 	URL    string
-	stderr *syncBuffer
+	stderr *testutil.SyncBuffer
 	done   chan struct{}
 	err    error // the exit, once done is closed
 }
@@ -51,7 +52,7 @@ func startGeul(t testing.TB, bin string, env []string, args ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
-	p := &proc{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
+	p := &proc{cmd: cmd, stderr: &testutil.SyncBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -177,7 +178,7 @@ func testSIGTERMFinishesInFlightRequests(t *testing.T, bin string) {
 	}
 	// A change, so that the watcher is busy too.
 	path, data := corpus.File(corpus.Options{Seed: 3}, 1, "en")
-	writeTree(t, content, map[string]string{path: strings.Replace(string(data), "\n---\n", "\n---\n\nchanged\n", 1)})
+	testutil.WriteFiles(t, content, map[string]string{path: strings.Replace(string(data), "\n---\n", "\n---\n\nchanged\n", 1)})
 
 	// Once one answer is out, the server has read every request of the burst
 	// (they were sent together) and is working on the rest.
@@ -295,7 +296,7 @@ func TestWALStaysBoundedUnderReads(t *testing.T) {
 			files[fmt.Sprintf("cs/post-%d.%s.md", i, lang)] = watchPost(fmt.Sprintf("Post %d %s", i, lang), strings.Repeat("A line of the body.\n", 50))
 		}
 	}
-	writeTree(t, content, files)
+	testutil.WriteFiles(t, content, files)
 	db := filepath.Join(t.TempDir(), "wal.db")
 	a := startApp(t, content, nil, "--watch", "--db", db)
 	path, data, id := "cs/post-0.ko.md", files["cs/post-0.ko.md"], "cs/post-0"
@@ -321,7 +322,7 @@ func TestWALStaysBoundedUnderReads(t *testing.T) {
 	for i := range edits {
 		marker := "wal-edit-" + strconv.Itoa(i)
 		edited := strings.Replace(data, "\n---\n", "\n---\n\n"+marker+"\n", 1)
-		writeTree(t, content, map[string]string{path: edited})
+		testutil.WriteFiles(t, content, map[string]string{path: edited})
 		eventually(t, "edit "+strconv.Itoa(i), a.serves(t, "/posts/"+id+"?lang=ko", 200, marker))
 		// The checkpoint follows the run's commit.
 		time.Sleep(50 * time.Millisecond)

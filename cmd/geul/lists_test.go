@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 func listsPost(title, date string, draft bool, tags ...string) string {
@@ -26,7 +27,7 @@ func listsPost(title, date string, draft bool, tags ...string) string {
 // being added, turned into a draft and deleted.
 func TestListsFollowTheContent(t *testing.T) {
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{
+	testutil.WriteFiles(t, dir, map[string]string{
 		"cs/_category.yaml": "name: {ko: 컴퓨터 공학, en: Computer Science}\norder: 1\n",
 		"go/_category.yaml": "name: {ko: 고, en: Go}\norder: 2\n",
 		"cs/old.ko.md":      listsPost("옛 글", "2024-01-01", false, "db"),
@@ -99,7 +100,7 @@ func TestListsFollowTheContent(t *testing.T) {
 	eventually(t, "neighbours", want("cs/old", func() string { return neighbours("cs/old") }, "- < cs/old < cs/new"))
 
 	// A post between the two of cs.
-	writeTree(t, dir, map[string]string{"cs/mid.ko.md": listsPost("가운데", "2024-06-15", false, "db")})
+	testutil.WriteFiles(t, dir, map[string]string{"cs/mid.ko.md": listsPost("가운데", "2024-06-15", false, "db")})
 	eventually(t, "added", want("cs/old", func() string { return neighbours("cs/old") }, "- < cs/old < cs/mid"))
 	eventually(t, "added", want("cs/new", func() string { return neighbours("cs/new") }, "cs/mid < cs/new < -"))
 	eventually(t, "added", want("cs count", categoryCount("cs"), "3"))
@@ -108,7 +109,7 @@ func TestListsFollowTheContent(t *testing.T) {
 	}
 
 	// The same post turned into a draft: gone from everything.
-	writeTree(t, dir, map[string]string{"cs/mid.ko.md": listsPost("가운데", "2024-06-15", true, "db", "mid-only")})
+	testutil.WriteFiles(t, dir, map[string]string{"cs/mid.ko.md": listsPost("가운데", "2024-06-15", true, "db", "mid-only")})
 	eventually(t, "draft", want("cs/old", func() string { return neighbours("cs/old") }, "- < cs/old < cs/new"))
 	eventually(t, "draft", want("cs count", categoryCount("cs"), "2"))
 	if code := getJSON("/posts/cs/mid", &api.PostResponse{}); code != http.StatusNotFound {
@@ -122,7 +123,7 @@ func TestListsFollowTheContent(t *testing.T) {
 	}
 
 	// Published again, then deleted.
-	writeTree(t, dir, map[string]string{"cs/mid.ko.md": listsPost("가운데", "2024-06-15", false, "db")})
+	testutil.WriteFiles(t, dir, map[string]string{"cs/mid.ko.md": listsPost("가운데", "2024-06-15", false, "db")})
 	eventually(t, "published", want("cs/new", func() string { return neighbours("cs/new") }, "cs/mid < cs/new < -"))
 	if err := os.Remove(filepath.Join(dir, "cs", "mid.ko.md")); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // previewPost is a bundle post with an image and highlighted code.
@@ -39,7 +41,7 @@ func pngBytes(t *testing.T, w, h int) []byte {
 // by the preview; with an admin token the preview asks for it.
 func TestPreviewDraftsOnlyThere(t *testing.T) {
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{
+	testutil.WriteFiles(t, dir, map[string]string{
 		"cs/_category.yaml":     "name: {ko: 컴퓨터 공학, en: Computer Science}\n",
 		"cs/secret/index.en.md": previewPost("draft: true\n", "Not yet."),
 		"cs/secret/diagram.png": string(pngBytes(t, 40, 20)),
@@ -109,7 +111,7 @@ func TestPreviewInBrowser(t *testing.T) {
 		t.Skip("chromium is not installed (Debian package chromium): the preview cannot be opened in a browser")
 	}
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{
+	testutil.WriteFiles(t, dir, map[string]string{
 		"cs/_category.yaml":       "name: {ko: 컴퓨터 공학, en: Computer Science}\n",
 		"cs/pictures/index.en.md": previewPost("", "First version."),
 		"cs/pictures/diagram.png": string(pngBytes(t, 64, 32)),

@@ -133,8 +133,7 @@ func (r *indexRuns) reopenFailed(path string, err error) {
 // successor is a ready Server over st, which holds the run sum.
 func (r *indexRuns) successor(ctx context.Context, st *store.Store, sum index.Summary) *server.Server {
 	srv := r.live.Successor(st)
-	srv.SetLanguages(sum.Languages)
-	srv.LoadSite(ctx)
+	srv.Publish(sum.Site)
 	if err := srv.LoadRelease(ctx); err != nil {
 		r.log.ErrorContext(ctx, "release not loaded", "err", err)
 	}

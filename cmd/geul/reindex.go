@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -20,7 +19,7 @@ import (
 
 // indexRuns runs the indexer for `geul serve` and tells the server about every
 // run, whoever started it (the first index, the watcher, POST /admin/reindex):
-// the metrics move, the languages follow site.yaml, and event clients hear of
+// the metrics move, the site's snapshot is published, and event clients hear of
 // a new generation. Every run of serve goes through Run.
 type indexRuns struct {
 	ix  *index.Indexer
@@ -64,8 +63,7 @@ func (r *indexRuns) RunChanged(ctx context.Context, paths []string) (index.Summa
 	run := server.IndexRun{Err: err, Duration: sum.Duration}
 	if err == nil {
 		logSummary(r.log, sum)
-		r.srv.SetLanguages(sum.Languages)
-		r.srv.LoadSite(ctx) // site.yaml's base URL and title, for feed links
+		r.srv.Publish(sum.Site)
 		// The run is served already; its release is named after it.
 		if _, err := r.st.Seal(context.WithoutCancel(ctx), sum.Languages, time.Now()); err != nil {
 			r.log.ErrorContext(ctx, "release not sealed", "err", err)
@@ -132,25 +130,7 @@ func (r *indexRuns) Reindex(ctx context.Context, path string) (api.ReindexResult
 		Errors: make([]api.ContentError, len(sum.Errors)),
 	}
 	for i, e := range sum.Errors {
-		res.Errors[i] = server.APIContentError(e.Path, e.Line, e.Reason, e.Warning)
+		res.Errors[i] = e.API()
 	}
 	return res, nil
-}
-
-// minAdminToken is the shortest admin token accepted without a warning: 16
-// random bytes, hex or base64 encoded, are at least this long.
-const minAdminToken = 22
-
-// adminToken is GEUL_ADMIN_TOKEN, read from the environment only: a flag
-// would show it to everyone who can list processes. Empty leaves /admin
-// unmounted.
-func adminToken(getenv func(string) string, log *slog.Logger) string {
-	t := strings.TrimSpace(getenv("GEUL_ADMIN_TOKEN"))
-	switch {
-	case t == "":
-		log.Info("admin routes off: GEUL_ADMIN_TOKEN is not set")
-	case len(t) < minAdminToken:
-		log.Warn("GEUL_ADMIN_TOKEN is short and guessable; use e.g. `openssl rand -hex 32`", "length", len(t))
-	}
-	return t
 }

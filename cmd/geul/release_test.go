@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // releasePost is a post with tags (one Korean, one with a space) and an
@@ -48,7 +49,7 @@ var releaseLine = regexp.MustCompile(`(?m)^release: ([0-9a-f]{64})$`)
 func indexRelease(t *testing.T, files map[string]string, db string, extra ...string) string {
 	t.Helper()
 	dir := t.TempDir()
-	writeTree(t, dir, files)
+	testutil.WriteFiles(t, dir, files)
 	out, errOut, code := runCmd(t, append([]string{"index", "--content", dir, "--db", db}, extra...)...)
 	m := releaseLine.FindStringSubmatch(out)
 	if code != 0 || m == nil {
@@ -281,7 +282,7 @@ func TestReadOnlySwap(t *testing.T) {
 // Last-Modified forward.
 func TestPublishFollow(t *testing.T) {
 	content, pub := t.TempDir(), t.TempDir()
-	writeTree(t, content, releaseContent("알파"))
+	testutil.WriteFiles(t, content, releaseContent("알파"))
 	w := startApp(t, content, nil, "--watch", "--publish", pub)
 	var first api.Health
 	deadline := time.Now().Add(10 * time.Second)
@@ -300,7 +301,7 @@ func TestPublishFollow(t *testing.T) {
 	waitRelease(t, f, first.Release, 5*time.Second)
 	before, _ := f.get(t, "/posts/cs/beta?lang=ko")
 
-	writeTree(t, content, map[string]string{"cs/beta.ko.md": strings.Replace(releasePost("베타", ""), "본문입니다", "고친 본문입니다", 1)})
+	testutil.WriteFiles(t, content, map[string]string{"cs/beta.ko.md": strings.Replace(releasePost("베타", ""), "본문입니다", "고친 본문입니다", 1)})
 	var second api.Health
 	deadline = time.Now().Add(10 * time.Second)
 	for second.Release == "" || second.Release == first.Release {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,33 +17,6 @@ import (
 	"github.com/geul-dev/geul/internal/server"
 	"github.com/geul-dev/geul/internal/store"
 )
-
-// replicaFlags are serve's flags for serving releases and publishing them.
-type replicaFlags struct {
-	readOnly bool
-	follow   string // a publish folder to follow
-	publish  string // a publish folder to write into
-}
-
-func (f *replicaFlags) add(fs *flag.FlagSet, getenv func(string) string) {
-	fs.BoolVar(&f.readOnly, "read-only", envBool(getenv, "GEUL_READ_ONLY"), "serve the release at --db read-only: no content folder, no index runs; a new file renamed onto --db, or SIGHUP, swaps it in (GEUL_READ_ONLY=1)")
-	fs.StringVar(&f.follow, "follow", getenv("GEUL_FOLLOW"), "serve read-only the newest release of a publish folder, instead of --db (GEUL_FOLLOW)")
-	fs.StringVar(&f.publish, "publish", getenv("GEUL_PUBLISH"), "write a release into this folder after every index run, keeping the last 3 (GEUL_PUBLISH)")
-}
-
-// check refuses combinations that make no sense; --follow implies --read-only.
-func (f *replicaFlags) check(watch bool) error {
-	if f.follow != "" {
-		f.readOnly = true
-	}
-	switch {
-	case f.readOnly && watch:
-		return fmt.Errorf("%w: --read-only serves a release and indexes nothing: drop --watch", errUsage)
-	case f.readOnly && f.publish != "":
-		return fmt.Errorf("%w: --publish writes the releases of an indexing server: drop --read-only or --follow", errUsage)
-	}
-	return nil
-}
 
 // swapPoll is how often a read-only server looks for a new release, besides
 // when its folder's events say so: some file systems send none (NFS, some
@@ -129,8 +101,8 @@ func openRelease(ctx context.Context, id fileID, cacheBytes int64) (*store.Store
 // serveReplica is geul serve --read-only: it serves a release with no
 // content folder and no index runs, and swaps in the next release when the
 // file changes or on SIGHUP.
-func serveReplica(ctx context.Context, o options, f replicaFlags, cfg server.Config, cacheBytes int64, log *slog.Logger, stdout io.Writer) error {
-	src := releaseFile{db: o.db, dir: f.follow}
+func serveReplica(ctx context.Context, c *config, cfg server.Config, cacheBytes int64, log *slog.Logger, stdout io.Writer) error {
+	src := releaseFile{db: c.db, dir: c.follow}
 	id, err := src.id()
 	if err != nil {
 		return fmt.Errorf("serve release: %w", err)
@@ -145,11 +117,11 @@ func serveReplica(ctx context.Context, o options, f replicaFlags, cfg server.Con
 		return err
 	}
 	defer rep.Close()
-	ln, err := net.Listen("tcp", o.addr)
+	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
-		return fmt.Errorf("listen %s: %w", o.addr, err)
+		return fmt.Errorf("listen %s: %w", c.addr, err)
 	}
-	hs := rep.HTTPServer(o.addr)
+	hs := rep.HTTPServer(c.addr)
 	fmt.Fprintf(stdout, "geul listening on http://%s\n", ln.Addr())
 	log.Info("serving release", "release", rep.Release().Short(), "path", id.path)
 	serveErr := make(chan error, 1)

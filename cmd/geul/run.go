@@ -101,29 +101,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return err
 }
 
-// options are the settings shared by the commands.
-type options struct {
-	content string
-	db      string
-	addr    string
-}
-
-// envDefault is the environment's value for a flag, else def.
-func envDefault(getenv func(string) string, key, def string) string {
-	if v := getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
-func newFlags(name string, stderr io.Writer, getenv func(string) string, o *options) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.content, "content", envDefault(getenv, "GEUL_CONTENT", "content"), "content folder (GEUL_CONTENT)")
-	fs.StringVar(&o.db, "db", envDefault(getenv, "GEUL_DB", ".geul/index.db"), "index database file (GEUL_DB)")
-	return fs
-}
-
 // parseFlags parses args, allowing flags after positional arguments. -h and
 // --help print the command's usage to stdout and return errHelp; a bad flag
 // gets it on stderr.
@@ -164,17 +141,9 @@ func commandUsage(w io.Writer, fs *flag.FlagSet) {
 	fs.SetOutput(out)
 }
 
-// newLogger logs text on a terminal and JSON otherwise, for log collectors.
-func newLogger(w io.Writer, getenv func(string) string) *slog.Logger {
-	return newLoggerTo(w, w, getenv)
-}
-
-// newLoggerTo is newLogger writing through out, in the format for w.
-func newLoggerTo(out, w io.Writer, getenv func(string) string) *slog.Logger {
-	level := slog.LevelInfo
-	if strings.EqualFold(getenv("GEUL_LOG_LEVEL"), "debug") {
-		level = slog.LevelDebug
-	}
+// newLoggerTo logs through out at level: text when w is a terminal, JSON
+// otherwise, for log collectors.
+func newLoggerTo(out, w io.Writer, level slog.Level) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level}
 	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		return slog.New(slog.NewTextHandler(out, opts))

@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -27,19 +25,9 @@ const defaultAddr = "127.0.0.1:8080"
 const shutdownGrace = 10 * time.Second
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var o options
-	fs := newFlags("serve", stderr, getenv, &o)
-	fs.StringVar(&o.addr, "addr", envDefault(getenv, "GEUL_ADDR", defaultAddr), "listen address (GEUL_ADDR); :8080 listens on every interface")
-	watchContent := fs.Bool("watch", envBool(getenv, "GEUL_WATCH"), "re-index when content files change (GEUL_WATCH=1)")
-	var rep replicaFlags
-	rep.add(fs, getenv)
-	// Links of the feeds and the sitemap; see internal/server/feeds.go.
-	var links server.Config
-	fs.StringVar(&links.BaseURL, "base-url", getenv("GEUL_BASE_URL"), "public site address for feed and sitemap links (GEUL_BASE_URL; else site.yaml's baseURL, else the request's host)")
-	fs.StringVar(&links.PostURL, "post-url", getenv("GEUL_POST_URL"), "public post link with {base} {lang} {slug} {category} {name} (GEUL_POST_URL; default "+server.DefaultPostURL+")")
-	fs.StringVar(&links.CategoryURL, "category-url", getenv("GEUL_CATEGORY_URL"), "public category link with {base} {lang} {category} (GEUL_CATEGORY_URL; default "+server.DefaultCategoryURL+")")
-	proxies := fs.String("trusted-proxies", getenv("GEUL_TRUSTED_PROXIES"), "comma-separated CIDRs of proxies whose X-Forwarded-For/Forwarded name the client (GEUL_TRUSTED_PROXIES; default none: the peer is the client)")
-	perClientFlag := fs.String("events-per-client", envDefault(getenv, "GEUL_EVENTS_PER_CLIENT", strconv.Itoa(server.DefaultEventsPerClient)), "open /events streams allowed per client address (GEUL_EVENTS_PER_CLIENT)")
+	c := loadConfig(getenv)
+	fs := newFlags("serve", stderr)
+	c.serveFlags(fs)
 	pos, err := parseFlags(fs, args, stdout)
 	if err != nil {
 		return err
@@ -47,25 +35,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, pos)
 	}
-	trusted, err := server.ParseTrustedProxies(*proxies)
-	if err != nil {
-		return fmt.Errorf("%w: --trusted-proxies: %v", errUsage, err)
-	}
-	perClient, err := strconv.Atoi(*perClientFlag)
-	if err != nil || perClient < 1 {
-		return fmt.Errorf("%w: --events-per-client %q: want a whole number from 1", errUsage, *perClientFlag)
-	}
-	if err := server.CheckLinks(links); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if err := rep.check(*watchContent); err != nil {
-		return err
-	}
-	cacheBytes, err := envMiB(getenv, "GEUL_POST_CACHE_MB", store.DefaultPostCacheBytes)
-	if err != nil {
-		return err
-	}
-	spillBytes, err := envMiB(getenv, "GEUL_POST_SPILL_MB", store.DefaultPostSpillBytes)
+	set, err := c.serve()
 	if err != nil {
 		return err
 	}
@@ -73,67 +43,61 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// (see server.LogWriter), the last of them when serve returns.
 	logOut := server.NewLogWriter(stderr, server.DefaultLogQueueBytes)
 	defer logOut.Close()
-	log := newLoggerTo(logOut, stderr, getenv)
-	cfg := server.Config{CacheControl: getenv("GEUL_CACHE_CONTROL"),
-		CORSOrigins: splitList(getenv("GEUL_CORS_ORIGINS")),
-		AdminToken:  adminToken(getenv, log),
-		BaseURL:     links.BaseURL, PostURL: links.PostURL, CategoryURL: links.CategoryURL,
-		TrustedProxies: trusted, EventsPerClient: perClient}
-	if rep.readOnly {
-		return serveReplica(ctx, o, rep, cfg, cacheBytes, log, stdout)
-	}
-	maxBytes, err := envMiB(getenv, "GEUL_DB_MAX_MB", 0)
-	if err != nil {
-		return err
+	log := newLoggerTo(logOut, stderr, c.level())
+	c.warnAdminToken(log)
+	cfg := set.server
+	if c.readOnly {
+		return serveReplica(ctx, c, cfg, set.cacheBytes, log, stdout)
 	}
 	cfg.Health = server.NewHealth()
-	st, err := openWritable(ctx, o.db)
+	st, err := openWritable(ctx, c.db)
 	if errors.Is(err, errServeReadOnly) {
 		// An index that cannot be written is still served; see faults.go.
 		log.Error("serving the index read-only: index runs are off", "err", err)
 		cfg.Health.SetStorage(err.Error(), true)
-		return serveReplica(ctx, o, replicaFlags{readOnly: true}, cfg, cacheBytes, log, stdout)
+		c.readOnly = true
+		return serveReplica(ctx, c, cfg, set.cacheBytes, log, stdout)
 	}
 	if err != nil {
 		return err
 	}
 	tune := func(st *store.Store) {
-		st.SetPostCacheBytes(cacheBytes)
-		st.SetPostSpillBytes(spillBytes)
-		if err := st.SetMaxBytes(ctx, maxBytes); err != nil {
+		st.SetPostCacheBytes(set.cacheBytes)
+		st.SetPostSpillBytes(set.spillBytes)
+		if err := st.SetMaxBytes(ctx, set.dbMaxBytes); err != nil {
 			log.Warn("GEUL_DB_MAX_MB not applied", "err", err)
 		}
 	}
 	tune(st)
 	var settle atomic.Int64 // see SetSettleAge below
 	newIndexer := func(st *store.Store) *index.Indexer {
-		ix := index.New(o.content, st)
+		ix := index.New(c.content, st)
 		// Bundle files' URLs in posts' html start with the same base as feed links.
-		ix.SetBaseURL(links.BaseURL)
+		ix.SetBaseURL(c.baseURL)
 		ix.SetSettleAge(time.Duration(settle.Load()))
 		return ix
 	}
 
 	// Every index run of serve goes through runs, which reports it to the server.
-	runs := &indexRuns{ix: newIndexer(st), dir: o.content, st: st, log: log,
+	runs := &indexRuns{ix: newIndexer(st), dir: c.content, st: st, log: log,
 		health: cfg.Health, newIndexer: newIndexer, tune: tune, bg: ctx}
 	cfg.Reindexer = runs
-	cfg.ContentDir = o.content
+	cfg.ContentDir = c.content
 	live := server.NewLive(st, log, cfg)
 	defer live.Close()
 	srv := live.Server()
 	runs.srv, runs.live = srv, live
 	defer runs.wg.Wait()
-	if rep.publish != "" {
+	if c.publish != "" {
 		// Publishing ends before the store closes (deferred above).
-		runs.pub = startPublisher(ctx, st, rep.publish, log)
+		runs.pub = startPublisher(ctx, st, c.publish, log)
 		defer runs.pub.stop()
 	}
-	ln, err := net.Listen("tcp", o.addr)
+	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
-		return fmt.Errorf("listen %s: %w", o.addr, err)
+		return fmt.Errorf("listen %s: %w", c.addr, err)
 	}
-	hs := live.HTTPServer(o.addr)
+	hs := live.HTTPServer(c.addr)
 	fmt.Fprintf(stdout, "geul listening on http://%s\n", ln.Addr())
 
 	serveErr := make(chan error, 1)
@@ -142,8 +106,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// Watching starts before the first index, so that a file saved while it
 	// runs is indexed right after.
 	var w *watch.Watcher
-	if *watchContent {
-		if w, err = watch.New(o.content, watch.Options{Log: log}); err != nil {
+	if c.watch {
+		if w, err = watch.New(c.content, watch.Options{Log: log}); err != nil {
 			_ = hs.Close()
 			return err
 		}
@@ -184,7 +148,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			// Files still being written when the first index read them.
 			w.Trigger()
 		}
-		log.Info("watching for changes", "content", o.content, "folders", len(w.Watched()))
+		log.Info("watching for changes", "content", c.content, "folders", len(w.Watched()))
 	}
 
 	select {
@@ -205,29 +169,4 @@ func shutdown(hs *http.Server, log *slog.Logger) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
-}
-
-// splitList reads a comma-separated setting; empty items are dropped.
-func splitList(v string) []string {
-	var out []string
-	for _, item := range strings.Split(v, ",") {
-		if item = strings.TrimSpace(item); item != "" {
-			out = append(out, item)
-		}
-	}
-	return out
-}
-
-// envMiB reads a size in MiB from the environment variable name, def bytes
-// when it is unset.
-func envMiB(getenv func(string) string, name string, def int64) (int64, error) {
-	v := getenv(name)
-	if v == "" {
-		return def, nil
-	}
-	mb, err := strconv.Atoi(v)
-	if err != nil || mb < 0 {
-		return 0, fmt.Errorf("%w: %s=%q: want a number of MiB", errUsage, name, v)
-	}
-	return int64(mb) << 20, nil
 }

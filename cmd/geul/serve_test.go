@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"path/filepath"
 	"testing"
+
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // TestServePostCacheSetting: GEUL_POST_CACHE_MB and GEUL_POST_SPILL_MB take
@@ -44,7 +46,7 @@ func TestServeEdgeSettings(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{"cs/a.ko.md": goodPost("가")})
+	testutil.WriteFiles(t, dir, map[string]string{"cs/a.ko.md": goodPost("가")})
 	a := startApp(t, dir, map[string]string{"GEUL_ADMIN_TOKEN": "edge-token-0123456789", "GEUL_TRUSTED_PROXIES": "127.0.0.1,::1"}, "--events-per-client", "1")
 	get := func(path string, header ...string) *http.Response {
 		t.Helper()

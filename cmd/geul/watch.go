@@ -3,17 +3,9 @@ package main
 import (
 	"context"
 	"log/slog"
-	"strconv"
 
 	"github.com/geul-dev/geul/internal/watch"
 )
-
-// envBool reads a boolean environment variable ("1", "true"); anything else
-// is false.
-func envBool(getenv func(string) string, key string) bool {
-	b, _ := strconv.ParseBool(getenv(key))
-	return b
-}
 
 // reindexOnChange is what `geul serve --watch` does after a burst of changes:
 // one incremental run through runs (which tells the server and its event

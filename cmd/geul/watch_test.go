@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // watchWithin bounds how long a change may take to be served in the tests;
@@ -27,7 +28,7 @@ func watchPost(title, body string) string {
 func startWatching(t *testing.T) (*app, string) {
 	t.Helper()
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{
+	testutil.WriteFiles(t, dir, map[string]string{
 		"cs/_category.yaml": "name: {ko: 컴퓨터 공학, en: Computer Science}\n",
 		"cs/edit.ko.md":     watchPost("처음", "first body"),
 		"cs/edit.en.md":     watchPost("First", "first body"),
@@ -92,7 +93,7 @@ func TestWatchFollowsEveryKindOfChange(t *testing.T) {
 	a, dir := startWatching(t)
 	put := func(rel, data string) {
 		t.Helper()
-		writeTree(t, dir, map[string]string{rel: data})
+		testutil.WriteFiles(t, dir, map[string]string{rel: data})
 	}
 	eventually(t, "the first index", a.serves(t, "/posts/cs/edit?lang=en", 200, "First"))
 

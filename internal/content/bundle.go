@@ -63,7 +63,7 @@ type BundleFile struct {
 // the bundle; ok is false for a path that cannot be one.
 func BundleFileOf(p string) (postID, name string, ok bool) {
 	parts := strings.Split(p, "/")
-	if len(parts) < 3 || len(parts) > 3+MaxBundleDepth || !validSlug(parts[0]) || !validSlug(parts[1]) {
+	if len(parts) < 3 || len(parts) > 3+MaxBundleDepth || !ValidSlug(parts[0]) || !ValidSlug(parts[1]) {
 		return "", "", false
 	}
 	for _, part := range parts[2:] {

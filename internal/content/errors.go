@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/geul-dev/geul/api"
 )
 
 // Error is a problem with one content file; it never stops the rest from
@@ -39,13 +41,28 @@ func (e *Error) Error() string {
 	return e.Path + ": " + reason
 }
 
+// API is e in the shape the API gives content errors (GET /admin/status,
+// POST /admin/reindex, geul check --format json), its message in the
+// file:line: reason form that geul index and geul check print.
+func (e *Error) API() api.ContentError {
+	msg := e.Reason
+	if e.Path != "" {
+		msg = e.Error()
+	}
+	severity := "error"
+	if e.Warning {
+		severity = "warning"
+	}
+	return api.ContentError{File: e.Path, Line: e.Line, Reason: e.Reason, Message: msg, Severity: severity}
+}
+
 func errorf(path string, line int, format string, args ...any) *Error {
 	return &Error{Path: path, Line: line, Reason: fmt.Sprintf(format, args...)}
 }
 
-// sortErrors orders errors by file and line so that reports are stable
+// SortErrors orders errors by file and line so that reports are stable
 // from one run to the next.
-func sortErrors(errs []*Error) {
+func SortErrors(errs []*Error) {
 	slices.SortStableFunc(errs, func(a, b *Error) int {
 		return cmp.Or(
 			cmp.Compare(a.Path, b.Path),

@@ -197,14 +197,15 @@ func (r *yamlReader) date(n *yaml.Node, key string) (string, time.Time, *Error) 
 	if err != nil || !ok {
 		return "", time.Time{}, err
 	}
-	t, perr := parseDate(s)
+	t, perr := ParseDate(s)
 	if perr != nil {
 		return "", time.Time{}, r.errf(n, "%s %q is not a date: want YYYY-MM-DD or RFC 3339 (2025-02-21T09:30:00+09:00)", key, s)
 	}
 	return s, t, nil
 }
 
-func parseDate(s string) (time.Time, error) {
+// ParseDate reads a front matter date: YYYY-MM-DD (midnight UTC) or RFC 3339.
+func ParseDate(s string) (time.Time, error) {
 	if len(s) == len(time.DateOnly) {
 		return time.Parse(time.DateOnly, s)
 	}

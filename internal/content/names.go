@@ -14,11 +14,15 @@ const (
 	bundleIndex = "index"
 )
 
-// validSlug reports whether s is a slug or category name: lower-case ASCII
-// letters, digits and "-". The rule keeps URLs stable and identical on
-// case-insensitive file systems.
-func validSlug(s string) bool {
-	if s == "" {
+// MaxSlug is the longest slug or category name, in bytes.
+const MaxSlug = 200
+
+// ValidSlug reports whether s is a slug or category name: 1 to MaxSlug
+// lower-case ASCII letters, digits and "-". The rule keeps URLs stable and
+// identical on case-insensitive file systems; the API answers 400 to a path
+// that breaks it.
+func ValidSlug(s string) bool {
+	if s == "" || len(s) > MaxSlug {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -32,6 +36,9 @@ func validSlug(s string) bool {
 
 // slugProblem explains why s is not a valid slug, naming what it is.
 func slugProblem(what, s string) string {
+	if len(s) > MaxSlug {
+		return fmt.Sprintf("bad %s %.40q...: at most %d characters are allowed", what, s, MaxSlug)
+	}
 	return fmt.Sprintf("bad %s %q: only lower-case ASCII letters, digits and \"-\" are allowed", what, s)
 }
 
@@ -42,7 +49,7 @@ func validLang(s string) bool {
 	if s == "" || s[0] < 'a' || s[0] > 'z' || s[len(s)-1] == '-' || len(s) > 35 {
 		return false
 	}
-	return validSlug(s)
+	return ValidSlug(s)
 }
 
 // hidden reports whether a file or folder is hidden (".git", ".DS_Store");
@@ -95,9 +102,9 @@ func splitPostPath(path string) (category, slug, lang, problem string) {
 		return "", "", "", "not a post file: want <category>/<slug>.<lang>.md or <category>/<slug>/index.<lang>.md"
 	}
 	switch {
-	case !validSlug(category):
+	case !ValidSlug(category):
 		return "", "", "", slugProblem("category folder name", category)
-	case !validSlug(slug):
+	case !ValidSlug(slug):
 		return "", "", "", slugProblem("slug", slug)
 	case !validLang(lang):
 		return "", "", "", fmt.Sprintf("bad language %q in file name: want a code like ko or en", lang)

@@ -109,7 +109,7 @@ func Assemble(site Site, files []*File) ([]*Post, []*Error) {
 		posts = append(posts, p)
 	}
 	slices.SortFunc(posts, func(a, b *Post) int { return cmp.Compare(a.ID(), b.ID()) })
-	sortErrors(errs)
+	SortErrors(errs)
 	return posts, errs
 }
 

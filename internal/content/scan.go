@@ -79,7 +79,7 @@ func Scan(ctx context.Context, fsys fs.FS, site Site) ([]Entry, []*Error, error)
 		return nil, nil, err
 	}
 	slices.SortFunc(s.entries, func(a, b Entry) int { return cmp.Compare(a.Path, b.Path) })
-	sortErrors(s.errs)
+	SortErrors(s.errs)
 	return s.entries, s.errs, nil
 }
 
@@ -217,7 +217,7 @@ func (s *scanner) bundle(cat, catProblem, slug string) error {
 	if err != nil || !ok {
 		return err
 	}
-	if hasIndex(ents) && catProblem == "" && validSlug(slug) {
+	if hasIndex(ents) && catProblem == "" && ValidSlug(slug) {
 		if err := s.bundleFiles(dir, dir, ents, 0); err != nil {
 			return err
 		}
@@ -240,7 +240,7 @@ func (s *scanner) bundle(cat, catProblem, slug string) error {
 
 // categoryProblem is why cat is not a valid category folder name, or "".
 func categoryProblem(cat string) string {
-	if !validSlug(cat) {
+	if !ValidSlug(cat) {
 		return slugProblem("category folder name", cat)
 	}
 	return ""
@@ -252,7 +252,7 @@ func (s *scanner) post(p, catProblem, slug, lang string, fi fs.FileInfo) {
 	switch {
 	case catProblem != "":
 		s.fail(p, "%s", catProblem)
-	case !validSlug(slug):
+	case !ValidSlug(slug):
 		s.fail(p, "%s", slugProblem("slug", slug))
 	case !slices.Contains(s.langs, lang):
 		s.fail(p, "language %q is not one of the site's languages %v (site.yaml)", lang, s.langs)
@@ -432,6 +432,6 @@ func ScanPaths(ctx context.Context, fsys fs.FS, site Site, paths []string) (entr
 	}
 	slices.Sort(gone)
 	slices.SortFunc(s.entries, func(a, b Entry) int { return cmp.Compare(a.Path, b.Path) })
-	sortErrors(s.errs)
+	SortErrors(s.errs)
 	return s.entries, s.errs, gone, true
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/geul-dev/geul/internal/content"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 const goodPost = "---\ntitle: T\ndate: 2025-01-01\n---\nbody\n"
@@ -155,21 +156,6 @@ func TestScanTooLarge(t *testing.T) {
 	}
 }
 
-// writeFiles creates files under dir; it is for the cases MapFS cannot
-// show: symlinks through os.Root and files on disk.
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, data := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 func openRoot(t *testing.T, dir string) fs.FS {
 	t.Helper()
 	root, err := os.OpenRoot(dir)
@@ -191,8 +177,8 @@ func TestScanSymlinks(t *testing.T) {
 	base := t.TempDir()
 	outside := filepath.Join(base, "outside")
 	dir := filepath.Join(base, "content")
-	writeFiles(t, outside, map[string]string{"secret.md": goodPost, "cat/x.ko.md": goodPost})
-	writeFiles(t, dir, map[string]string{
+	testutil.WriteFiles(t, outside, map[string]string{"secret.md": goodPost, "cat/x.ko.md": goodPost})
+	testutil.WriteFiles(t, dir, map[string]string{
 		"cs/a.ko.md":        goodPost,
 		"shared/inside.txt": goodPost,
 	})
@@ -226,7 +212,7 @@ func TestScanSymlinks(t *testing.T) {
 
 func TestScanAndReadTooLargeOnDisk(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	testutil.WriteFiles(t, dir, map[string]string{
 		"cs/big.ko.md": strings.Repeat("x", content.MaxFileSize+1),
 		"cs/ok.ko.md":  goodPost,
 	})

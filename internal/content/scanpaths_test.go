@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/geul-dev/geul/internal/content"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // TestScanPaths checks what a look at a few named paths says, against the
@@ -16,7 +17,7 @@ import (
 // must judge.
 func TestScanPaths(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	testutil.WriteFiles(t, dir, map[string]string{
 		"site.yaml":             "languages: [ko, en]\n",
 		"cs/_category.yaml":     "name: CS\n",
 		"cs/flat.ko.md":         goodPost,

@@ -31,6 +31,13 @@ func DefaultSite() Site {
 	return Site{Languages: append([]string(nil), defaultLanguages...), Title: map[string]string{}, Description: map[string]string{}}
 }
 
+// Fallbacks is the order in which geul looks for a post's body or a text in
+// lang: lang, then the site's languages, the default first. Past them, what
+// there is in another language serves.
+func (s Site) Fallbacks(lang string) []string {
+	return append([]string{lang}, s.languages()...)
+}
+
 // languages returns s.Languages, or the defaults for a zero Site, so that
 // callers holding Site{} still get sensible behaviour.
 func (s Site) languages() []string {
@@ -188,7 +195,7 @@ func parseCategory(path string, data []byte) (*Category, *Error) {
 	if !found || name != CategoryFile {
 		return nil, errorf(path, 0, "not a category file: want <category>/%s", CategoryFile)
 	}
-	if !validSlug(slug) {
+	if !ValidSlug(slug) {
 		return nil, errorf(path, 0, "%s", slugProblem("category folder name", slug))
 	}
 	if err := checkUTF8(path, data); err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // The atomicity test flips a small content folder between two versions, A
@@ -43,15 +44,7 @@ func marker(b bool) string {
 func writeVersion(t testing.TB, dir string, b bool) {
 	t.Helper()
 	m := marker(b)
-	put := func(rel, data string) {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	put := func(rel, data string) { testutil.WriteFile(t, dir, rel, data) }
 	for _, c := range atomicCats {
 		put(c+"/_category.yaml", "name:\n  ko: "+c+"\n  en: "+c+"\n")
 	}

@@ -20,7 +20,7 @@ import (
 	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/corpus"
 	"github.com/geul-dev/geul/internal/index"
-	"github.com/geul-dev/geul/internal/markdown"
+	mdbaseline "github.com/geul-dev/geul/internal/markdown/baseline"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -173,7 +173,7 @@ func bodies(b *testing.B, dir string) [][]byte {
 func baseline(b *testing.B, srcs [][]byte) time.Duration {
 	b.Helper()
 	start := time.Now()
-	if err := markdown.RenderBaseline(srcs, runtime.NumCPU()); err != nil {
+	if err := mdbaseline.Render(srcs, runtime.NumCPU()); err != nil {
 		b.Fatal(err)
 	}
 	return time.Since(start)

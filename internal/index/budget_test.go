@@ -12,6 +12,7 @@ import (
 	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/markdown"
 	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 const front = "---\ntitle: t\ndate: 2025-01-01\n---\n"
@@ -59,7 +60,7 @@ func TestHostileFilesAmongOrdinaryPosts(t *testing.T) {
 	}
 	hostile := hostileBodies()
 	for name, body := range hostile {
-		putFile(t, dir, "hostile/"+name+".ko.md", front+body)
+		testutil.WriteFile(t, dir, "hostile/"+name+".ko.md", front+body)
 	}
 	// And files just within the budget, which are rendered: the heaviest
 	// per byte that it lets through.
@@ -71,7 +72,7 @@ func TestHostileFilesAmongOrdinaryPosts(t *testing.T) {
 		heavy = nil
 	}
 	for name, body := range heavy {
-		putFile(t, dir, "heavy/"+name+".ko.md", front+body)
+		testutil.WriteFile(t, dir, "heavy/"+name+".ko.md", front+body)
 	}
 	ix := index.New(dir, openStore(t))
 	peak := samplePeak()
@@ -141,8 +142,8 @@ func TestOverBudgetKeepsLastGoodVersion(t *testing.T) {
 		}
 		return r.Post.Content
 	}
-	putFile(t, dir, "go/a.ko.md", front+"good a\n")
-	putFile(t, dir, "go/b.ko.md", front+"good b\n")
+	testutil.WriteFile(t, dir, "go/a.ko.md", front+"good a\n")
+	testutil.WriteFile(t, dir, "go/b.ko.md", front+"good b\n")
 	if sum := run(); len(sum.Errors) != 0 {
 		t.Fatal(sum.Errors)
 	}
@@ -154,9 +155,9 @@ func TestOverBudgetKeepsLastGoodVersion(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			putFile(t, dir, "go/a.ko.md", front+c.body)
-			putFile(t, dir, "go/c.ko.md", front+"new c "+c.name+"\n") // the rest of the run goes on
-			for range 2 {                                             // and the next run reports it again
+			testutil.WriteFile(t, dir, "go/a.ko.md", front+c.body)
+			testutil.WriteFile(t, dir, "go/c.ko.md", front+"new c "+c.name+"\n") // the rest of the run goes on
+			for range 2 {                                                        // and the next run reports it again
 				sum := run()
 				if got := errorsOf(sum)["go/a.ko.md"]; got != c.err || len(sum.Errors) != 1 {
 					t.Errorf("errors %v, want only %q", sum.Errors, c.err)
@@ -170,7 +171,7 @@ func TestOverBudgetKeepsLastGoodVersion(t *testing.T) {
 			}
 		})
 	}
-	putFile(t, dir, "go/a.ko.md", front+"fixed a\n")
+	testutil.WriteFile(t, dir, "go/a.ko.md", front+"fixed a\n")
 	if sum := run(); len(sum.Errors) != 0 || served("go/a") != "fixed a\n" {
 		t.Errorf("after the fix: errors %v, go/a serves %q", sum.Errors, served("go/a"))
 	}

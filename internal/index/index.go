@@ -25,6 +25,7 @@ import (
 
 	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/markdown"
+	"github.com/geul-dev/geul/internal/site"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -57,6 +58,9 @@ type Summary struct {
 	// Targeted says the run looked only at the paths it was given (see
 	// RunChanged), not at every file.
 	Targeted bool
+	// Site is the snapshot of the site this run leaves served, for the
+	// server to publish; nil when the run failed.
+	Site *site.Snapshot
 }
 
 // ErrorCount is the number of Errors that are not warnings.
@@ -531,7 +535,18 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 	sum.Generation = gen
 	sum.Changed = changed
 	sum.Languages = site.Languages
+	sum.Site = ix.snapshot(gen, next)
 	return sum, nil
+}
+
+// snapshot is the site of generation gen: site.yaml as the files of next
+// have it, its base URL as written.
+func (ix *Indexer) snapshot(gen int64, files map[string]*known) *site.Snapshot {
+	s, _ := content.ParseSite(nil)
+	if k := files["site.yaml"]; k != nil && k.site != nil {
+		s = *k.site
+	}
+	return site.New(gen, s)
 }
 
 // siteOf is the site the files of next describe, its BaseURL the one bundle

@@ -323,10 +323,7 @@ func localized(site content.Site, m map[string]string) api.Localized {
 // servedLang is the language whose body answers a request for lang: lang
 // itself, else the default language, else the first the post has.
 func servedLang(site content.Site, p *content.Post, lang string) string {
-	if _, ok := p.Files[lang]; ok {
-		return lang
-	}
-	for _, l := range site.Languages {
+	for _, l := range site.Fallbacks(lang) {
 		if _, ok := p.Files[l]; ok {
 			return l
 		}

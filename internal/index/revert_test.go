@@ -9,6 +9,7 @@ import (
 
 	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // A post file whose new version breaks its post (here: no title) is put back
@@ -17,7 +18,7 @@ import (
 // broken bytes are never rendered into the store.
 func TestBrokenVersionKeepsTheStoredRendering(t *testing.T) {
 	dir := t.TempDir()
-	put := func(rel, data string) { t.Helper(); putFile(t, dir, rel, data) }
+	put := func(rel, data string) { t.Helper(); testutil.WriteFile(t, dir, rel, data) }
 	ctx := context.Background()
 	st := openStore(t)
 	ix := index.New(dir, st)
@@ -82,7 +83,7 @@ func TestBrokenVersionKeepsTheStoredRendering(t *testing.T) {
 // payload that post id had before.
 func TestUnservedFileServesItsOwnRendering(t *testing.T) {
 	dir := t.TempDir()
-	put := func(rel, data string) { t.Helper(); putFile(t, dir, rel, data) }
+	put := func(rel, data string) { t.Helper(); testutil.WriteFile(t, dir, rel, data) }
 	ctx := context.Background()
 	st := openStore(t)
 	ix := index.New(dir, st)
@@ -122,18 +123,6 @@ func TestUnservedFileServesItsOwnRendering(t *testing.T) {
 		t.Errorf("after the winner went: got %q, want %q", got, want)
 	}
 	assertSameAsFresh(t, dir, st)
-}
-
-// putFile writes data at rel under dir, making its folders.
-func putFile(t *testing.T, dir, rel, data string) {
-	t.Helper()
-	p := filepath.Join(dir, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // openStore opens a store in a temporary folder, closed when the test ends.

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/geul-dev/geul/internal/content"
-	"github.com/geul-dev/geul/internal/markdown"
+	"github.com/geul-dev/geul/internal/markdown/baseline"
 )
 
 // renderCmd is the baseline process: read every post file of dir, cut its
@@ -37,7 +37,7 @@ func renderCmd(dir string) error {
 	if err != nil {
 		return fmt.Errorf("render %s: %w", dir, err)
 	}
-	if err := markdown.RenderBaseline(srcs, runtime.NumCPU()); err != nil {
+	if err := baseline.Render(srcs, runtime.NumCPU()); err != nil {
 		return fmt.Errorf("render %s: %w", dir, err)
 	}
 	fmt.Printf("rendered %d files\n", len(srcs))

@@ -7,6 +7,7 @@ import (
 	"github.com/yuin/goldmark/parser"
 
 	"github.com/geul-dev/geul/internal/markdown"
+	"github.com/geul-dev/geul/internal/markdown/baseline"
 )
 
 // The two benchmarks render the same seed post so their ns/op compare geul's
@@ -31,7 +32,7 @@ func BenchmarkRender(b *testing.B) {
 
 func BenchmarkBaseline(b *testing.B) {
 	src := readSeed(b)
-	md := markdown.NewBaseline()
+	md := baseline.New()
 	var buf bytes.Buffer
 	if err := md.Convert(src, &buf); err != nil {
 		b.Fatal(err)

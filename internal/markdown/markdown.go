@@ -54,8 +54,8 @@ type Renderer struct {
 	gate   *renderGate
 }
 
-// chromaOptions and highlightOptions are shared by New and NewBaseline so
-// the benchmark baseline highlights exactly like geul.
+// chromaOptions and highlightOptions are shared by New and the benchmark
+// baseline (see HighlightOptions) so that it highlights exactly like geul.
 func chromaOptions() []chromahtml.Option {
 	// Classes rather than inline styles: the HTML stays small and frontends
 	// pick their theme with CSS.
@@ -96,21 +96,10 @@ func NewBudget(b Budget) *Renderer {
 	return &Renderer{md: md, budget: b, gate: newRenderGate(renderGateBytes)}
 }
 
-// NewBaseline returns plain goldmark with the same extensions (GFM,
-// footnotes, goldmark-highlighting with the same options) and auto heading
-// ids as New, but none of geul's extras: Unicode heading ids, the stricter
-// link check, the faster code block renderer, TOC and text extraction. It
-// exists so benchmarks can tell geul's cost from goldmark's own.
-func NewBaseline() goldmark.Markdown {
-	return goldmark.New(
-		goldmark.WithExtensions(
-			extension.GFM,
-			extension.Footnote,
-			highlighting.NewHighlighting(highlightOptions()...),
-		),
-		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
-	)
-}
+// HighlightOptions are the goldmark-highlighting options geul's code
+// blocks are rendered with, for a renderer that must highlight alike (the
+// benchmarks' baseline, internal/markdown/baseline).
+func HighlightOptions() []highlighting.Option { return highlightOptions() }
 
 // Check reports whether src is within the renderer's budget as far as its
 // source tells (see Budget.Check), without parsing it: a *BudgetError, or

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/geul-dev/geul/internal/markdown"
+	"github.com/geul-dev/geul/internal/markdown/baseline"
 )
 
 // renderer is shared on purpose: every test also exercises reuse.
@@ -531,7 +532,7 @@ func FuzzRender(f *testing.F) {
 // TestCodeMatchesBaseline holds geul's code block renderer to the bytes
 // goldmark-highlighting writes, since geul replaces it only for speed.
 func TestCodeMatchesBaseline(t *testing.T) {
-	base := markdown.NewBaseline()
+	base := baseline.New()
 	code := "func main() {\n\tx := \"<a href='&'>\" // 주석\n\tfmt.Println(x)\n}\n"
 	infos := []string{
 		"go", "GO", "python", "py", "js", "c++", "C#", "html", "bash", "sh $", "console", "text", "plaintext",

@@ -6,10 +6,8 @@ import (
 	"crypto/subtle"
 	"errors"
 	"io/fs"
-	"maps"
 	"math"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,20 +19,6 @@ import (
 	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/store"
 )
-
-// Error codes of the admin and change routes.
-const (
-	EUnauthorized = "unauthorized"
-	ETooMany      = "too_many_requests"
-	EGone         = "gone"
-)
-
-// The codes join errors.go's table here, so their handlers stay in one file.
-func init() {
-	codeStatus[EUnauthorized] = http.StatusUnauthorized
-	codeStatus[ETooMany] = http.StatusTooManyRequests
-	codeStatus[EGone] = http.StatusGone
-}
 
 // Reindexer runs an index run for POST /admin/reindex. The server knows
 // nothing of files; the program gives it one.
@@ -157,49 +141,6 @@ func (g *adminGuard) succeed(ip string) {
 // clientIP is the client's address: the peer's, or what trusted proxies
 // forwarded (see ipExtractor).
 func (s *Server) clientIP(c echo.Context) string { return c.RealIP() }
-
-// adminRoutes mounts /admin only when a token is configured: without one there
-// is nothing to guess at, and the routes answer 404 like any unknown path.
-func (s *Server) adminRoutes() {
-	if s.cfg.AdminToken == "" {
-		return
-	}
-	s.guard = newAdminGuard(s.cfg.AdminToken)
-	// A group with middleware catches every path under it, so the token is
-	// asked for before anything about /admin is told; the other methods of
-	// each route are registered to answer 405 with Allow, as the router
-	// does elsewhere.
-	g := s.echo.Group("/admin", s.adminAuth)
-	adminRoute(g, "/status", map[string]echo.HandlerFunc{
-		http.MethodGet:  s.handleAdminStatus,
-		http.MethodHead: s.handleAdminStatus, // every GET answers HEAD (see get in routes.go)
-	})
-	adminRoute(g, "/reindex", map[string]echo.HandlerFunc{http.MethodPost: s.handleAdminReindex})
-}
-
-// methodNotAllowedRoute names the routes that only answer 405: they are no
-// part of the API (see Routes).
-const methodNotAllowedRoute = "method-not-allowed"
-
-// adminRoute registers path's handlers by method in g, and a 405 with Allow
-// for every other method.
-func adminRoute(g *echo.Group, path string, byMethod map[string]echo.HandlerFunc) {
-	allowed := slices.Sorted(maps.Keys(byMethod))
-	for _, m := range allowed {
-		g.Add(m, path, byMethod[m])
-	}
-	allow := strings.Join(allowed, ", ")
-	notAllowed := func(c echo.Context) error {
-		c.Response().Header().Set(echo.HeaderAllow, allow)
-		return echo.ErrMethodNotAllowed
-	}
-	for _, m := range []string{http.MethodConnect, http.MethodDelete, http.MethodGet, http.MethodHead,
-		http.MethodOptions, http.MethodPatch, http.MethodPost, http.MethodPut, http.MethodTrace} {
-		if byMethod[m] == nil {
-			g.Add(m, path, notAllowed).Name = methodNotAllowedRoute
-		}
-	}
-}
 
 // adminAuth lets a request through only with Authorization: Bearer and the
 // configured token. Each failure counts against the client IP; past
@@ -338,22 +279,7 @@ func ValidContentPath(p string) bool {
 func contentErrors(errs []store.ContentError) []api.ContentError {
 	out := make([]api.ContentError, len(errs))
 	for i, e := range errs {
-		out[i] = APIContentError(e.Path, e.Line, e.Reason, e.Warning)
+		out[i] = (&content.Error{Path: e.Path, Line: e.Line, Reason: e.Reason, Warning: e.Warning}).API()
 	}
 	return out
-}
-
-// APIContentError is a content error or warning in the public shape, its
-// message in the file:line: reason form.
-func APIContentError(path string, line int, reason string, warning bool) api.ContentError {
-	msg := reason
-	if path != "" {
-		// The line geul index and geul check print.
-		msg = (&content.Error{Path: path, Line: line, Reason: reason, Warning: warning}).Error()
-	}
-	severity := "error"
-	if warning {
-		severity = "warning"
-	}
-	return api.ContentError{File: path, Line: line, Reason: reason, Message: msg, Severity: severity}
 }

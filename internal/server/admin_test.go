@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +20,7 @@ import (
 	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/server"
 	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // opsToken is the admin token of the test servers.
@@ -34,24 +34,7 @@ type opsEnv struct {
 	ix   *index.Indexer
 	srv  *server.Server
 	hs   *httptest.Server
-	logs *opsLog
-}
-
-type opsLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *opsLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *opsLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	logs *testutil.SyncBuffer
 }
 
 func opsPost(title string) string {
@@ -70,7 +53,7 @@ var opsContent = map[string]string{
 // and reindexer are the caller's; the reindexer, if wanted, is e.reindexer().
 func newOpsEnv(t *testing.T, cfg server.Config, files map[string]string) *opsEnv {
 	t.Helper()
-	e := &opsEnv{dir: t.TempDir(), logs: &opsLog{}}
+	e := &opsEnv{dir: t.TempDir(), logs: &testutil.SyncBuffer{}}
 	for p, data := range files {
 		e.write(t, p, data)
 	}
@@ -97,13 +80,7 @@ func newOpsEnv(t *testing.T, cfg server.Config, files map[string]string) *opsEnv
 
 func (e *opsEnv) write(t *testing.T, p, data string) {
 	t.Helper()
-	full := filepath.Join(e.dir, filepath.FromSlash(p))
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testutil.WriteFile(t, e.dir, p, data)
 }
 
 func (e *opsEnv) remove(t *testing.T, p string) {
@@ -130,7 +107,7 @@ func (r opsReindexer) run(ctx context.Context) (index.Summary, error) {
 	sum, err := r.e.ix.Run(ctx)
 	run := server.IndexRun{Err: err, Duration: sum.Duration, Generation: sum.Generation, Changed: sum.Changed, Posts: sum.Posts, Errors: len(sum.Errors)}
 	if err == nil {
-		r.e.srv.SetLanguages(sum.Languages)
+		r.e.srv.Publish(sum.Site)
 	}
 	r.e.srv.IndexDone(ctx, run)
 	return sum, err

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -63,8 +64,8 @@ func (s *Server) categoryObject(ci store.CategoryInfo, lang string) (api.Categor
 	for _, l := range langs {
 		c.Counts = append(c.Counts, api.LangCount{Lang: l, Count: ci.Langs[l]})
 	}
-	c.LocalName = textFor(c.Name, lang, langs)
-	c.LocalDescription = textFor(c.Description, lang, langs)
+	c.LocalName = c.Name.In(lang, langs)
+	c.LocalDescription = c.Description.In(lang, langs)
 	return c, nil
 }
 
@@ -96,7 +97,7 @@ func (s *Server) handleCategories(c echo.Context) error {
 		}
 		resp.Categories = append(resp.Categories, cat)
 	}
-	body, err := encodeJSON(resp)
+	body, err := api.Encode(resp)
 	if err != nil {
 		return err
 	}
@@ -123,7 +124,7 @@ func (s *Server) handleCategories(c echo.Context) error {
 //	@Router			/categories/{category} [get]
 func (s *Server) handleCategory(c echo.Context) error {
 	slug := c.Param("category")
-	if !slugPattern.MatchString(slug) {
+	if !content.ValidSlug(slug) {
 		return invalidf("malformed category %q: slugs are lower-case ASCII letters, digits and '-'", slug)
 	}
 	r, err := s.parseList(c)
@@ -141,7 +142,7 @@ func (s *Server) handleCategory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	head, err := encodeJSON(cat)
+	head, err := api.Encode(cat)
 	if err != nil {
 		return err
 	}
@@ -170,7 +171,7 @@ func (s *Server) handleTags(c echo.Context) error {
 	for i, t := range tags {
 		resp.Tags[i] = api.Tag{Name: t.Name, Count: t.Count}
 	}
-	body, err := encodeJSON(resp)
+	body, err := api.Encode(resp)
 	if err != nil {
 		return err
 	}
@@ -211,7 +212,7 @@ func (s *Server) handleTag(c echo.Context) error {
 		}
 		return err
 	}
-	head, err := encodeJSON(api.Tag{Name: info.Name, Count: info.Count})
+	head, err := api.Encode(api.Tag{Name: info.Name, Count: info.Count})
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/geul-dev/geul/api"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -57,7 +58,7 @@ func (s *Server) handleChanges(c echo.Context) error {
 	if c.Request().Header.Get("If-None-Match") != "" && notModified(c.Request(), etag, time.Time{}) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	body, err := encodeJSON(changesBody(since, cs.Generation, cs.Changes))
+	body, err := api.Encode(changesBody(since, cs.Generation, cs.Changes))
 	if err != nil {
 		return err
 	}

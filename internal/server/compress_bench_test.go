@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -13,8 +12,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/geul-dev/geul/internal/index"
-	"github.com/geul-dev/geul/internal/server"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -75,19 +72,7 @@ const seedPost = "/posts/cs/multiprocessing-and-multithreading-in-python"
 // seedServer indexes the repository's content and serves it over real HTTP.
 func seedServer(b *testing.B) (*httptest.Server, *store.Store) {
 	b.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	sum, err := index.New("../../content", st).Run(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{})
-	srv.SetLanguages(sum.Languages)
-	srv.SetReady()
+	st, srv := indexed(b, "../../content", filepath.Join(b.TempDir(), "bench.db"))
 	hs := httptest.NewServer(srv)
 	b.Cleanup(hs.Close)
 	return hs, st

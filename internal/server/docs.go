@@ -3,14 +3,14 @@ package server
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/geul-dev/geul/internal/store"
 	"io/fs"
 	"mime"
 	"net/http"
 	"path"
-	"slices"
 	"strings"
 	"sync"
+
+	"github.com/geul-dev/geul/internal/store"
 
 	"github.com/labstack/echo/v4"
 	swaggerfiles "github.com/swaggo/files/v2"
@@ -75,33 +75,6 @@ const docsScript = `window.ui = SwaggerUIBundle({
 });
 `
 
-// UndocumentedRoutes are the routes the OpenAPI document leaves out on
-// purpose, as "METHOD path" in echo's form: /docs/, which is /docs's page,
-// and Swagger UI's own static files, which are no part of the API. The contract test holds every other route to
-// the document.
-var UndocumentedRoutes = []string{"GET /docs/", "HEAD /docs/", "GET /docs/:file", "HEAD /docs/:file"}
-
-// Route is one registered route: a method and echo's path (":name" for a
-// parameter, "*" for the rest).
-type Route struct {
-	Method, Path string
-}
-
-// Routes lists every registered route, sorted, for the contract test.
-func (s *Server) Routes() []Route {
-	var out []Route
-	for _, r := range s.echo.Routes() {
-		if r.Method == echo.RouteNotFound || r.Name == methodNotAllowedRoute {
-			continue // a group's catch-all for its 404s, or a 405: not routes
-		}
-		out = append(out, Route{Method: r.Method, Path: r.Path})
-	}
-	slices.SortFunc(out, func(a, b Route) int {
-		return strings.Compare(a.Path+" "+a.Method, b.Path+" "+b.Method)
-	})
-	return slices.Compact(out)
-}
-
 // spec is the OpenAPI document as served: the embedded YAML, its JSON form,
 // and their ETags, computed once.
 var spec = sync.OnceValues(func() (*specForms, error) {
@@ -122,18 +95,6 @@ var spec = sync.OnceValues(func() (*specForms, error) {
 type specForms struct {
 	yaml, json       []byte
 	yamlTag, jsonTag string
-}
-
-// docsRoutes registers the API's description: the OpenAPI document and
-// Swagger UI over it.
-func (s *Server) docsRoutes() {
-	s.get("/openapi.yaml", s.handleOpenAPIYAML)
-	s.get("/openapi.json", s.handleOpenAPIJSON)
-	s.get("/docs", s.handleDocs)
-	s.get("/docs/", s.handleDocsInDir)
-	// A parameter, not a wildcard: echo's wildcard routes change how it
-	// answers a wrong method elsewhere (404 instead of 405).
-	s.get("/docs/:file", s.handleDocsFile)
 }
 
 // handleOpenAPIYAML godoc

@@ -13,13 +13,20 @@ import (
 	"github.com/geul-dev/geul/internal/store"
 )
 
-// Error codes: every error a handler returns is one of these.
+// Error codes: every error a handler returns is one of these, and
+// codeStatus gives each its HTTP status.
 const (
 	ENotFound = "not_found"
 	EInvalid  = "invalid"
 	EInternal = "internal"
 	// EUnavailable: the server cannot answer yet (the first index is running).
 	EUnavailable = "unavailable"
+	// EUnauthorized: an admin or preview route without the right token.
+	EUnauthorized = "unauthorized"
+	// ETooMany: too many failed authentications, or event streams, from one client.
+	ETooMany = "too_many_requests"
+	// EGone: a change feed asked from a generation no longer kept.
+	EGone = "gone"
 )
 
 // Error is an error meant for the client: its code picks the status, its
@@ -39,11 +46,24 @@ func notFoundf(format string, args ...any) error {
 	return &Error{Code: ENotFound, Message: fmt.Sprintf(format, args...)}
 }
 
+// codeStatus is the one table from error codes to HTTP status.
 var codeStatus = map[string]int{
-	ENotFound:    http.StatusNotFound,
-	EInvalid:     http.StatusBadRequest,
-	EInternal:    http.StatusInternalServerError,
-	EUnavailable: http.StatusServiceUnavailable,
+	ENotFound:     http.StatusNotFound,
+	EInvalid:      http.StatusBadRequest,
+	EInternal:     http.StatusInternalServerError,
+	EUnavailable:  http.StatusServiceUnavailable,
+	EUnauthorized: http.StatusUnauthorized,
+	ETooMany:      http.StatusTooManyRequests,
+	EGone:         http.StatusGone,
+}
+
+// ErrorStatusCode is the HTTP status of an error code; an unknown code is a
+// 500, as the code of a bug.
+func ErrorStatusCode(code string) int {
+	if st, ok := codeStatus[code]; ok {
+		return st
+	}
+	return http.StatusInternalServerError
 }
 
 // problemType is the base of the problem type URIs geul documents.
@@ -61,7 +81,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &ge):
-		p.Status = codeStatus[ge.Code]
+		p.Status = ErrorStatusCode(ge.Code)
 		p.Type = problemType + ge.Code
 		p.Detail = ge.Message
 	case errors.Is(err, store.ErrNotFound):
@@ -115,7 +135,7 @@ func writeProblem(c echo.Context, p api.Problem) {
 	h.Del("Last-Modified")
 	h.Del("Content-Length") // a handler's, for the body the problem replaces
 	h.Set("Cache-Control", "no-store")
-	body, _ := encodeJSON(p)
+	body, _ := api.Encode(p)
 	if c.Request().Method == http.MethodHead {
 		h.Set(echo.HeaderContentType, "application/problem+json")
 		c.Response().WriteHeader(p.Status)

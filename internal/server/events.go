@@ -83,7 +83,7 @@ func (h *Hub) drop(c *eventClient) {
 // Publish announces a new generation with what changed since the last one
 // announced.
 func (h *Hub) Publish(ch api.Changes) {
-	data, err := encodeJSON(ch)
+	data, err := api.Encode(ch)
 	if err != nil {
 		return // api.Changes always encodes
 	}
@@ -346,13 +346,13 @@ func (s *Server) handleEventsHead(c echo.Context) error {
 func (s *Server) greet(c echo.Context, gen int64) (int64, error) {
 	last, err := strconv.ParseInt(strings.TrimSpace(c.Request().Header.Get("Last-Event-ID")), 10, 64)
 	if err != nil || last < 0 || last == gen {
-		data, _ := encodeJSON(map[string]int64{"generation": gen})
+		data, _ := api.Encode(map[string]int64{"generation": gen})
 		return gen, writeEvent(c, "hello", gen, bytes.TrimSpace(data))
 	}
 	cs, err := s.store.Changes(c.Request().Context(), last)
 	if err == nil {
 		// cs may be past gen if a run committed meanwhile; its own snapshot is what is sent.
-		data, _ := encodeJSON(changesBody(last, cs.Generation, cs.Changes))
+		data, _ := api.Encode(changesBody(last, cs.Generation, cs.Changes))
 		return cs.Generation, writeEvent(c, "generation", cs.Generation, bytes.TrimSpace(data))
 	}
 	if !errors.Is(err, store.ErrGenerationGone) && !errors.Is(err, store.ErrGenerationAhead) {
@@ -360,7 +360,7 @@ func (s *Server) greet(c echo.Context, gen int64) (int64, error) {
 		return gen, err
 	}
 	// Pruned, or the index was rebuilt behind the client's back.
-	data, _ := encodeJSON(map[string]any{"generation": gen, "detail": resyncDetail(gen)})
+	data, _ := api.Encode(map[string]any{"generation": gen, "detail": resyncDetail(gen)})
 	return gen, writeEvent(c, "resync", gen, bytes.TrimSpace(data))
 }
 

@@ -21,93 +21,9 @@ import (
 	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/corpus"
 	"github.com/geul-dev/geul/internal/index"
+	"github.com/geul-dev/geul/internal/site"
 	"github.com/geul-dev/geul/internal/store"
 )
-
-func TestURLTemplates(t *testing.T) {
-	tests := []struct {
-		post, cat string
-		wantErr   string
-		id, lang  string
-		wantPost  string
-		wantCat   string
-	}{
-		{id: "cs/threads", lang: "ko", wantPost: "https://b.example/blog/cs/threads?lang=ko", wantCat: "https://b.example/blog/cs?lang=ko"},
-		{post: "{base}/{lang}/{category}/{name}", cat: "{base}/{lang}/c/{category}", id: "go/gc", lang: "en",
-			wantPost: "https://b.example/en/go/gc", wantCat: "https://b.example/en/c/go"},
-		{post: "https://other.example/p/{slug}", id: "go/gc", lang: "en", wantPost: "https://other.example/p/go/gc", wantCat: "https://b.example/blog/go?lang=en"},
-		{post: "{base}/blog/{slugs}", wantErr: "unknown placeholder {slugs}"},
-		{post: "{base}/blog/{slug", wantErr: "unclosed {"},
-		{post: "{base}/{lang}", wantErr: "needs {slug}"},
-		{post: "/blog/{slug}", wantErr: "absolute http(s) URL"},
-		{post: "{lang}/{slug}", wantErr: "absolute http(s) URL"},
-		{cat: "{base}/blog/{slug}", wantErr: "unknown placeholder {slug}"},
-		{cat: "{base}/blog", wantErr: "needs {category}"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.post+"|"+tt.cat, func(t *testing.T) {
-			err := CheckLinks(Config{PostURL: tt.post, CategoryURL: tt.cat})
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("got %v, want an error with %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, _ := parsePostURL(tt.post)
-			c, _ := parseCategoryURL(tt.cat)
-			l := links{base: "https://b.example", post: p, cat: c}
-			if got := l.postURL(tt.id, tt.lang); got != tt.wantPost {
-				t.Errorf("post URL %q, want %q", got, tt.wantPost)
-			}
-			cat, _, _ := strings.Cut(tt.id, "/")
-			if got := l.categoryURL(cat, tt.lang); got != tt.wantCat {
-				t.Errorf("category URL %q, want %q", got, tt.wantCat)
-			}
-		})
-	}
-}
-
-func TestNormalizeBase(t *testing.T) {
-	for in, want := range map[string]string{
-		"https://b.example":          "https://b.example",
-		"https://b.example/":         "https://b.example",
-		" http://b.example:8080/x/ ": "http://b.example:8080/x",
-		"ftp://b.example":            "",
-		"https://":                   "",
-		"b.example":                  "",
-		"https://b.example/?q=1":     "",
-		"https://b.example/#top":     "",
-		"https://u:p@b.example":      "",
-	} {
-		got, err := normalizeBase(in)
-		if (err != nil) != (want == "") || got != want {
-			t.Errorf("normalizeBase(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-}
-
-// TestXMLSafe checks that HTML which XML cannot carry as it is still gives a
-// well-formed document that reads back as the HTML, minus what XML forbids.
-func TestXMLSafe(t *testing.T) {
-	html := "<p>한국어 ]]> 끝\x0b\x00 \u2028 \U0001F600</p>"
-	body, err := xmlDoc(atomContent{Type: "html", Text: xmlSafe(html)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got atomContent
-	if err := xml.Unmarshal(body, &got); err != nil {
-		t.Fatalf("not well-formed: %v\n%s", err, body)
-	}
-	if want := "<p>한국어 ]]> 끝\uFFFD\uFFFD \u2028 \U0001F600</p>"; got.Text != want {
-		t.Errorf("got %q, want %q", got.Text, want)
-	}
-	if s := "plain 한국어 text"; xmlSafe(s) != s {
-		t.Errorf("xmlSafe changed %q", s)
-	}
-}
 
 // feedEnv is a server over a generated corpus, indexed for real.
 type feedEnv struct {
@@ -174,8 +90,7 @@ func (e *feedEnv) reindex(tb testing.TB) index.Summary {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e.srv.SetLanguages(sum.Languages)
-	e.srv.LoadSite(context.Background())
+	e.srv.Publish(sum.Site)
 	return sum
 }
 
@@ -294,7 +209,7 @@ func TestFeedCache(t *testing.T) {
 	if again := e.get(t, "/feed.xml?lang=en"); !bytes.Equal(again, first) || key() != before {
 		t.Fatal("a second request built the feed again")
 	}
-	e.srv.SetSite([]string{"ko", "en"}, content.Site{Title: map[string]string{"en": "Renamed"}})
+	e.srv.Publish(site.New(0, content.Site{Languages: []string{"ko", "en"}, Title: map[string]string{"en": "Renamed"}}))
 	if got := e.get(t, "/feed.xml?lang=en"); !bytes.Contains(got, []byte("<title>Renamed</title>")) {
 		t.Errorf("new site title not in the feed: %.300s", got)
 	}

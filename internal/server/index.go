@@ -31,7 +31,7 @@ var indexLinks = api.IndexLinks{
 //	@Success		200	{object}	api.Index
 //	@Router			/ [get]
 func (s *Server) handleIndex(c echo.Context) error {
-	body, err := encodeJSON(api.Index{
+	body, err := api.Encode(api.Index{
 		Name:        "geul",
 		Description: "A headless content API: markdown posts served as JSON, rendered once at index time.",
 		Languages:   s.languages(),

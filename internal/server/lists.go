@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -144,7 +145,7 @@ func appendList(b []byte, r listRequest, page store.ListPage) ([]byte, api.Pagin
 		}
 	}
 	p := pagination(r.page, r.limit, page.Total)
-	meta, err := encodeJSON(api.ListMeta{Pagination: p})
+	meta, err := api.Encode(api.ListMeta{Pagination: p})
 	if err != nil {
 		return b, p, err
 	}
@@ -193,7 +194,7 @@ func (s *Server) handleListPosts(c echo.Context) error {
 	}
 	if c.QueryParams().Has("category") {
 		cat := c.QueryParam("category")
-		if !slugPattern.MatchString(cat) {
+		if !content.ValidSlug(cat) {
 			return invalidf("malformed category %q: slugs are lower-case ASCII letters, digits and '-'", cat)
 		}
 		r.query.Category = cat

@@ -2,15 +2,12 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -20,9 +17,8 @@ import (
 	"time"
 
 	"github.com/geul-dev/geul/api"
-	"github.com/geul-dev/geul/internal/index"
-	"github.com/geul-dev/geul/internal/server"
 	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // listSite is the content of the list tests: 24 posts over three categories
@@ -33,16 +29,7 @@ import (
 func listSite(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	write := func(rel, data string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(rel, data string) { testutil.WriteFile(t, dir, rel, data) }
 	cats := []string{"cs", "go", "web"}
 	for k, c := range cats {
 		write(c+"/_category.yaml", fmt.Sprintf("name:\n  ko: 분류 %s\n  en: Category %s\ndescription:\n  ko: 설명 %s\n  en: About %s\norder: %d\n", c, c, c, c, 3-k))
@@ -95,23 +82,7 @@ func newListEnv(t *testing.T) *listEnv {
 // newListEnvOf is a listEnv over the content folder dir.
 func newListEnvOf(t *testing.T, dir string) *listEnv {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "index.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sum, err := index.New(dir, st).Run(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(sum.Errors) > 0 {
-		t.Fatalf("content errors: %v", sum.Errors)
-	}
-	s := server.New(st, log, server.Config{})
-	s.SetLanguages(sum.Languages)
-	s.SetReady()
+	st, s := indexed(t, dir, filepath.Join(t.TempDir(), "index.db"))
 	hs := httptest.NewServer(s)
 	t.Cleanup(hs.Close)
 	return &listEnv{st: st, srv: hs}
@@ -197,28 +168,6 @@ func (e *listEnv) problem(t *testing.T, target string, status int) {
 	}
 }
 
-// keysOf returns the keys of a JSON object in document order.
-func keysOf(t *testing.T, raw []byte) []string {
-	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		t.Fatalf("not a JSON object: %.80s", raw)
-	}
-	var keys []string
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys = append(keys, k.(string))
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return keys
-}
-
 // rawItems returns the raw items of a list body.
 func rawItems(t *testing.T, body []byte) []json.RawMessage {
 	t.Helper()
@@ -261,7 +210,7 @@ func intp(n int) *int { return &n }
 func TestListPosts(t *testing.T) {
 	e := newListEnv(t)
 	resp, body := e.ok(t, "/posts")
-	if got := keysOf(t, body); !slices.Equal(got, []string{"posts", "meta"}) {
+	if got := testutil.JSONKeys(t, body); !slices.Equal(got, []string{"posts", "meta"}) {
 		t.Errorf("keys %v, want posts, meta", got)
 	}
 	l := listDecode[api.ListResponse](t, body)
@@ -292,8 +241,8 @@ func TestListPosts(t *testing.T) {
 	if err := json.Unmarshal(pbody, &pr); err != nil {
 		t.Fatal(err)
 	}
-	wantKeys := slices.DeleteFunc(keysOf(t, pr.Post), func(k string) bool { return k == "content" || k == "html" || k == "files" })
-	if got := keysOf(t, first); !slices.Equal(got, wantKeys) {
+	wantKeys := slices.DeleteFunc(testutil.JSONKeys(t, pr.Post), func(k string) bool { return k == "content" || k == "html" || k == "files" })
+	if got := testutil.JSONKeys(t, first); !slices.Equal(got, wantKeys) {
 		t.Errorf("item keys %v, want %v", got, wantKeys)
 	}
 	var full map[string]json.RawMessage
@@ -482,7 +431,7 @@ func TestListFields(t *testing.T) {
 	e := newListEnv(t)
 	_, body := e.ok(t, "/posts?fields=date,title&limit=3")
 	for _, item := range rawItems(t, body) {
-		if got := keysOf(t, item); !slices.Equal(got, []string{"slug", "title", "date"}) {
+		if got := testutil.JSONKeys(t, item); !slices.Equal(got, []string{"slug", "title", "date"}) {
 			t.Errorf("fields=date,title: keys %v, want slug, title, date", got)
 		}
 	}
@@ -500,23 +449,23 @@ func TestListFields(t *testing.T) {
 	// slug is never dropped; an empty fields keeps everything.
 	_, body = e.ok(t, "/categories/go?fields=tags")
 	for _, item := range rawItems(t, body) {
-		if got := keysOf(t, item); !slices.Equal(got, []string{"slug", "tags"}) {
+		if got := testutil.JSONKeys(t, item); !slices.Equal(got, []string{"slug", "tags"}) {
 			t.Errorf("fields=tags: keys %v", got)
 		}
 	}
 	_, body = e.ok(t, "/tags/alpha?fields=")
-	if got := keysOf(t, rawItems(t, body)[0]); len(got) < 10 {
+	if got := testutil.JSONKeys(t, rawItems(t, body)[0]); len(got) < 10 {
 		t.Errorf("fields= (empty): keys %v, want all", got)
 	}
 
 	// The single post: trimmed, with its own validator.
 	resp, body := e.ok(t, "/posts/go/post-01?fields=title,content,next&lang=en")
-	if got := keysOf(t, body); !slices.Equal(got, []string{"post"}) {
+	if got := testutil.JSONKeys(t, body); !slices.Equal(got, []string{"post"}) {
 		t.Fatalf("keys %v", got)
 	}
 	var pr struct{ Post json.RawMessage }
 	json.Unmarshal(body, &pr)
-	if got := keysOf(t, pr.Post); !slices.Equal(got, []string{"slug", "title", "content", "next"}) {
+	if got := testutil.JSONKeys(t, pr.Post); !slices.Equal(got, []string{"slug", "title", "content", "next"}) {
 		t.Errorf("post keys %v, want slug, title, content, next", got)
 	}
 	fullResp, fullBody := e.ok(t, "/posts/go/post-01?lang=en")
@@ -554,7 +503,7 @@ func TestCategories(t *testing.T) {
 	var catKeys []string
 	var raw struct{ Categories []json.RawMessage }
 	json.Unmarshal(body, &raw)
-	catKeys = keysOf(t, raw.Categories[0])
+	catKeys = testutil.JSONKeys(t, raw.Categories[0])
 	if want := []string{"slug", "name", "description", "order", "count", "counts", "localName", "localDescription"}; !slices.Equal(catKeys, want) {
 		t.Errorf("category keys %v, want %v", catKeys, want)
 	}
@@ -586,7 +535,7 @@ func TestCategories(t *testing.T) {
 
 	// One category: the same object, and its posts.
 	_, body = e.ok(t, "/categories/cs?limit=4&page=2&lang=en")
-	if got := keysOf(t, body); !slices.Equal(got, []string{"category", "posts", "meta"}) {
+	if got := testutil.JSONKeys(t, body); !slices.Equal(got, []string{"category", "posts", "meta"}) {
 		t.Errorf("keys %v", got)
 	}
 	one := listDecode[api.CategoryResponse](t, body)

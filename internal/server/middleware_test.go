@@ -15,6 +15,8 @@ import (
 	"github.com/andybalholm/brotli"
 	"github.com/labstack/echo/v4"
 
+	"github.com/geul-dev/geul/internal/content"
+	"github.com/geul-dev/geul/internal/site"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -218,7 +220,7 @@ func TestSecurityHeadersAndTimeouts(t *testing.T) {
 
 func TestPickLanguage(t *testing.T) {
 	s := New(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{})
-	s.SetLanguages([]string{"ko", "en"})
+	s.Publish(site.New(0, content.Site{Languages: []string{"ko", "en"}}))
 	for _, tc := range []struct{ header, want string }{
 		{"en-US,en;q=0.9,ko;q=0.8", "en"},
 		{"ko-KR,ko;q=0.9,en;q=0.5", "ko"},

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"golang.org/x/text/language"
 
+	"github.com/geul-dev/geul/internal/site"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -21,8 +22,8 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // queryLang), else the best match of Accept-Language, else the default
 // language.
 func (s *Server) pickLang(c echo.Context) (string, error) {
-	sl := s.langs.Load()
-	if lang, ok, err := sl.queryLang(c); ok || err != nil {
+	sn := s.site()
+	if lang, ok, err := queryLang(c, sn); ok || err != nil {
 		return lang, err
 	}
 	// Without lang, the answer depends on Accept-Language.
@@ -30,13 +31,12 @@ func (s *Server) pickLang(c echo.Context) (string, error) {
 	if al := c.Request().Header.Get("Accept-Language"); al != "" {
 		tags, _, err := language.ParseAcceptLanguage(al)
 		if err == nil && len(tags) > 0 {
-			_, idx, conf := sl.matcher.Match(tags...)
-			if conf != language.No {
-				return sl.list[idx], nil
+			if lang, _, conf := sn.Match(tags...); conf != language.No {
+				return lang, nil
 			}
 		}
 	}
-	return sl.list[0], nil
+	return sn.Default(), nil
 }
 
 // maxLangParam bounds a lang parameter: real tags are far shorter.
@@ -49,29 +49,30 @@ const maxLangParam = 64
 // settles for any match, lang names one language, so only a sure match of the
 // same base language counts: the matcher would otherwise answer fr, or zh-Hans
 // for zh-hant, with a low-confidence guess.
-func (sl *siteLangs) queryLang(c echo.Context) (lang string, ok bool, err error) {
+func queryLang(c echo.Context, sn *site.Snapshot) (lang string, ok bool, err error) {
 	q := c.QueryParam("lang")
 	if q == "" {
 		return "", false, nil
 	}
 	// A site language as it is written, the usual case, needs no parsing:
 	// it is the sure match of itself.
-	for _, l := range sl.list {
+	langs := sn.Languages()
+	for _, l := range langs {
 		if q == l {
 			return l, true, nil
 		}
 	}
 	tag, perr := language.Parse(q)
 	if len(q) > maxLangParam || perr != nil {
-		return "", true, invalidf("malformed lang %.64q: want a language tag such as %s", q, strings.Join(sl.list, " or "))
+		return "", true, invalidf("malformed lang %.64q: want a language tag such as %s", q, strings.Join(langs, " or "))
 	}
-	_, idx, conf := sl.matcher.Match(tag)
+	lang, stag, conf := sn.Match(tag)
 	qbase, _ := tag.Base()
-	sbase, _ := sl.tags[idx].Base()
+	sbase, _ := stag.Base()
 	if conf < language.High || qbase != sbase {
-		return "", true, invalidf("unknown lang %.64q: this site has %s", q, strings.Join(sl.list, ", "))
+		return "", true, invalidf("unknown lang %.64q: this site has %s", q, strings.Join(langs, ", "))
 	}
-	return sl.list[idx], true, nil
+	return lang, true, nil
 }
 
 // negotiateEncoding picks the stored form the client accepts best: brotli, then

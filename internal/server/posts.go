@@ -2,17 +2,14 @@ package server
 
 import (
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/store"
 )
-
-// slugPattern is what CONTENT.md allows in a category or slug.
-var slugPattern = regexp.MustCompile(`^[a-z0-9-]{1,200}$`)
 
 // handlePost serves a stored post payload as it was built at index time: a
 // lookup and a write.
@@ -70,7 +67,7 @@ func (s *Server) handlePost(c echo.Context) error {
 // against CONTENT.md's slug rule.
 func postParams(c echo.Context) (cat, slug string, err error) {
 	cat, slug = c.Param("category"), c.Param("slug")
-	if !slugPattern.MatchString(cat) || !slugPattern.MatchString(slug) {
+	if !content.ValidSlug(cat) || !content.ValidSlug(slug) {
 		return "", "", invalidf("malformed slug %q: slugs are lower-case ASCII letters, digits and '-'", cat+"/"+slug)
 	}
 	return cat, slug, nil

@@ -162,8 +162,7 @@ func (s *Server) handlePreviewFile(c echo.Context) error {
 // languages in order: the page shows what the author wrote, never a fallback
 // body under another language's name.
 func (s *Server) previewFile(ctx context.Context, cat, slug, lang string) (store.FileRecord, error) {
-	langs := append([]string{lang}, s.languages()...)
-	for _, l := range langs {
+	for _, l := range s.site().Fallbacks(lang) {
 		for _, p := range []string{cat + "/" + slug + "." + l + ".md", cat + "/" + slug + "/index." + l + ".md"} {
 			rec, err := s.store.FileRecord(ctx, p)
 			if err == nil && rec.Kind == "post" && rec.HTML != "" {

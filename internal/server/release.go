@@ -67,3 +67,19 @@ func (s *Server) defaultModified(etag string) time.Time {
 	}
 	return s.reprs.firstSeen(etag)
 }
+
+// PublishStored serves the release the store holds as it is, when no index
+// run of this process made it (one that failed leaves it as it was): the
+// site of its sealed languages and settings, and the release itself.
+func (s *Server) PublishStored(ctx context.Context) error {
+	rel, err := s.store.Release(ctx)
+	if err != nil {
+		return fmt.Errorf("publish stored release: %w", err)
+	}
+	snap, err := releaseSite(ctx, s.store, rel)
+	if err != nil {
+		return fmt.Errorf("publish stored release: %w", err)
+	}
+	s.Publish(snap)
+	return s.LoadRelease(ctx)
+}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/geul-dev/geul/internal/content"
+	"github.com/geul-dev/geul/internal/site"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -81,12 +83,11 @@ func (r *Replica) pin(ctx context.Context, st *store.Store) (*pinned, error) {
 	if rel.Hash == "" {
 		return nil, fmt.Errorf("release: the database holds no release: build it with geul index")
 	}
-	langs := rel.Languages
-	if len(langs) == 0 {
-		langs = content.DefaultSite().Languages
+	snap, err := releaseSite(ctx, st, rel)
+	if err != nil {
+		return nil, err
 	}
-	srv.SetLanguages(langs)
-	srv.LoadSite(ctx)
+	srv.Publish(snap)
 	if err := srv.LoadRelease(ctx); err != nil {
 		return nil, err
 	}
@@ -186,4 +187,23 @@ func (r *Replica) Close() {
 	p := r.cur
 	r.mu.Unlock()
 	r.unpin(p)
+}
+
+// releaseSite is the snapshot of the site in the release st holds: its
+// languages as sealed, site.yaml as the index kept it.
+func releaseSite(ctx context.Context, st *store.Store, rel store.Release) (*site.Snapshot, error) {
+	var settings content.Site
+	raw, err := st.SiteMeta(ctx)
+	if err == nil && raw != nil {
+		err = json.Unmarshal(raw, &settings)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("release site: %w", err)
+	}
+	settings.Languages = rel.Languages
+	gen, err := st.Generation(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("release site: %w", err)
+	}
+	return site.New(gen, settings), nil
 }

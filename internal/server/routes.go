@@ -1,15 +1,18 @@
 package server
 
 import (
-	"context"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/geul-dev/geul/api"
 )
 
-// routes lists every endpoint geul serves.
+// routes lists every endpoint geul serves: this function is the one place a
+// route is registered. The handlers' files carry their documentation.
 func (s *Server) routes() {
 	e := s.echo
 	// Outermost: every request gets its id first, and is counted and logged
@@ -43,15 +46,34 @@ func (s *Server) routes() {
 	// Operations and change feeds: metrics.go, changes.go, events.go.
 	s.get("/metrics", s.handleMetrics)
 	s.get("/changes", s.handleChanges)
+	// A stream's HEAD is its own handler: it must not open a stream.
 	e.GET(eventsPath, s.handleEvents)
 	e.HEAD(eventsPath, s.handleEventsHead)
 	// An author's page of a post, drafts included: preview.go.
 	s.get(previewPath, s.handlePreview, s.previewAuth)
 	s.get(previewPath+"/*", s.handlePreviewFile, s.previewAuth)
-	// Mounted only with a token: admin.go.
-	s.adminRoutes()
-	// The API's description: docs.go.
-	s.docsRoutes()
+	// The API's description, the OpenAPI document and Swagger UI over it: docs.go.
+	s.get("/openapi.yaml", s.handleOpenAPIYAML)
+	s.get("/openapi.json", s.handleOpenAPIJSON)
+	s.get("/docs", s.handleDocs)
+	s.get("/docs/", s.handleDocsInDir)
+	// A parameter, not a wildcard: echo's wildcard routes change how it
+	// answers a wrong method elsewhere (404 instead of 405).
+	s.get("/docs/:file", s.handleDocsFile)
+
+	// Operators' routes, mounted only with a token (without one there is
+	// nothing to guess at, and they answer 404 like any unknown path): admin.go.
+	if s.cfg.AdminToken != "" {
+		s.guard = newAdminGuard(s.cfg.AdminToken)
+		// A group with middleware catches every path under it, so the token
+		// is asked for before anything about /admin is told.
+		g := e.Group("/admin", s.adminAuth)
+		route(g, "/status", map[string]echo.HandlerFunc{
+			http.MethodGet:  s.handleAdminStatus,
+			http.MethodHead: s.handleAdminStatus, // every GET answers HEAD (see get)
+		})
+		route(g, "/reindex", map[string]echo.HandlerFunc{http.MethodPost: s.handleAdminReindex})
+	}
 }
 
 // get registers h for GET and HEAD: echo v4 answers HEAD only where a route
@@ -62,50 +84,56 @@ func (s *Server) get(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) 
 	s.echo.HEAD(path, h, m...)
 }
 
-// requestTimeout bounds every request so a stuck query cannot hold a client.
-func (s *Server) requestTimeout(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if c.Path() == eventsPath {
-			return next(c) // a stream lasts as long as its client
+// methodNotAllowedRoute names the routes that only answer 405: they are no
+// part of the API (see Routes).
+const methodNotAllowedRoute = "method-not-allowed"
+
+// route registers path's handlers by method in g, and a 405 with Allow for
+// every other method, as the router answers elsewhere (a group with
+// middleware would otherwise catch them).
+func route(g *echo.Group, path string, byMethod map[string]echo.HandlerFunc) {
+	allowed := slices.Sorted(maps.Keys(byMethod))
+	for _, m := range allowed {
+		g.Add(m, path, byMethod[m])
+	}
+	allow := strings.Join(allowed, ", ")
+	notAllowed := func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderAllow, allow)
+		return echo.ErrMethodNotAllowed
+	}
+	for _, m := range []string{http.MethodConnect, http.MethodDelete, http.MethodGet, http.MethodHead,
+		http.MethodOptions, http.MethodPatch, http.MethodPost, http.MethodPut, http.MethodTrace} {
+		if byMethod[m] == nil {
+			g.Add(m, path, notAllowed).Name = methodNotAllowedRoute
 		}
-		ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
-		defer cancel()
-		c.SetRequest(c.Request().WithContext(ctx))
-		return next(c)
 	}
 }
 
-// commonHeaders are sent with every response, errors included.
-func (s *Server) commonHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h["X-Content-Type-Options"] = nosniff
-		h["Content-Security-Policy"] = contentSecurityPolicy
-		return next(c)
-	}
+// UndocumentedRoutes are the routes the OpenAPI document leaves out on
+// purpose, as "METHOD path" in echo's form: /docs/, which is /docs's page,
+// and Swagger UI's own static files, which are no part of the API. The
+// contract test holds every other route to the document.
+var UndocumentedRoutes = []string{"GET /docs/", "HEAD /docs/", "GET /docs/:file", "HEAD /docs/:file"}
+
+// Route is one registered route: a method and echo's path (":name" for a
+// parameter, "*" for the rest).
+type Route struct {
+	Method, Path string
 }
 
-// The common headers' values, shared by every response (assigned, not Set,
-// which would allocate them per request; net/http only reads them).
-var (
-	nosniff               = []string{"nosniff"}
-	contentSecurityPolicy = []string{"default-src 'none'; frame-ancestors 'none'"}
-)
-
-// recoverPanic turns a panic into a generic 500; the stack goes to the log only.
-func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				if r == http.ErrAbortHandler {
-					panic(r)
-				}
-				s.log.ErrorContext(c.Request().Context(), "panic", "panic", r, "path", c.Request().URL.Path)
-				err = echo.NewHTTPError(http.StatusInternalServerError)
-			}
-		}()
-		return next(c)
+// Routes lists every registered route, sorted, for the contract test.
+func (s *Server) Routes() []Route {
+	var out []Route
+	for _, r := range s.echo.Routes() {
+		if r.Method == echo.RouteNotFound || r.Name == methodNotAllowedRoute {
+			continue // a group's catch-all for its 404s, or a 405: not routes
+		}
+		out = append(out, Route{Method: r.Method, Path: r.Path})
 	}
+	slices.SortFunc(out, func(a, b Route) int {
+		return strings.Compare(a.Path+" "+a.Method, b.Path+" "+b.Method)
+	})
+	return slices.Compact(out)
 }
 
 // handleHealthz godoc

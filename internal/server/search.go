@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -60,7 +61,7 @@ func (s *Server) handleSearch(c echo.Context) error {
 	q := store.SearchQuery{Terms: terms, Lang: lang, Limit: limit}
 	if params.Has("category") {
 		cat := c.QueryParam("category")
-		if !slugPattern.MatchString(cat) {
+		if !content.ValidSlug(cat) {
 			return invalidf("malformed category %q: slugs are lower-case ASCII letters, digits and '-'", cat)
 		}
 		q.Category = cat
@@ -80,7 +81,7 @@ func (s *Server) handleSearch(c echo.Context) error {
 // is, the snippet spliced in before its closing brace.
 func searchBody(raw, lang string, limit int, res store.SearchResult) ([]byte, error) {
 	b := make([]byte, 0, searchBufSize)
-	query, err := encodeJSON(strings.Join(strings.Fields(raw), " "))
+	query, err := api.Encode(strings.Join(strings.Fields(raw), " "))
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +97,7 @@ func searchBody(raw, lang string, limit int, res store.SearchResult) ([]byte, er
 			b = append(b, ',')
 		}
 		b = append(b, item[:len(item)-1]...)
-		snip, err := encodeJSON(h.Snippet)
+		snip, err := api.Encode(h.Snippet)
 		if err != nil {
 			return nil, err
 		}
@@ -107,7 +108,7 @@ func searchBody(raw, lang string, limit int, res store.SearchResult) ([]byte, er
 		b = append(b, snip[:len(snip)-1]...)
 		b = append(b, '}')
 	}
-	meta, err := encodeJSON(api.SearchMeta{Total: res.Total, Capped: res.Capped, Limit: limit, Lang: lang})
+	meta, err := api.Encode(api.SearchMeta{Total: res.Total, Capped: res.Capped, Limit: limit, Lang: lang})
 	if err != nil {
 		return nil, err
 	}

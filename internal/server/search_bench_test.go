@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/geul-dev/geul/internal/markdown"
+	"github.com/geul-dev/geul/internal/markdown/baseline"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -252,7 +252,7 @@ func searchMedian(d []time.Duration) time.Duration {
 func renderBaseline(b *testing.B, srcs [][]byte) time.Duration {
 	b.Helper()
 	start := time.Now()
-	if err := markdown.RenderBaseline(srcs, runtime.NumCPU()); err != nil {
+	if err := baseline.Render(srcs, runtime.NumCPU()); err != nil {
 		b.Fatal(err)
 	}
 	return time.Since(start)

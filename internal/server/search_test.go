@@ -8,7 +8,6 @@ import (
 	"errors"
 	"flag"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -21,7 +20,6 @@ import (
 	"testing"
 
 	"github.com/geul-dev/geul/api"
-	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/server"
 	"github.com/geul-dev/geul/internal/store"
 )
@@ -40,24 +38,8 @@ type searchEnv struct {
 
 func newSearchEnv(tb testing.TB) *searchEnv {
 	tb.Helper()
-	ctx := context.Background()
 	db := filepath.Join(tb.TempDir(), "index.db")
-	st, err := store.Open(ctx, db)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sum, err := index.New(searchContent, st).Run(ctx)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if len(sum.Errors) > 0 {
-		tb.Fatalf("content errors: %v", sum.Errors)
-	}
-	s := server.New(st, log, server.Config{})
-	s.SetLanguages(sum.Languages)
-	s.SetReady()
+	_, s := indexed(tb, searchContent, db)
 	return &searchEnv{db: db, srv: s}
 }
 

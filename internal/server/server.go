@@ -3,20 +3,18 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net"
 	"net/http"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/text/language"
 
+	"github.com/geul-dev/geul/internal/content"
+	"github.com/geul-dev/geul/internal/site"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -67,12 +65,12 @@ type Server struct {
 	cfg    Config
 	echo   *echo.Echo
 	ready  atomic.Bool
-	langs  atomic.Pointer[siteLangs] // site languages; the first is the default
-	reprs  *reprCache                // validators and compressed forms of built answers
-	stored *storedHeaders            // headers of stored posts; see storedheaders.go
+	snap   atomic.Pointer[site.Snapshot] // the site served; see Publish
+	reprs  *reprCache                    // validators and compressed forms of built answers
+	stored *storedHeaders                // headers of stored posts; see storedheaders.go
 	// cacheControl is cfg.CacheControl as a header value.
 	cacheControl []string
-	feeds        feeds // site settings and rendered feeds; see feeds.go
+	feeds        feedCache // site settings and rendered feeds; see feeds.go
 
 	metrics   *metrics    // see metrics.go
 	events    *Hub        // /events clients; see events.go
@@ -110,8 +108,7 @@ func newServer(st *store.Store, log *slog.Logger, cfg Config, m *metrics) *Serve
 		s.metrics = newMetrics(func() float64 { return float64(s.events.Clients()) })
 	}
 	s.initFeeds()
-	langs := []string{"ko", "en"}
-	s.langs.Store(newSiteLangs(langs))
+	s.snap.Store(site.New(0, content.DefaultSite()))
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -122,30 +119,18 @@ func newServer(st *store.Store, log *slog.Logger, cfg Config, m *metrics) *Serve
 	return s
 }
 
-// SetLanguages sets the site's languages, the first being the default.
-func (s *Server) SetLanguages(langs []string) {
-	s.langs.Store(newSiteLangs(langs))
+// Publish makes snap the site the server answers for: its languages, and
+// the settings the feeds read (feeds built with other settings are dropped).
+// Call it after every index run, with the run's snapshot.
+func (s *Server) Publish(snap *site.Snapshot) {
+	s.snap.Store(snap)
+	s.feeds.setSite(snap, s.log)
 }
 
-func (s *Server) languages() []string { return s.langs.Load().list }
+// site is the snapshot of the site served.
+func (s *Server) site() *site.Snapshot { return s.snap.Load() }
 
-// siteLangs are the site's languages with their Accept-Language matcher,
-// built once per change rather than per request.
-type siteLangs struct {
-	list    []string
-	tags    []language.Tag // list as tags, in the same order
-	matcher language.Matcher
-}
-
-func newSiteLangs(langs []string) *siteLangs {
-	l := &siteLangs{list: slices.Clone(langs)}
-	l.tags = make([]language.Tag, len(l.list))
-	for i, lang := range l.list {
-		l.tags[i] = language.Make(lang)
-	}
-	l.matcher = language.NewMatcher(l.tags)
-	return l
-}
+func (s *Server) languages() []string { return s.site().Languages() }
 
 // SetReady marks the first index as complete.
 func (s *Server) SetReady() { s.ready.Store(true) }
@@ -174,13 +159,3 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 
 // Events is the hub of the /events clients.
 func (s *Server) Events() *Hub { return s.events }
-
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/geul-dev/geul/internal/testutil"
 	"github.com/geul-dev/geul/internal/watch"
 )
 
@@ -101,16 +102,6 @@ func start(t *testing.T, dir string, opts watch.Options, fn watch.Func) *watch.W
 	return w
 }
 
-func write(t *testing.T, path, data string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // fast keeps the tests quick while leaving room for a loaded machine.
 var fast = watch.Options{Quiet: 30 * time.Millisecond, MaxWait: 300 * time.Millisecond}
 
@@ -118,8 +109,8 @@ const runWithin = 5 * time.Second
 
 func TestRunsOnceAfterEachKindOfChange(t *testing.T) {
 	dir := t.TempDir()
-	write(t, filepath.Join(dir, "cs", "_category.yaml"), "name: CS\n")
-	write(t, filepath.Join(dir, "cs", "a.ko.md"), "v1")
+	testutil.WriteFile(t, "", filepath.Join(dir, "cs", "_category.yaml"), "name: CS\n")
+	testutil.WriteFile(t, "", filepath.Join(dir, "cs", "a.ko.md"), "v1")
 	rec := newRecorder()
 	start(t, dir, fast, rec.fn)
 
@@ -128,24 +119,24 @@ func TestRunsOnceAfterEachKindOfChange(t *testing.T) {
 		do   func()
 		want string // a path the run must list
 	}{
-		{"edit", func() { write(t, filepath.Join(dir, "cs", "a.ko.md"), "v2") }, "cs/a.ko.md"},
-		{"create", func() { write(t, filepath.Join(dir, "cs", "b.en.md"), "new") }, "cs/b.en.md"},
+		{"edit", func() { testutil.WriteFile(t, "", filepath.Join(dir, "cs", "a.ko.md"), "v2") }, "cs/a.ko.md"},
+		{"create", func() { testutil.WriteFile(t, "", filepath.Join(dir, "cs", "b.en.md"), "new") }, "cs/b.en.md"},
 		{"delete", func() { os.Remove(filepath.Join(dir, "cs", "b.en.md")) }, "cs/b.en.md"},
-		{"site.yaml", func() { write(t, filepath.Join(dir, "site.yaml"), "languages: [ko]\n") }, "site.yaml"},
-		{"category file", func() { write(t, filepath.Join(dir, "cs", "_category.yaml"), "name: C\n") }, "cs/_category.yaml"},
+		{"site.yaml", func() { testutil.WriteFile(t, "", filepath.Join(dir, "site.yaml"), "languages: [ko]\n") }, "site.yaml"},
+		{"category file", func() { testutil.WriteFile(t, "", filepath.Join(dir, "cs", "_category.yaml"), "name: C\n") }, "cs/_category.yaml"},
 		{"atomic save by rename", func() {
 			tmp := filepath.Join(dir, "cs", ".a.ko.md.tmp")
-			write(t, tmp, "v3")
+			testutil.WriteFile(t, "", tmp, "v3")
 			if err := os.Rename(tmp, filepath.Join(dir, "cs", "a.ko.md")); err != nil {
 				t.Fatal(err)
 			}
 		}, "cs/a.ko.md"},
 		{"new category folder", func() {
-			write(t, filepath.Join(dir, "go", "_category.yaml"), "name: Go\n")
+			testutil.WriteFile(t, "", filepath.Join(dir, "go", "_category.yaml"), "name: Go\n")
 		}, "go"},
-		{"file in the new folder", func() { write(t, filepath.Join(dir, "go", "x.ko.md"), "x") }, "go/x.ko.md"},
-		{"new bundle", func() { write(t, filepath.Join(dir, "go", "y", "index.ko.md"), "y") }, "go/y"},
-		{"edit in the new bundle", func() { write(t, filepath.Join(dir, "go", "y", "index.ko.md"), "y2") }, "go/y/index.ko.md"},
+		{"file in the new folder", func() { testutil.WriteFile(t, "", filepath.Join(dir, "go", "x.ko.md"), "x") }, "go/x.ko.md"},
+		{"new bundle", func() { testutil.WriteFile(t, "", filepath.Join(dir, "go", "y", "index.ko.md"), "y") }, "go/y"},
+		{"edit in the new bundle", func() { testutil.WriteFile(t, "", filepath.Join(dir, "go", "y", "index.ko.md"), "y2") }, "go/y/index.ko.md"},
 	}
 	for _, s := range steps {
 		s.do()
@@ -167,8 +158,8 @@ func TestBurstIsOneRun(t *testing.T) {
 	rec := newRecorder()
 	start(t, dir, watch.Options{Quiet: 100 * time.Millisecond, MaxWait: 5 * time.Second}, rec.fn)
 	for i := range 20 {
-		write(t, filepath.Join(dir, "cs", "p.ko.md"), strings.Repeat("x", i))
-		write(t, filepath.Join(dir, "cs", "q.en.md"), strings.Repeat("y", i))
+		testutil.WriteFile(t, "", filepath.Join(dir, "cs", "p.ko.md"), strings.Repeat("x", i))
+		testutil.WriteFile(t, "", filepath.Join(dir, "cs", "q.en.md"), strings.Repeat("y", i))
 		time.Sleep(5 * time.Millisecond)
 	}
 	got := rec.next(t, runWithin)
@@ -189,7 +180,7 @@ func TestEndlessBurstRunsEveryMaxWait(t *testing.T) {
 	start(t, dir, watch.Options{Quiet: 100 * time.Millisecond, MaxWait: 300 * time.Millisecond}, rec.fn)
 	stop := time.Now().Add(1500 * time.Millisecond)
 	for i := 0; time.Now().Before(stop); i++ {
-		write(t, filepath.Join(dir, "p.ko.md"), strings.Repeat("x", i%100))
+		testutil.WriteFile(t, "", filepath.Join(dir, "p.ko.md"), strings.Repeat("x", i%100))
 		time.Sleep(10 * time.Millisecond)
 	}
 	// Writes never pause for Quiet, yet the runs come at least every MaxWait.
@@ -203,18 +194,18 @@ func TestIgnoresWhatCannotBeContent(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "cs"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	write(t, filepath.Join(dir, "cs", "a.ko.md"), "a")
+	testutil.WriteFile(t, "", filepath.Join(dir, "cs", "a.ko.md"), "a")
 	rec := newRecorder()
 	start(t, dir, fast, rec.fn)
 	for _, name := range []string{
 		".a.ko.md.swp", ".a.ko.md.tmp", "a.ko.md~", "#a.ko.md#", ".#a.ko.md", "4913",
 		"a.ko.md.swp", "a.ko.md.tmp", "a.ko.md.part", "a.ko.md___jb_tmp___", "photo.png", "notes.txt",
 	} {
-		write(t, filepath.Join(dir, "cs", name), "x")
+		testutil.WriteFile(t, "", filepath.Join(dir, "cs", name), "x")
 		os.Remove(filepath.Join(dir, "cs", name))
 	}
-	write(t, filepath.Join(dir, ".git", "HEAD"), "ref")
-	write(t, filepath.Join(dir, ".git", "objects", "ab", "cd"), "obj")
+	testutil.WriteFile(t, "", filepath.Join(dir, ".git", "HEAD"), "ref")
+	testutil.WriteFile(t, "", filepath.Join(dir, ".git", "objects", "ab", "cd"), "obj")
 	// Permissions and times change no bytes.
 	if err := os.Chmod(filepath.Join(dir, "cs", "a.ko.md"), 0o600); err != nil {
 		t.Fatal(err)
@@ -224,11 +215,11 @@ func TestIgnoresWhatCannotBeContent(t *testing.T) {
 
 func TestHiddenFoldersAreNotWatched(t *testing.T) {
 	dir := t.TempDir()
-	write(t, filepath.Join(dir, ".git", "HEAD"), "ref")
-	write(t, filepath.Join(dir, "cs", "b", "index.ko.md"), "b")
-	write(t, filepath.Join(dir, "cs", "b", "img", "deep", "x.md"), "a bundle's folders are watched")
-	write(t, filepath.Join(dir, "cs", "b", "img", "deep", "a", "b", "c", "d.png"), "too deep")
-	write(t, filepath.Join(dir, "cs", "b", ".cache", "x.png"), "hidden")
+	testutil.WriteFile(t, "", filepath.Join(dir, ".git", "HEAD"), "ref")
+	testutil.WriteFile(t, "", filepath.Join(dir, "cs", "b", "index.ko.md"), "b")
+	testutil.WriteFile(t, "", filepath.Join(dir, "cs", "b", "img", "deep", "x.md"), "a bundle's folders are watched")
+	testutil.WriteFile(t, "", filepath.Join(dir, "cs", "b", "img", "deep", "a", "b", "c", "d.png"), "too deep")
+	testutil.WriteFile(t, "", filepath.Join(dir, "cs", "b", ".cache", "x.png"), "hidden")
 	w := start(t, dir, fast, newRecorder().fn)
 	var got []string
 	for _, p := range w.Watched() {
@@ -243,7 +234,7 @@ func TestHiddenFoldersAreNotWatched(t *testing.T) {
 
 func TestFolderMovesAndDeletes(t *testing.T) {
 	dir := t.TempDir()
-	write(t, filepath.Join(dir, "cs", "a.ko.md"), "a")
+	testutil.WriteFile(t, "", filepath.Join(dir, "cs", "a.ko.md"), "a")
 	rec := newRecorder()
 	w := start(t, dir, fast, rec.fn)
 
@@ -256,7 +247,7 @@ func TestFolderMovesAndDeletes(t *testing.T) {
 		t.Errorf("run after a folder rename for %q, want nil (everything)", got)
 	}
 	time.Sleep(100 * time.Millisecond)
-	write(t, filepath.Join(dir, "cs2", "b.ko.md"), "b")
+	testutil.WriteFile(t, "", filepath.Join(dir, "cs2", "b.ko.md"), "b")
 	if got := rec.next(t, runWithin); !slices.Contains(got, "cs2/b.ko.md") && !slices.Contains(got, "cs/b.ko.md") {
 		t.Errorf("run for %v after writing into the renamed folder", got)
 	}
@@ -266,13 +257,13 @@ func TestFolderMovesAndDeletes(t *testing.T) {
 
 	// A folder moved in from outside, with a bundle inside.
 	outside := t.TempDir()
-	write(t, filepath.Join(outside, "go", "x", "index.ko.md"), "x")
+	testutil.WriteFile(t, "", filepath.Join(outside, "go", "x", "index.ko.md"), "x")
 	if err := os.Rename(filepath.Join(outside, "go"), filepath.Join(dir, "go")); err != nil {
 		t.Fatal(err)
 	}
 	rec.next(t, runWithin)
 	time.Sleep(100 * time.Millisecond)
-	write(t, filepath.Join(dir, "go", "x", "index.en.md"), "x")
+	testutil.WriteFile(t, "", filepath.Join(dir, "go", "x", "index.en.md"), "x")
 	if got := rec.next(t, runWithin); !slices.Contains(got, "go/x/index.en.md") {
 		t.Errorf("run for %v after writing into a bundle moved in, want go/x/index.en.md", got)
 	}
@@ -286,7 +277,7 @@ func TestFolderMovesAndDeletes(t *testing.T) {
 	for slices.Contains(w.Watched(), filepath.Join(dir, "go")) && time.Now().Before(deadline) {
 		// Forgetting happens on the next resync, before the run after a folder
 		// event; one more change makes sure one happened.
-		write(t, filepath.Join(dir, "cs2", "c.ko.md"), "c")
+		testutil.WriteFile(t, "", filepath.Join(dir, "cs2", "c.ko.md"), "c")
 		rec.next(t, runWithin)
 	}
 	if ws := w.Watched(); slices.Contains(ws, filepath.Join(dir, "go")) || slices.Contains(ws, filepath.Join(dir, "go", "x")) {
@@ -299,13 +290,13 @@ func TestChangesDuringARunStartAnotherAfterIt(t *testing.T) {
 	rec := newRecorder()
 	rec.hold = make(chan struct{})
 	start(t, dir, fast, rec.fn)
-	write(t, filepath.Join(dir, "a.ko.md"), "1")
+	testutil.WriteFile(t, "", filepath.Join(dir, "a.ko.md"), "1")
 	deadline := time.Now().Add(runWithin)
 	for rec.count() == 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	// The first run is held; this change must wait for it, then run.
-	write(t, filepath.Join(dir, "b.ko.md"), "2")
+	testutil.WriteFile(t, "", filepath.Join(dir, "b.ko.md"), "2")
 	time.Sleep(200 * time.Millisecond)
 	if n := rec.count(); n != 1 {
 		t.Fatalf("got %d runs while the first was still running, want runs never to overlap", n)
@@ -330,7 +321,7 @@ func TestAgainAndErrorsRunAgain(t *testing.T) {
 		return false, nil
 	}
 	start(t, dir, fast, rec.fn)
-	write(t, filepath.Join(dir, "a.ko.md"), "1")
+	testutil.WriteFile(t, "", filepath.Join(dir, "a.ko.md"), "1")
 	if got := rec.next(t, runWithin); !slices.Equal(got, []string{"a.ko.md"}) {
 		t.Errorf("first run for %q, want a.ko.md", got)
 	}
@@ -374,7 +365,7 @@ func TestStopWaitsForTheRunningCall(t *testing.T) {
 			return false, ctx.Err()
 		})
 	}()
-	write(t, filepath.Join(dir, "a.ko.md"), "1")
+	testutil.WriteFile(t, "", filepath.Join(dir, "a.ko.md"), "1")
 	<-entered
 	cancel()
 	if err := <-done; err != nil {
@@ -388,7 +379,7 @@ func TestStopWaitsForTheRunningCall(t *testing.T) {
 func TestRootRemovedAndBackIsPolled(t *testing.T) {
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "content")
-	write(t, filepath.Join(dir, "cs", "a.ko.md"), "a")
+	testutil.WriteFile(t, "", filepath.Join(dir, "cs", "a.ko.md"), "a")
 	rec := newRecorder()
 	opts := fast
 	opts.Poll = 100 * time.Millisecond
@@ -405,7 +396,7 @@ func TestRootRemovedAndBackIsPolled(t *testing.T) {
 		t.Fatal("not polling after the content folder was removed")
 	}
 	// A checkout that puts the folder back is found by polling, then watched.
-	write(t, filepath.Join(dir, "cs", "a.ko.md"), "again")
+	testutil.WriteFile(t, "", filepath.Join(dir, "cs", "a.ko.md"), "again")
 	for w.Degraded() && time.Now().Before(deadline) {
 		select {
 		case <-rec.ch:
@@ -419,7 +410,7 @@ func TestRootRemovedAndBackIsPolled(t *testing.T) {
 	for len(rec.ch) > 0 {
 		<-rec.ch
 	}
-	write(t, filepath.Join(dir, "cs", "b.ko.md"), "b")
+	testutil.WriteFile(t, "", filepath.Join(dir, "cs", "b.ko.md"), "b")
 	for {
 		got := rec.next(t, runWithin)
 		if slices.Contains(got, "cs/b.ko.md") {

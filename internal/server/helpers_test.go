@@ -1,0 +1,36 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/geul-dev/geul/internal/index"
+	"github.com/geul-dev/geul/internal/server"
+	"github.com/geul-dev/geul/internal/store"
+)
+
+// indexed indexes the content folder dir into a new database at db and
+// returns a ready server over it; the store closes when the test ends. Content
+// errors and warnings fail the test.
+func indexed(tb testing.TB, dir, db string) (*store.Store, *server.Server) {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	sum, err := index.New(dir, st).Run(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(sum.Errors) > 0 {
+		tb.Fatalf("content errors: %v", sum.Errors)
+	}
+	s := server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{})
+	s.Publish(sum.Site)
+	s.SetReady()
+	return st, s
+}
