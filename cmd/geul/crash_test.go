@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/geul-dev/geul/internal/repr"
 	"github.com/geul-dev/geul/internal/store"
 	"github.com/geul-dev/geul/internal/testutil"
 )
@@ -168,7 +169,7 @@ func dbVersion(t *testing.T, db string, n int) (string, error) {
 	for i := range n {
 		id := fmt.Sprintf("%s/post-%d", crashCats[i%len(crashCats)], i)
 		for _, lang := range []string{"ko", "en"} {
-			p, err := st.Post(ctx, id, lang, store.Identity)
+			p, err := st.Post(ctx, id, lang, repr.Identity)
 			if err != nil {
 				return "", fmt.Errorf("post %s %s: %w", id, lang, err)
 			}

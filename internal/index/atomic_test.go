@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/geul-dev/geul/internal/index"
+	"github.com/geul-dev/geul/internal/repr"
 	"github.com/geul-dev/geul/internal/store"
 	"github.com/geul-dev/geul/internal/testutil"
 )
@@ -156,14 +157,14 @@ var checks = []check{
 		i := rnd.IntN(atomicPosts)
 		id := fmt.Sprintf("%s/post-%d", atomicCats[i%len(atomicCats)], i)
 		lang := []string{"ko", "en"}[rnd.IntN(2)]
-		p, err := st.Post(ctx, id, lang, store.Identity)
+		p, err := st.Post(ctx, id, lang, repr.Identity)
 		if err != nil {
 			return false, err
 		}
 		return versionOf(p.Body)
 	}},
 	{"extra post", func(ctx context.Context, st *store.Store, rnd *rand.Rand) (bool, error) {
-		p, err := st.Post(ctx, "gamma/extra", "en", store.Identity)
+		p, err := st.Post(ctx, "gamma/extra", "en", repr.Identity)
 		if errors.Is(err, store.ErrNotFound) {
 			return false, nil // only B has it
 		}

@@ -11,7 +11,7 @@ import (
 	"github.com/geul-dev/geul/internal/corpus"
 	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/markdown"
-	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/repr"
 	"github.com/geul-dev/geul/internal/testutil"
 )
 
@@ -128,7 +128,7 @@ func TestOverBudgetKeepsLastGoodVersion(t *testing.T) {
 	}
 	served := func(id string) string {
 		t.Helper()
-		sp, err := st.Post(ctx, id, "ko", store.Identity)
+		sp, err := st.Post(ctx, id, "ko", repr.Identity)
 		if err != nil {
 			t.Fatal(err)
 		}

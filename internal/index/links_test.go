@@ -14,6 +14,7 @@ import (
 
 	"github.com/geul-dev/geul/api"
 	"github.com/geul-dev/geul/internal/index"
+	"github.com/geul-dev/geul/internal/repr"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -152,7 +153,7 @@ func (f *fixture) post(id, lang string) api.Post {
 
 func storedPost(t *testing.T, st *store.Store, id, lang string) api.Post {
 	t.Helper()
-	sp, err := st.Post(context.Background(), id, lang, store.Identity)
+	sp, err := st.Post(context.Background(), id, lang, repr.Identity)
 	if err != nil {
 		t.Fatalf("post %s (%s): %v", id, lang, err)
 	}
@@ -209,11 +210,11 @@ func assertSameStores(t *testing.T, st, fresh *store.Store) {
 	}
 	for _, lang := range langs {
 		for _, id := range want {
-			g, err := st.Post(ctx, id, lang, store.Identity)
+			g, err := st.Post(ctx, id, lang, repr.Identity)
 			if err != nil {
 				t.Fatal(err)
 			}
-			w, err := fresh.Post(ctx, id, lang, store.Identity)
+			w, err := fresh.Post(ctx, id, lang, repr.Identity)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -459,7 +460,7 @@ func testLinksFollowIncrementalChanges(t *testing.T, f *fixture) {
 	t.Run("draft", func(t *testing.T) {
 		f.write(newFile, draftFile("Renamed post", "2000-01-01", "zz-unique-a", "zz-unique-b"))
 		f.run()
-		if _, err := f.st.Post(context.Background(), newID, "ko", store.Identity); err == nil {
+		if _, err := f.st.Post(context.Background(), newID, "ko", repr.Identity); err == nil {
 			t.Errorf("draft %s is still stored", newID)
 		}
 		for _, id := range ids(t, f.st) {

@@ -14,6 +14,7 @@ import (
 	"github.com/geul-dev/geul/api"
 	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/markdown"
+	"github.com/geul-dev/geul/internal/repr"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -476,10 +477,10 @@ func encodePayload(lang string, post *api.Post) (store.Payload, error) {
 		return store.Payload{}, err
 	}
 	item = bytes.TrimSuffix(item, []byte("\n"))
-	pl := store.Payload{Lang: lang, ETag: store.ETag(body), Body: body, Item: item}
+	pl := store.Payload{Lang: lang, ETag: repr.ETag(body), Body: body, Item: item}
 	// The br form is made when first asked for (see store's brotliLevel).
-	if len(body) >= store.CompressMin {
-		if pl.Gzip, err = store.Compress(store.Gzip, body); err != nil {
+	if len(body) >= repr.CompressMin {
+		if pl.Gzip, err = repr.Compress(repr.Gzip, body); err != nil {
 			return pl, err
 		}
 	}

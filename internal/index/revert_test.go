@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/geul-dev/geul/internal/index"
+	"github.com/geul-dev/geul/internal/repr"
 	"github.com/geul-dev/geul/internal/store"
 	"github.com/geul-dev/geul/internal/testutil"
 )
@@ -34,7 +35,7 @@ func TestBrokenVersionKeepsTheStoredRendering(t *testing.T) {
 	}
 	served := func(id string) (content, next string) {
 		t.Helper()
-		sp, err := st.Post(ctx, id, "ko", store.Identity)
+		sp, err := st.Post(ctx, id, "ko", repr.Identity)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +90,7 @@ func TestUnservedFileServesItsOwnRendering(t *testing.T) {
 	ix := index.New(dir, st)
 	content := func() string {
 		t.Helper()
-		sp, err := st.Post(ctx, "go/dup", "ko", store.Identity)
+		sp, err := st.Post(ctx, "go/dup", "ko", repr.Identity)
 		if err != nil {
 			t.Fatal(err)
 		}

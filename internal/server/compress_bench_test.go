@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/geul-dev/geul/internal/repr"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -87,8 +88,8 @@ func seedServer(b *testing.B) (*httptest.Server, *store.Store) {
 // the ratio over the whole corpus.
 func BenchmarkGetPostCached(b *testing.B) {
 	hs, st := seedServer(b)
-	sp, err := st.Post(context.Background(), strings.TrimPrefix(seedPost, "/posts/"), "ko", store.Brotli)
-	if err != nil || sp.Encoding != store.Brotli {
+	sp, err := st.Post(context.Background(), strings.TrimPrefix(seedPost, "/posts/"), "ko", repr.Brotli)
+	if err != nil || sp.Encoding != repr.Brotli {
 		b.Fatalf("stored br payload: %v, %q", err, sp.Encoding)
 	}
 	e := echo.New()

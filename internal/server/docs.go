@@ -10,7 +10,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/repr"
 
 	"github.com/labstack/echo/v4"
 	swaggerfiles "github.com/swaggo/files/v2"
@@ -87,8 +87,8 @@ var spec = sync.OnceValues(func() (*specForms, error) {
 		return nil, fmt.Errorf("openapi.yaml as json: %w", err)
 	}
 	return &specForms{
-		yaml: geul.OpenAPIYAML, yamlTag: store.ETag(geul.OpenAPIYAML),
-		json: js, jsonTag: store.ETag(js),
+		yaml: geul.OpenAPIYAML, yamlTag: repr.ETag(geul.OpenAPIYAML),
+		json: js, jsonTag: repr.ETag(js),
 	}, nil
 })
 
@@ -155,7 +155,7 @@ var docsFiles = sync.OnceValue(func() map[string]docsFile {
 		if ct == "" {
 			ct = "application/octet-stream"
 		}
-		out[name] = docsFile{body: body, etag: store.ETag(body), contentType: ct}
+		out[name] = docsFile{body: body, etag: repr.ETag(body), contentType: ct}
 	}
 	for _, name := range []string{"swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png", "favicon-16x16.png"} {
 		if b, err := fs.ReadFile(swaggerfiles.FS, name); err == nil {

@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/geul-dev/geul/internal/feeds"
+	"github.com/geul-dev/geul/internal/repr"
 	"github.com/geul-dev/geul/internal/site"
 	"github.com/geul-dev/geul/internal/store"
 
@@ -332,7 +333,7 @@ func (s *Server) serveFeed(c echo.Context, kind, contentType string, render func
 		if err != nil {
 			return nil, err
 		}
-		return &feedDoc{body: body, etag: store.ETag(body)}, nil
+		return &feedDoc{body: body, etag: repr.ETag(body)}, nil
 	})
 	if err != nil {
 		return err

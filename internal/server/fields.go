@@ -12,7 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/geul-dev/geul/api"
-	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/repr"
 )
 
 // postKeys are the keys of the post object, in its order; itemKeys those of a
@@ -105,7 +105,7 @@ func trimObject(dst, obj []byte, keep fieldSet) ([]byte, error) {
 // path, taken only when asked: the stored identity payload is decoded, trimmed
 // and re-encoded, and its ETag computed from the trimmed bytes.
 func (s *Server) writePostFields(c echo.Context, id, lang string, keep fieldSet) error {
-	p, err := s.store.Post(c.Request().Context(), id, lang, store.Identity)
+	p, err := s.store.Post(c.Request().Context(), id, lang, repr.Identity)
 	if err != nil {
 		if isNotFound(err) {
 			return notFoundf("no post %s", id)
@@ -124,8 +124,8 @@ func (s *Server) writePostFields(c echo.Context, id, lang string, keep fieldSet)
 	}
 	body = append(body, "}\n"...)
 	p.Body = body
-	p.ETag = store.ETag(body)
-	p.Encoding = store.Identity
+	p.ETag = repr.ETag(body)
+	p.Encoding = repr.Identity
 	return s.writeStored(c, p, false)
 }
 

@@ -8,7 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/geul-dev/geul/internal/markdown"
-	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/repr"
 )
 
 // highlightCacheControl lets browsers and CDNs keep a stylesheet for a day:
@@ -44,7 +44,7 @@ func highlightSheet(style string) (*feedDoc, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &feedDoc{body: body, etag: store.ETag(body)}
+	d := &feedDoc{body: body, etag: repr.ETag(body)}
 	highlightSheets.docs[key] = d
 	return d, nil
 }

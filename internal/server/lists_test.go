@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/geul-dev/geul/api"
+	"github.com/geul-dev/geul/internal/repr"
 	"github.com/geul-dev/geul/internal/store"
 	"github.com/geul-dev/geul/internal/testutil"
 )
@@ -470,8 +471,8 @@ func TestListFields(t *testing.T) {
 	}
 	fullResp, fullBody := e.ok(t, "/posts/go/post-01?lang=en")
 	etag := resp.Header.Get("ETag")
-	if etag == "" || etag == fullResp.Header.Get("ETag") || etag != store.ETag(body) {
-		t.Errorf("trimmed ETag %q: want the hash of its bytes %q, not the full payload's %q", etag, store.ETag(body), fullResp.Header.Get("ETag"))
+	if etag == "" || etag == fullResp.Header.Get("ETag") || etag != repr.ETag(body) {
+		t.Errorf("trimmed ETag %q: want the hash of its bytes %q, not the full payload's %q", etag, repr.ETag(body), fullResp.Header.Get("ETag"))
 	}
 	if len(body) >= len(fullBody) {
 		t.Errorf("trimmed post is %d bytes, full %d", len(body), len(fullBody))

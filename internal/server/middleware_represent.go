@@ -10,7 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/repr"
 )
 
 // cacheControlFor is the Cache-Control of a GET answer whose handler set none:
@@ -36,7 +36,7 @@ func (s *Server) cacheControlFor(path string) string {
 //     If-None-Match, else If-Modified-Since, turn it into a 304 without a body.
 //     A no-store answer (metrics, health, admin) gets no validators: nothing
 //     may keep it, so nothing revalidates it.
-//   - A body of store.CompressMin bytes or more, of a textual type, is sent as br or
+//   - A body of repr.CompressMin bytes or more, of a textual type, is sent as br or
 //     gzip as Accept-Encoding prefers; each representation is compressed once.
 //
 // Answers whose bytes are final when the handler writes them pass through
@@ -117,16 +117,16 @@ func (s *Server) finish(c echo.Context, w http.ResponseWriter, b *bufferWriter) 
 	// its compressed forms are not kept.
 	cacheable := !strings.Contains(h.Get("Cache-Control"), "no-store")
 	// The representation is chosen first: a 304 carries its tag.
-	enc := store.Identity
-	if len(body) >= store.CompressMin && compressible(h.Get(echo.HeaderContentType)) {
+	enc := repr.Identity
+	if len(body) >= repr.CompressMin && compressible(h.Get(echo.HeaderContentType)) {
 		enc = negotiateEncoding(req.Header.Get("Accept-Encoding"))
 	}
 	etag := h.Get("ETag") // the identity representation's
 	if cacheable {
 		if etag == "" {
-			etag = store.ETag(body)
+			etag = repr.ETag(body)
 		}
-		h.Set("ETag", store.ETagFor(etag, enc))
+		h.Set("ETag", repr.ETagFor(etag, enc))
 		var modified time.Time
 		if lm := h.Get("Last-Modified"); lm != "" {
 			modified, _ = http.ParseTime(lm)
@@ -140,13 +140,13 @@ func (s *Server) finish(c echo.Context, w http.ResponseWriter, b *bufferWriter) 
 			return
 		}
 	}
-	if enc != store.Identity {
+	if enc != repr.Identity {
 		var z []byte
 		var err error
 		if cacheable {
 			z, err = s.reprs.compressed(etag, enc, body)
 		} else {
-			z, err = store.Compress(enc, body)
+			z, err = repr.Compress(enc, body)
 		}
 		if err != nil {
 			// Sent as it is, under the identity tag.
@@ -316,7 +316,7 @@ type reprCache struct {
 
 type reprEntry struct {
 	first time.Time
-	forms map[store.Encoding][]byte
+	forms map[repr.Encoding][]byte
 }
 
 func newReprCache() *reprCache {
@@ -356,14 +356,14 @@ func (rc *reprCache) firstSeen(etag string) time.Time {
 }
 
 // compressed returns body in enc, compressing it on first use.
-func (rc *reprCache) compressed(etag string, enc store.Encoding, body []byte) ([]byte, error) {
+func (rc *reprCache) compressed(etag string, enc repr.Encoding, body []byte) ([]byte, error) {
 	rc.mu.Lock()
 	if z, ok := rc.entry(etag).forms[enc]; ok {
 		rc.mu.Unlock()
 		return z, nil
 	}
 	rc.mu.Unlock()
-	z, err := store.Compress(enc, body)
+	z, err := repr.Compress(enc, body)
 	if err != nil {
 		return nil, err
 	}
@@ -371,7 +371,7 @@ func (rc *reprCache) compressed(etag string, enc store.Encoding, body []byte) ([
 	defer rc.mu.Unlock()
 	e := rc.entry(etag)
 	if e.forms == nil {
-		e.forms = map[store.Encoding][]byte{}
+		e.forms = map[repr.Encoding][]byte{}
 	}
 	if _, ok := e.forms[enc]; !ok {
 		e.forms[enc] = z

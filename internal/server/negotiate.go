@@ -10,8 +10,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"golang.org/x/text/language"
 
+	"github.com/geul-dev/geul/internal/repr"
 	"github.com/geul-dev/geul/internal/site"
-	"github.com/geul-dev/geul/internal/store"
 )
 
 var errorsIs = errors.Is
@@ -77,9 +77,9 @@ func queryLang(c echo.Context, sn *site.Snapshot) (lang string, ok bool, err err
 
 // negotiateEncoding picks the stored form the client accepts best: brotli, then
 // gzip, then identity, honouring q values (q=0 refuses).
-func negotiateEncoding(header string) store.Encoding {
+func negotiateEncoding(header string) repr.Encoding {
 	if header == "" {
-		return store.Identity
+		return repr.Identity
 	}
 	q := map[string]float64{}
 	for _, part := range strings.Split(header, ",") {
@@ -108,21 +108,21 @@ func negotiateEncoding(header string) store.Encoding {
 	br, gz := get("br"), get("gzip")
 	switch {
 	case br > 0 && br >= gz:
-		return store.Brotli
+		return repr.Brotli
 	case gz > 0:
-		return store.Gzip
+		return repr.Gzip
 	}
-	return store.Identity
+	return repr.Identity
 }
 
 // notModified applies If-None-Match (which wins when present), then
 // If-Modified-Since. etag is the identity representation's tag; a tag of any
-// of its representations matches (see store.SameEntity).
+// of its representations matches (see repr.SameEntity).
 func notModified(r *http.Request, etag string, modified time.Time) bool {
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
 		for _, t := range strings.Split(inm, ",") {
 			t = strings.TrimSpace(t)
-			if t == "*" || store.SameEntity(t, etag) {
+			if t == "*" || repr.SameEntity(t, etag) {
 				return true
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/geul-dev/geul/internal/content"
+	"github.com/geul-dev/geul/internal/repr"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -95,7 +96,7 @@ func (s *Server) writeStored(c echo.Context, p store.StoredPost, final bool) err
 	} else {
 		addVary(h, "Accept-Encoding", "Accept-Language")
 	}
-	if !final && p.Encoding == store.Identity {
+	if !final && p.Encoding == repr.Identity {
 		// represent picks the representation, then answers a 304 with its tag.
 		return c.Blob(http.StatusOK, echo.MIMEApplicationJSONCharsetUTF8, p.Body)
 	}
@@ -106,7 +107,7 @@ func (s *Server) writeStored(c echo.Context, p store.StoredPost, final bool) err
 	}
 	passThrough(res)
 	h["Content-Type"] = contentTypeJSON
-	if p.Encoding != store.Identity {
+	if p.Encoding != repr.Identity {
 		h["Content-Encoding"] = sh.encoding
 	}
 	h["Content-Length"] = sh.length

@@ -17,6 +17,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/geul-dev/geul/internal/repr"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -82,7 +83,7 @@ func (s *Server) handlePreview(c echo.Context) error {
 	}
 	// The ETag covers what the page shows, not its nonce, so the page can ask
 	// whether it changed.
-	etag := store.ETag([]byte(rec.Path + "\x00" + rec.Hash + "\x00" + rec.HTML + "\x00" + title))
+	etag := repr.ETag([]byte(rec.Path + "\x00" + rec.Hash + "\x00" + rec.HTML + "\x00" + title))
 	modified := time.Unix(0, rec.MTime).UTC()
 	h := c.Response().Header()
 	h.Set("ETag", etag)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/geul-dev/geul/internal/markdown/baseline"
+	"github.com/geul-dev/geul/internal/repr"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -140,7 +141,7 @@ func BenchmarkSearchIndexCost(b *testing.B) {
 		if err := rows.Scan(&id, &lang); err != nil {
 			b.Fatal(err)
 		}
-		sp, err := benchCorpus.st.Post(ctx, id, lang, store.Identity)
+		sp, err := benchCorpus.st.Post(ctx, id, lang, repr.Identity)
 		if err != nil {
 			b.Fatal(err)
 		}

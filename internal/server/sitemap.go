@@ -5,7 +5,7 @@ import (
 	"sync"
 
 	"github.com/geul-dev/geul/internal/feeds"
-	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/repr"
 
 	"github.com/labstack/echo/v4"
 )
@@ -33,7 +33,7 @@ func (d *sitemapDoc) file(page, limit int) (*feedDoc, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &feedDoc{body: body, etag: store.ETag(body)}
+	f := &feedDoc{body: body, etag: repr.ETag(body)}
 	d.files[page] = f
 	return f, nil
 }

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/geul-dev/geul/internal/repr"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -17,7 +18,7 @@ import (
 type postHeaders struct {
 	// What they were built from: a slot serves only the same representation.
 	etag     string
-	enc      store.Encoding
+	enc      repr.Encoding
 	lang     string
 	size     int
 	modified time.Time
@@ -49,7 +50,7 @@ func (sh *storedHeaders) headers(p store.StoredPost) *postHeaders {
 	}
 	e := &postHeaders{
 		etag: p.ETag, enc: p.Encoding, lang: p.Lang, size: len(p.Body), modified: p.Modified,
-		tag:          []string{store.ETagFor(p.ETag, p.Encoding)},
+		tag:          []string{repr.ETagFor(p.ETag, p.Encoding)},
 		lastModified: []string{p.Modified.UTC().Format(http.TimeFormat)},
 		language:     []string{p.Lang},
 		length:       []string{strconv.Itoa(len(p.Body))},

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/geul-dev/geul/internal/repr"
 )
 
 // DefaultPostCacheBytes is how many bytes of recently served payloads Post
@@ -23,7 +25,7 @@ const postEntryOverhead = 256
 
 type postKey struct {
 	id, lang string
-	enc      Encoding
+	enc      repr.Encoding
 }
 
 type postEntry struct {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/geul-dev/geul/internal/repr"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -23,7 +24,7 @@ func bodyPost(id, body string) store.PostRecord {
 
 func served(t *testing.T, st *store.Store, id string) string {
 	t.Helper()
-	sp, err := st.Post(context.Background(), id, "ko", store.Identity)
+	sp, err := st.Post(context.Background(), id, "ko", repr.Identity)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +138,7 @@ func TestPostSpill(t *testing.T) {
 						if got := served(t, st, id); got != body(id, gen) {
 							t.Fatalf("generation %d, round %d, %s: got %.12q...", gen, round, id, got)
 						}
-						err := st.WithPost(ctx, id, "en", store.Brotli, func(sp store.StoredPost) error {
+						err := st.WithPost(ctx, id, "en", repr.Brotli, func(sp store.StoredPost) error {
 							if string(sp.Body) != body(id, gen) || sp.Lang != "en" || sp.ETag != `"`+body(id, gen)+`"` {
 								t.Errorf("WithPost %s: %.12q..., lang %q", id, sp.Body, sp.Lang)
 							}
@@ -149,7 +150,7 @@ func TestPostSpill(t *testing.T) {
 					}
 				}
 			}
-			if _, err := st.Post(ctx, "go/none", "ko", store.Identity); !errors.Is(err, store.ErrNotFound) {
+			if _, err := st.Post(ctx, "go/none", "ko", repr.Identity); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("no such post: %v", err)
 			}
 

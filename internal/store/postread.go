@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/mattn/go-sqlite3"
+
+	"github.com/geul-dev/geul/internal/repr"
 )
 
 // postReaders are the connections Post reads payloads through. A post
@@ -35,7 +37,7 @@ type postReaders struct {
 
 type postReader struct {
 	conn  *sqlite3.SQLiteConn
-	stmts map[Encoding]driver.StmtQueryContext
+	stmts map[repr.Encoding]driver.StmtQueryContext
 }
 
 func newPostReaders(dsn string, max int) *postReaders {
@@ -93,7 +95,7 @@ func (p *postReaders) dial() (*postReader, error) {
 		return nil, err
 	}
 	conn := c.(*sqlite3.SQLiteConn)
-	r := &postReader{conn: conn, stmts: map[Encoding]driver.StmtQueryContext{}}
+	r := &postReader{conn: conn, stmts: map[repr.Encoding]driver.StmtQueryContext{}}
 	for enc, q := range postQueries {
 		st, err := conn.Prepare(q)
 		if err != nil {
@@ -107,7 +109,7 @@ func (p *postReaders) dial() (*postReader, error) {
 
 // read reads the payload of post id in lang in encoding enc (a key of
 // postQueries).
-func (r *postReader) read(id, lang string, enc Encoding) (StoredPost, int64, error) {
+func (r *postReader) read(id, lang string, enc repr.Encoding) (StoredPost, int64, error) {
 	var sp StoredPost
 	rows, err := r.stmts[enc].QueryContext(context.Background(), []driver.NamedValue{
 		{Ordinal: 1, Value: id}, {Ordinal: 2, Value: lang},
@@ -133,16 +135,16 @@ func (r *postReader) read(id, lang string, enc Encoding) (StoredPost, int64, err
 	}
 	sp.ETag, sp.Lang, sp.Body = etag, served, body
 	switch {
-	case enc == Identity && isEnc != 0:
-		if sp.Body, err = gunzip(body); err != nil {
+	case enc == repr.Identity && isEnc != 0:
+		if sp.Body, err = repr.Gunzip(body); err != nil {
 			return sp, 0, err
 		}
-	case enc == Brotli && isEnc == 2:
+	case enc == repr.Brotli && isEnc == 2:
 		// Index runs store no br form (see brotliLevel): it is made on the
 		// first request, and the payload cache and spill file keep it.
-		id, err := gunzip(body)
+		id, err := repr.Gunzip(body)
 		if err == nil {
-			sp.Body, err = Compress(Brotli, id)
+			sp.Body, err = repr.Compress(repr.Brotli, id)
 		}
 		if err != nil {
 			return sp, 0, err

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/geul-dev/geul/internal/repr"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -22,21 +23,21 @@ func TestPostReadsUnderLoad(t *testing.T) {
 	st.SetPostCacheBytes(0) // every answer from SQLite
 	// Forms as the indexer stores them: the identity body only where there
 	// is no gzip form, so an identity read of the ko payloads decompresses.
-	forms := map[store.Encoding][][]byte{}
+	forms := map[repr.Encoding][][]byte{}
 	writeRun(t, st, func(tx *store.Tx) error {
 		for i := range 20 {
 			body := []byte(fmt.Sprintf("body %d ", i) + strings.Repeat("글", 400))
-			gz, err := store.Compress(store.Gzip, body)
+			gz, err := repr.Compress(repr.Gzip, body)
 			if err != nil {
 				return err
 			}
-			br, err := store.Compress(store.Brotli, body)
+			br, err := repr.Compress(repr.Brotli, body)
 			if err != nil {
 				return err
 			}
-			forms[store.Identity] = append(forms[store.Identity], body)
-			forms[store.Gzip] = append(forms[store.Gzip], gz)
-			forms[store.Brotli] = append(forms[store.Brotli], br)
+			forms[repr.Identity] = append(forms[repr.Identity], body)
+			forms[repr.Gzip] = append(forms[repr.Gzip], gz)
+			forms[repr.Brotli] = append(forms[repr.Brotli], br)
 			p := bodyPost(fmt.Sprintf("go/p%d", i), string(body))
 			p.Payloads[0].Gzip, p.Payloads[0].Br = gz, br
 			if err := tx.PutPost(ctx, p); err != nil {
@@ -47,15 +48,15 @@ func TestPostReadsUnderLoad(t *testing.T) {
 	})
 	cases := []struct {
 		lang     string
-		enc      store.Encoding
-		want     store.Encoding // the form whose bytes come back
+		enc      repr.Encoding
+		want     repr.Encoding // the form whose bytes come back
 		wantLang string
 	}{
-		{"ko", store.Brotli, store.Brotli, "ko"},
-		{"ko", store.Gzip, store.Gzip, "ko"},
-		{"ko", store.Identity, store.Identity, "ko"},
-		{"en", store.Brotli, store.Identity, "en"}, // no br stored: identity
-		{"ko", store.Encoding("zstd"), store.Identity, "ko"},
+		{"ko", repr.Brotli, repr.Brotli, "ko"},
+		{"ko", repr.Gzip, repr.Gzip, "ko"},
+		{"ko", repr.Identity, repr.Identity, "ko"},
+		{"en", repr.Brotli, repr.Identity, "en"}, // no br stored: identity
+		{"ko", repr.Encoding("zstd"), repr.Identity, "ko"},
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 1000)
@@ -80,7 +81,7 @@ func TestPostReadsUnderLoad(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if _, err := st.Post(ctx, "go/nope", "ko", store.Brotli); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.Post(ctx, "go/nope", "ko", repr.Brotli); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("missing post: got %v, want ErrNotFound", err)
 	}
 }
@@ -98,7 +99,7 @@ func TestPostAfterClose(t *testing.T) {
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Post(ctx, "go/a", "ko", store.Identity); err == nil {
+	if _, err := st.Post(ctx, "go/a", "ko", repr.Identity); err == nil {
 		t.Error("Post after Close: got no error")
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/geul-dev/geul/internal/repr"
 )
 
 // FileMeta is what the index remembers of a file: its state and its parsed
@@ -84,28 +86,18 @@ func (s *Store) Fingerprints(ctx context.Context) (map[string]string, error) {
 	return out, rows.Err()
 }
 
-// Encoding names a stored form of a payload.
-type Encoding string
-
-// The stored forms of a payload.
-const (
-	Identity Encoding = ""
-	Gzip     Encoding = "gzip"
-	Brotli   Encoding = "br"
-)
-
 // StoredPost is a post payload as served: the bytes in the asked encoding (or
 // identity when that form is not stored) and validators.
 type StoredPost struct {
 	ETag     string
-	Encoding Encoding
+	Encoding repr.Encoding
 	Lang     string // the language whose body it carries
 	Body     []byte
 	Modified time.Time
 }
 
 // Post returns the stored payload of post id ("category/slug") in lang.
-func (s *Store) Post(ctx context.Context, id, lang string, enc Encoding) (StoredPost, error) {
+func (s *Store) Post(ctx context.Context, id, lang string, enc repr.Encoding) (StoredPost, error) {
 	sp, buf, err := s.post(ctx, id, lang, enc)
 	if buf != nil {
 		sp.Body = slices.Clone(sp.Body)
@@ -118,7 +110,7 @@ func (s *Store) Post(ctx context.Context, id, lang string, enc Encoding) (Stored
 // returns it, except that its Body is only valid until fn returns: it may be
 // a buffer reused by the next request. The index may move on while fn runs;
 // fn gets the payload as it was when read.
-func (s *Store) WithPost(ctx context.Context, id, lang string, enc Encoding, fn func(StoredPost) error) error {
+func (s *Store) WithPost(ctx context.Context, id, lang string, enc repr.Encoding, fn func(StoredPost) error) error {
 	sp, buf, err := s.post(ctx, id, lang, enc)
 	if err != nil {
 		return err
@@ -131,9 +123,9 @@ func (s *Store) WithPost(ctx context.Context, id, lang string, enc Encoding, fn 
 
 // post reads a payload from the payload cache, else the spill file (then buf
 // is the pooled buffer Body is in), else SQLite, filling both.
-func (s *Store) post(ctx context.Context, id, lang string, enc Encoding) (sp StoredPost, buf *[]byte, err error) {
+func (s *Store) post(ctx context.Context, id, lang string, enc repr.Encoding) (sp StoredPost, buf *[]byte, err error) {
 	if _, ok := postQueries[enc]; !ok {
-		enc = Identity
+		enc = repr.Identity
 	}
 	key := postKey{id: id, lang: lang, enc: enc}
 	s.posts.commit.RLock()
@@ -171,10 +163,10 @@ func (s *Store) post(ctx context.Context, id, lang string, enc Encoding) (sp Sto
 // says the bytes are the gzip form, to be decompressed: the identity body is
 // stored only where there is no gzip form. For Brotli, 2 says the bytes are
 // the gzip form, to be made the br form (see postReader.read).
-var postQueries = map[Encoding]string{
-	Identity: `SELECT etag, served, modified, coalesce(body, gzip), body IS NULL FROM payloads WHERE post_id=? AND lang=?`,
-	Gzip:     `SELECT etag, served, modified, coalesce(gzip, body), gzip IS NOT NULL FROM payloads WHERE post_id=? AND lang=?`,
-	Brotli: `SELECT etag, served, modified, coalesce(br, gzip, body), CASE WHEN br IS NOT NULL THEN 1 WHEN gzip IS NOT NULL THEN 2 ELSE 0 END
+var postQueries = map[repr.Encoding]string{
+	repr.Identity: `SELECT etag, served, modified, coalesce(body, gzip), body IS NULL FROM payloads WHERE post_id=? AND lang=?`,
+	repr.Gzip:     `SELECT etag, served, modified, coalesce(gzip, body), gzip IS NOT NULL FROM payloads WHERE post_id=? AND lang=?`,
+	repr.Brotli: `SELECT etag, served, modified, coalesce(br, gzip, body), CASE WHEN br IS NOT NULL THEN 1 WHEN gzip IS NOT NULL THEN 2 ELSE 0 END
 		FROM payloads WHERE post_id=? AND lang=?`,
 }
 
@@ -277,4 +269,13 @@ func contentErrors(ctx context.Context, q interface {
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// identity returns a stored payload's identity body: body, or where only the
+// gzip form was kept (see PutPost), that form decompressed.
+func identity(body, gz []byte) ([]byte, error) {
+	if body != nil {
+		return body, nil
+	}
+	return repr.Gunzip(gz)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/geul-dev/geul/internal/repr"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -69,10 +70,10 @@ func TestPublishOpenReadOnly(t *testing.T) {
 	if got, err := ro.Release(ctx); err != nil || got.Hash != want.Hash {
 		t.Fatalf("read-only release %+v, %v; want %s", got, err, want.Hash)
 	}
-	if _, err := ro.Post(ctx, "go/one", "ko", store.Identity); err != nil {
+	if _, err := ro.Post(ctx, "go/one", "ko", repr.Identity); err != nil {
 		t.Fatalf("post of the release: %v", err)
 	}
-	if _, err := ro.Post(ctx, "go/two", "ko", store.Identity); !errors.Is(err, store.ErrNotFound) {
+	if _, err := ro.Post(ctx, "go/two", "ko", repr.Identity); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("post written after publishing: %v, want not found", err)
 	}
 	if _, err := ro.Begin(ctx); !errors.Is(err, store.ErrReadOnly) {

@@ -1,4 +1,4 @@
-package store
+package repr
 
 import (
 	"bytes"
@@ -44,17 +44,18 @@ var compressors = sync.Pool{New: func() any {
 	return c
 }}
 
-// identity returns a stored payload's identity body: body, or where only the
-// gzip form was kept (see PutPost), that form decompressed.
-func identity(body, gz []byte) ([]byte, error) {
-	if body != nil {
-		return body, nil
-	}
-	return gunzip(gz)
-}
+// Encoding names a representation of a body: a content coding, or none.
+type Encoding string
 
-// gunzip returns what a stored gzip form holds.
-func gunzip(z []byte) ([]byte, error) {
+// The representations geul stores and sends.
+const (
+	Identity Encoding = ""
+	Gzip     Encoding = "gzip"
+	Brotli   Encoding = "br"
+)
+
+// Gunzip returns what a gzip form holds.
+func Gunzip(z []byte) ([]byte, error) {
 	r, err := gzip.NewReader(bytes.NewReader(z))
 	if err != nil {
 		return nil, fmt.Errorf("gunzip: %w", err)

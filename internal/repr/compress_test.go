@@ -1,4 +1,4 @@
-package store_test
+package repr_test
 
 import (
 	"bytes"
@@ -10,22 +10,22 @@ import (
 	"github.com/andybalholm/brotli"
 	gzip "github.com/klauspost/compress/gzip"
 
-	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/repr"
 )
 
 // Compress gives back what decompresses to the body, from writers shared
 // between goroutines, and refuses an encoding it does not know.
 func TestCompressRoundTrips(t *testing.T) {
-	readers := map[store.Encoding]func(io.Reader) (io.Reader, error){
-		store.Gzip:   func(r io.Reader) (io.Reader, error) { return gzip.NewReader(r) },
-		store.Brotli: func(r io.Reader) (io.Reader, error) { return brotli.NewReader(r), nil },
+	readers := map[repr.Encoding]func(io.Reader) (io.Reader, error){
+		repr.Gzip:   func(r io.Reader) (io.Reader, error) { return gzip.NewReader(r) },
+		repr.Brotli: func(r io.Reader) (io.Reader, error) { return brotli.NewReader(r), nil },
 	}
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Go(func() {
 			body := []byte(strings.Repeat("글 geul ", 200+i*37))
 			for enc, open := range readers {
-				z, err := store.Compress(enc, body)
+				z, err := repr.Compress(enc, body)
 				if err != nil {
 					t.Errorf("%s: %v", enc, err)
 					return
@@ -46,10 +46,10 @@ func TestCompressRoundTrips(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if got, err := store.Compress(store.Identity, []byte("x")); err != nil || string(got) != "x" {
+	if got, err := repr.Compress(repr.Identity, []byte("x")); err != nil || string(got) != "x" {
 		t.Errorf("identity: got %q, %v", got, err)
 	}
-	if _, err := store.Compress("zstd", []byte("x")); err == nil {
+	if _, err := repr.Compress("zstd", []byte("x")); err == nil {
 		t.Error("zstd: got no error")
 	}
 }

@@ -1,4 +1,8 @@
-package store
+// Package repr is how geul represents a body over HTTP: its content
+// codings, how a body is compressed into them, and the entity tags of each.
+// The store keeps representations and the server sends them; both use this
+// one leaf package.
+package repr
 
 import (
 	"crypto/sha256"
