@@ -494,24 +494,14 @@ func textIn(site content.Site, m map[string]string, lang string) string {
 	return firstText(localized(site, m))
 }
 
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
 // encodePayload makes the stored response of one post in one language: the
 // JSON, its ETag, its gzip form and its list item.
 func encodePayload(lang string, post *api.Post) (store.Payload, error) {
-	body, err := encodeJSON(api.PostResponse{Post: *post})
+	body, err := api.Encode(api.PostResponse{Post: *post})
 	if err != nil {
 		return store.Payload{}, err
 	}
-	item, err := encodeJSON(post.Item())
+	item, err := api.Encode(post.Item())
 	if err != nil {
 		return store.Payload{}, err
 	}
