@@ -181,17 +181,13 @@ func (ix *Indexer) load(ctx context.Context) error {
 		var err error
 		switch m.Kind {
 		case kindPost:
-			k.post = new(content.File)
-			err = json.Unmarshal(m.Meta, k.post)
+			k.post, err = decodeMeta[content.File](m.Meta)
 		case kindCategory:
-			k.cat = new(content.Category)
-			err = json.Unmarshal(m.Meta, k.cat)
+			k.cat, err = decodeMeta[content.Category](m.Meta)
 		case kindSite:
-			k.site = new(content.Site)
-			err = json.Unmarshal(m.Meta, k.site)
+			k.site, err = decodeMeta[content.Site](m.Meta)
 		case kindBundle:
-			k.bundle = new(content.BundleFile)
-			err = json.Unmarshal(m.Meta, k.bundle)
+			k.bundle, err = decodeMeta[content.BundleFile](m.Meta)
 		}
 		if err == nil {
 			// A record that cannot be read is as good as absent: the file
@@ -329,6 +325,13 @@ func withPath(err error, path string) error {
 		return &c
 	}
 	return err
+}
+
+// decodeMeta decodes a stored file record's metadata.
+func decodeMeta[T any](meta []byte) (*T, error) {
+	v := new(T)
+	err := json.Unmarshal(meta, v)
+	return v, err
 }
 
 // parallel runs fn(i) for i in [0, n) on the worker pool.
