@@ -503,6 +503,18 @@ func (ix *Indexer) nextWarns(dirty []*content.Post, removed []string, rebuilt ma
 	return warns
 }
 
+// commitRun stores a run's categories and errors, errs sorted, and commits
+// tx: the generation it leads to, and whether it changed what is served.
+func commitRun(ctx context.Context, tx *store.Tx, cats []store.CategoryRecord, errs []*content.Error, start time.Time) (int64, bool, error) {
+	if err := tx.PutCategories(ctx, cats); err != nil {
+		return 0, false, err
+	}
+	if err := tx.SetErrors(ctx, storeErrors(errs)); err != nil {
+		return 0, false, err
+	}
+	return tx.Commit(ctx, store.RunInfo{At: start, Duration: time.Since(start)})
+}
+
 func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (Summary, error) {
 	ix.runStart = start
 	sum := Summary{Posts: map[string]int{}}
@@ -549,14 +561,8 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 	for _, ws := range warns {
 		errs = append(errs, ws...)
 	}
-	if err := tx.PutCategories(ctx, categoryRecords(site, d.cats)); err != nil {
-		return sum, err
-	}
 	sortErrors(errs)
-	if err := tx.SetErrors(ctx, storeErrors(errs)); err != nil {
-		return sum, err
-	}
-	gen, changed, err := tx.Commit(ctx, store.RunInfo{At: start, Duration: time.Since(start)})
+	gen, changed, err := commitRun(ctx, tx, categoryRecords(site, d.cats), errs, start)
 	if err != nil {
 		return sum, err
 	}

@@ -404,23 +404,17 @@ func (w *Watcher) Run(ctx context.Context, fn Func) error {
 			if !errors.Is(err, fsnotify.ErrEventOverflow) {
 				w.opts.Log.Warn("watching content", "err", err)
 			}
-			l.resync = true
-			l.mark("")
-			l.arm()
+			l.markAll(true)
 
 		case <-w.trigger:
-			l.mark("")
-			l.arm()
+			l.markAll(false)
 
 		case <-l.poll:
-			l.resync = true
-			l.mark("")
-			l.arm()
+			l.markAll(true)
 
 		case <-l.retry:
 			l.retry = nil
-			l.mark("")
-			l.arm()
+			l.markAll(false)
 
 		case <-l.timer.C:
 			if l.pending && !l.running {
@@ -446,6 +440,16 @@ func (l *loop) mark(rel string) {
 	} else {
 		l.full = true
 	}
+}
+
+// markAll records a change the watcher cannot name, and arms the timer;
+// resync asks for the watched folders to be resynced before the run.
+func (l *loop) markAll(resync bool) {
+	if resync {
+		l.resync = true
+	}
+	l.mark("")
+	l.arm()
 }
 
 // arm sets the timer for the next run: once quiet, at the latest MaxWait
