@@ -113,15 +113,10 @@ func serveWritable(ctx context.Context, c *config, set serveSettings, cfg server
 		runs.pub = startPublisher(ctx, st, c.publish, log)
 		defer runs.pub.stop()
 	}
-	ln, err := net.Listen("tcp", c.addr)
+	hs, serveErr, err := listen(c.addr, live, stdout)
 	if err != nil {
-		return fmt.Errorf("listen %s: %w", c.addr, err)
+		return err
 	}
-	hs := live.HTTPServer(c.addr)
-	fmt.Fprintf(stdout, "geul listening on http://%s\n", ln.Addr())
-
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- hs.Serve(ln) }()
 
 	// Watching starts before the first index, so that a file saved while it
 	// runs is indexed right after.
@@ -161,6 +156,20 @@ func serveWritable(ctx context.Context, c *config, set serveSettings, cfg server
 	case <-ctx.Done():
 	}
 	return shutdown(hs, log)
+}
+
+// listen starts live's HTTP server on addr; its error, once it stops, comes
+// on serveErr.
+func listen(addr string, live *server.Live, stdout io.Writer) (hs *http.Server, serveErr <-chan error, err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	hs = live.HTTPServer(addr)
+	fmt.Fprintf(stdout, "geul listening on http://%s\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	return hs, errc, nil
 }
 
 // watchChanges indexes after each change w reports until ctx is done or the
