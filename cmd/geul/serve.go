@@ -25,17 +25,7 @@ const defaultAddr = "127.0.0.1:8080"
 const shutdownGrace = 10 * time.Second
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	c := loadConfig(getenv)
-	fs := newFlags("serve", stderr)
-	c.serveFlags(fs)
-	pos, err := parseFlags(fs, args, stdout)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, pos)
-	}
-	set, err := c.serve()
+	c, set, err := serveConfig(args, getenv, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -61,6 +51,31 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	return serveWritable(ctx, c, set, cfg, st, log, stdout)
+}
+
+// serveConfig reads serve's flags over the environment.
+func serveConfig(args []string, getenv func(string) string, stdout, stderr io.Writer) (*config, serveSettings, error) {
+	c := loadConfig(getenv)
+	fs := newFlags("serve", stderr)
+	c.serveFlags(fs)
+	pos, err := parseFlags(fs, args, stdout)
+	if err != nil {
+		return nil, serveSettings{}, err
+	}
+	if len(pos) > 0 {
+		return nil, serveSettings{}, fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, pos)
+	}
+	set, err := c.serve()
+	if err != nil {
+		return nil, serveSettings{}, err
+	}
+	return c, set, nil
+}
+
+// newIndexRuns makes the indexRuns of a serve that writes st. Its indexers
+// wait for files to settle for as long as settle says, in nanoseconds.
+func newIndexRuns(ctx context.Context, c *config, set serveSettings, health *server.Health, st *store.Store, log *slog.Logger, settle *atomic.Int64) *indexRuns {
 	tune := func(st *store.Store) {
 		st.SetPostCacheBytes(set.cacheBytes)
 		st.SetPostSpillBytes(set.spillBytes)
@@ -69,7 +84,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 	tune(st)
-	var settle atomic.Int64 // see SetSettleAge below
 	newIndexer := func(st *store.Store) *index.Indexer {
 		ix := index.New(c.content, st)
 		// Bundle files' URLs in posts' html start with the same base as feed links.
@@ -77,10 +91,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ix.SetSettleAge(time.Duration(settle.Load()))
 		return ix
 	}
+	return &indexRuns{ix: newIndexer(st), dir: c.content, st: st, log: log,
+		health: health, newIndexer: newIndexer, tune: tune, bg: ctx}
+}
 
+// serveWritable serves st and keeps it indexed: a first index, then one
+// after each change where watching is on.
+func serveWritable(ctx context.Context, c *config, set serveSettings, cfg server.Config, st *store.Store, log *slog.Logger, stdout io.Writer) error {
+	var settle atomic.Int64 // see SetSettleAge below
 	// Every index run of serve goes through runs, which reports it to the server.
-	runs := &indexRuns{ix: newIndexer(st), dir: c.content, st: st, log: log,
-		health: cfg.Health, newIndexer: newIndexer, tune: tune, bg: ctx}
+	runs := newIndexRuns(ctx, c, set, cfg.Health, st, log, &settle)
 	cfg.Reindexer = runs
 	cfg.ContentDir = c.content
 	live := server.NewLive(st, log, cfg)
@@ -93,15 +113,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		runs.pub = startPublisher(ctx, st, c.publish, log)
 		defer runs.pub.stop()
 	}
-	ln, err := net.Listen("tcp", c.addr)
+	hs, serveErr, err := listen(c.addr, live, stdout)
 	if err != nil {
-		return fmt.Errorf("listen %s: %w", c.addr, err)
+		return err
 	}
-	hs := live.HTTPServer(c.addr)
-	fmt.Fprintf(stdout, "geul listening on http://%s\n", ln.Addr())
-
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- hs.Serve(ln) }()
 
 	// Watching starts before the first index, so that a file saved while it
 	// runs is indexed right after.
@@ -132,23 +147,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		// the whole folder as it stood is served.
 		settle.Store(int64(watch.DefaultQuiet / 2))
 		runs.ix.SetSettleAge(watch.DefaultQuiet / 2)
-	}
-
-	// The watcher stops with ctx, after its run in progress rolls back or
-	// commits, and before the store closes.
-	if w != nil {
-		wctx, stop := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			_ = w.Run(wctx, reindexOnChange(runs, log))
-		}()
-		defer func() { stop(); <-done }()
-		if len(first.Unsettled) > 0 {
-			// Files still being written when the first index read them.
-			w.Trigger()
-		}
-		log.Info("watching for changes", "content", c.content, "folders", len(w.Watched()))
+		defer watchChanges(ctx, w, runs, first, c.content, log)()
 	}
 
 	select {
@@ -157,6 +156,38 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	case <-ctx.Done():
 	}
 	return shutdown(hs, log)
+}
+
+// listen starts live's HTTP server on addr; its error, once it stops, comes
+// on serveErr.
+func listen(addr string, live *server.Live, stdout io.Writer) (hs *http.Server, serveErr <-chan error, err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	hs = live.HTTPServer(addr)
+	fmt.Fprintf(stdout, "geul listening on http://%s\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	return hs, errc, nil
+}
+
+// watchChanges indexes after each change w reports until ctx is done or the
+// returned stop is called; stop returns after the run in progress rolls back
+// or commits, so call it before the store closes.
+func watchChanges(ctx context.Context, w *watch.Watcher, runs *indexRuns, first index.Summary, content string, log *slog.Logger) (stop func()) {
+	wctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = w.Run(wctx, reindexOnChange(runs, log))
+	}()
+	if len(first.Unsettled) > 0 {
+		// Files still being written when the first index read them.
+		w.Trigger()
+	}
+	log.Info("watching for changes", "content", content, "folders", len(w.Watched()))
+	return func() { cancel(); <-done }
 }
 
 // shutdown stops accepting and waits for in-flight requests, up to

@@ -191,16 +191,9 @@ func Generate(dir string, opts Options) (Stats, error) {
 
 // categoryYAML is the _category.yaml of category c at position k.
 func categoryYAML(c category, k int) []byte {
-	var b []byte
-	b = append(b, "name:\n  ko: "...)
-	b = yamlString(b, c.nameKo)
-	b = append(b, "\n  en: "...)
-	b = yamlString(b, c.nameEn)
-	b = append(b, "\ndescription:\n  ko: "...)
-	b = yamlString(b, c.descKo)
-	b = append(b, "\n  en: "...)
-	b = yamlString(b, c.descEn)
-	b = append(b, "\norder: "...)
+	b := yamlKoEn(nil, "name", c.nameKo, c.nameEn)
+	b = yamlKoEn(b, "description", c.descKo, c.descEn)
+	b = append(b, "order: "...)
 	b = strconv.AppendInt(b, int64(k+1), 10)
 	return append(b, '\n')
 }
@@ -215,4 +208,22 @@ func siteYAML(langs []string) []byte {
 		b = append(b, l...)
 	}
 	return append(b, "]\n"...)
+}
+
+// yamlKoEn appends key's line and its Korean and English strings as a map.
+func yamlKoEn(b []byte, key, ko, en string) []byte {
+	b = append(b, key...)
+	b = append(b, ":\n  ko: "...)
+	b = yamlString(b, ko)
+	b = append(b, "\n  en: "...)
+	b = yamlString(b, en)
+	return append(b, '\n')
+}
+
+// yamlField appends the line "key: s", s quoted where YAML needs it.
+func yamlField(b []byte, key, s string) []byte {
+	b = append(b, key...)
+	b = append(b, ": "...)
+	b = yamlString(b, s)
+	return append(b, '\n')
 }

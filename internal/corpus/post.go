@@ -180,27 +180,14 @@ func (p *post) frontMatter(dst []byte, lang string) []byte {
 	dst = append(dst, "---\n"...)
 	switch {
 	case ko && p.titleMap:
-		dst = append(dst, "title:\n  ko: "...)
-		dst = yamlString(dst, p.titleKo)
-		dst = append(dst, "\n  en: "...)
-		dst = yamlString(dst, p.titleEn)
-		dst = append(dst, "\ndescription:\n  ko: "...)
-		dst = yamlString(dst, p.descKo)
-		dst = append(dst, "\n  en: "...)
-		dst = yamlString(dst, p.descEn)
-		dst = append(dst, '\n')
+		dst = yamlKoEn(dst, "title", p.titleKo, p.titleEn)
+		dst = yamlKoEn(dst, "description", p.descKo, p.descEn)
 	case ko:
-		dst = append(dst, "title: "...)
-		dst = yamlString(dst, p.titleKo)
-		dst = append(dst, "\ndescription: "...)
-		dst = yamlString(dst, p.descKo)
-		dst = append(dst, '\n')
+		dst = yamlField(dst, "title", p.titleKo)
+		dst = yamlField(dst, "description", p.descKo)
 	default:
-		dst = append(dst, "title: "...)
-		dst = yamlString(dst, p.titleEn)
-		dst = append(dst, "\ndescription: "...)
-		dst = yamlString(dst, p.descEn)
-		dst = append(dst, '\n')
+		dst = yamlField(dst, "title", p.titleEn)
+		dst = yamlField(dst, "description", p.descEn)
 	}
 	dst = append(dst, "date: "...)
 	dst = append(dst, p.date...)

@@ -3,7 +3,6 @@ package index_test
 import (
 	"context"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -11,13 +10,11 @@ import (
 	"runtime/metrics"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/corpus"
 	"github.com/geul-dev/geul/internal/index"
 	mdbaseline "github.com/geul-dev/geul/internal/markdown/baseline"
@@ -144,23 +141,7 @@ func samplePeak() (stop func() uint64) {
 // bodies reads every post file of dir and strips its front matter.
 func bodies(b *testing.B, dir string) [][]byte {
 	b.Helper()
-	var out [][]byte
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".md") {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		f, err := content.ParseFile(filepath.ToSlash(rel), data)
-		if err != nil {
-			return err
-		}
-		out = append(out, f.Body)
-		return nil
-	})
+	out, err := mdbaseline.Bodies(dir)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -181,17 +181,13 @@ func (ix *Indexer) load(ctx context.Context) error {
 		var err error
 		switch m.Kind {
 		case kindPost:
-			k.post = new(content.File)
-			err = json.Unmarshal(m.Meta, k.post)
+			k.post, err = decodeMeta[content.File](m.Meta)
 		case kindCategory:
-			k.cat = new(content.Category)
-			err = json.Unmarshal(m.Meta, k.cat)
+			k.cat, err = decodeMeta[content.Category](m.Meta)
 		case kindSite:
-			k.site = new(content.Site)
-			err = json.Unmarshal(m.Meta, k.site)
+			k.site, err = decodeMeta[content.Site](m.Meta)
 		case kindBundle:
-			k.bundle = new(content.BundleFile)
-			err = json.Unmarshal(m.Meta, k.bundle)
+			k.bundle, err = decodeMeta[content.BundleFile](m.Meta)
 		}
 		if err == nil {
 			// A record that cannot be read is as good as absent: the file
@@ -331,6 +327,13 @@ func withPath(err error, path string) error {
 	return err
 }
 
+// decodeMeta decodes a stored file record's metadata.
+func decodeMeta[T any](meta []byte) (*T, error) {
+	v := new(T)
+	err := json.Unmarshal(meta, v)
+	return v, err
+}
+
 // parallel runs fn(i) for i in [0, n) on the worker pool.
 func (ix *Indexer) parallel(ctx context.Context, n int, fn func(i int)) {
 	var wg sync.WaitGroup
@@ -349,6 +352,169 @@ func (ix *Indexer) parallel(ctx context.Context, n int, fn func(i int)) {
 	wg.Wait()
 }
 
+// runFiles is what one run learns of the files: the state it leads to and
+// the reads that lead there.
+type runFiles struct {
+	sum *Summary
+	// next is the state this run leads to; known stays the committed state
+	// until the transaction commits.
+	next    map[string]*known
+	touched []*read // same bytes, new stat
+	updated []*read // parsed, new bytes
+	deleted []string
+	files   map[string]bool
+	only    map[string]bool // the posts a targeted run can change, by id
+	// errs are the problems of files and folders: scanning and reading.
+	errs []*content.Error
+}
+
+func newRunFiles(sum *Summary, committed map[string]*known) *runFiles {
+	next := make(map[string]*known, len(committed))
+	for p, k := range committed {
+		next[p] = k
+	}
+	return &runFiles{sum: sum, next: next}
+}
+
+func (rf *runFiles) addErr(err error) {
+	var ce *content.Error
+	if errors.As(err, &ce) {
+		rf.errs = append(rf.errs, ce)
+		return
+	}
+	rf.errs = append(rf.errs, &content.Error{Reason: err.Error()})
+}
+
+// apply takes one read into the state the run leads to.
+func (rf *runFiles) apply(r *read) {
+	rf.sum.Read++
+	switch {
+	case r.unsettled:
+		// Still being written: the last good state keeps serving.
+		rf.sum.Unsettled = append(rf.sum.Unsettled, r.entry.Path)
+	case r.err != nil:
+		// The last good state, if any, keeps serving.
+		rf.addErr(r.err)
+	case r.same:
+		rf.sum.Unchanged++
+		rf.touched = append(rf.touched, r)
+		k := *rf.next[r.entry.Path]
+		k.state = stateOf(r.entry, k.state.Kind, r.hash)
+		rf.next[r.entry.Path] = &k
+	default:
+		rf.updated = append(rf.updated, r)
+		k := &known{state: stateOf(r.entry, kindOf(r.entry.Kind), r.hash), post: r.post, cat: r.cat, site: r.site, bundle: r.bundle}
+		rf.next[r.entry.Path] = k
+	}
+}
+
+// kept is the updated reads worth storing: a file put back to its last good
+// version keeps its stored record; its new bytes are neither rendered nor
+// stored.
+func (rf *runFiles) kept() []*read {
+	kept := rf.updated[:0:0]
+	for _, r := range rf.updated {
+		if k := rf.next[r.entry.Path]; r.post == nil || (k != nil && k.post == r.post) {
+			kept = append(kept, r)
+		}
+	}
+	return kept
+}
+
+// dropBodies forgets the bodies of the updated posts once the store holds
+// them: memory keeps only what the next run compares.
+func (rf *runFiles) dropBodies() {
+	for _, r := range rf.updated {
+		if k := rf.next[r.entry.Path]; k != nil && k.post != nil {
+			k.post.Body = nil
+		}
+	}
+}
+
+// gather scans the folder, or only targets where a targeted run can do,
+// reads what changed on the worker pool and applies it to rf.
+func (ix *Indexer) gather(ctx context.Context, fsys fs.FS, rf *runFiles, targets []string) error {
+	sum := rf.sum
+	var toRead []content.Entry
+	if targets != nil && ix.last != nil {
+		toRead, rf.deleted, rf.files, rf.only, sum.Targeted = ix.scanTargets(ctx, fsys, ix.siteOf(rf.next), targets, sum, &rf.errs)
+	}
+	if !sum.Targeted {
+		var err error
+		if toRead, rf.deleted, rf.files, err = ix.scanAll(ctx, fsys, rf.next, sum, rf.apply, &rf.errs); err != nil {
+			return err
+		}
+	}
+	sum.Files = len(rf.files)
+	reads := make([]*read, len(toRead))
+	step := ix.progress.stage(StageRead, len(toRead))
+	ix.parallel(ctx, len(toRead), func(i int) {
+		reads[i] = ix.readEntry(fsys, toRead[i])
+		step()
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, r := range reads {
+		rf.apply(r)
+	}
+	for _, p := range rf.deleted {
+		delete(rf.next, p)
+	}
+	sum.Deleted = len(rf.deleted)
+	return nil
+}
+
+// changedPosts counts d's posts into sum and returns the posts whose
+// payloads are rebuilt, because any of their inputs changed, and the ids of
+// the posts gone.
+func (ix *Indexer) changedPosts(d *derived, sum *Summary) (dirty []*content.Post, removed []string) {
+	for _, p := range d.posts {
+		if ix.fps[p.ID()] != d.fps[p.ID()] {
+			dirty = append(dirty, p)
+		}
+		for l := range p.Files {
+			sum.Posts[l]++
+		}
+		sum.Total++
+	}
+	for id := range ix.fps {
+		if _, ok := d.fps[id]; !ok {
+			removed = append(removed, id)
+		}
+	}
+	sort.Strings(removed)
+	return dirty, removed
+}
+
+// nextWarns is the warnings of every post after a run: a rebuilt post's
+// warnings replace its last ones; the others keep theirs.
+func (ix *Indexer) nextWarns(dirty []*content.Post, removed []string, rebuilt map[string][]*content.Error) map[string][]*content.Error {
+	warns := maps.Clone(ix.warns)
+	for _, p := range dirty {
+		delete(warns, p.ID())
+	}
+	for _, id := range removed {
+		delete(warns, id)
+	}
+	for id, ws := range rebuilt {
+		warns[id] = ws
+	}
+	return warns
+}
+
+// commitRun stores a run's categories and errors, errs sorted, and commits
+// tx: the generation it leads to, and whether it changed what is served.
+func commitRun(ctx context.Context, tx *store.Tx, cats []store.CategoryRecord, errs []*content.Error, start time.Time) (int64, bool, error) {
+	if err := tx.PutCategories(ctx, cats); err != nil {
+		return 0, false, err
+	}
+	if err := tx.SetErrors(ctx, storeErrors(errs)); err != nil {
+		return 0, false, err
+	}
+	return tx.Commit(ctx, store.RunInfo{At: start, Duration: time.Since(start)})
+}
+
 func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (Summary, error) {
 	ix.runStart = start
 	sum := Summary{Posts: map[string]int{}}
@@ -362,180 +528,50 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 	defer root.Close()
 	fsys := root.FS()
 
-	// errs are the problems of files and folders: scanning and reading.
-	var errs []*content.Error
-	addErr := func(err error) {
-		var ce *content.Error
-		if errors.As(err, &ce) {
-			errs = append(errs, ce)
-			return
-		}
-		errs = append(errs, &content.Error{Reason: err.Error()})
-	}
-
-	// next is the state this run leads to; known stays the committed state
-	// until the transaction commits.
-	next := make(map[string]*known, len(ix.known))
-	for p, k := range ix.known {
-		next[p] = k
-	}
-	var (
-		touched []*read // same bytes, new stat
-		updated []*read // parsed, new bytes
-	)
-	apply := func(r *read) {
-		sum.Read++
-		switch {
-		case r.unsettled:
-			// Still being written: the last good state keeps serving.
-			sum.Unsettled = append(sum.Unsettled, r.entry.Path)
-		case r.err != nil:
-			// The last good state, if any, keeps serving.
-			addErr(r.err)
-		case r.same:
-			sum.Unchanged++
-			touched = append(touched, r)
-			k := *next[r.entry.Path]
-			k.state = stateOf(r.entry, k.state.Kind, r.hash)
-			next[r.entry.Path] = &k
-		default:
-			updated = append(updated, r)
-			k := &known{state: stateOf(r.entry, kindOf(r.entry.Kind), r.hash), post: r.post, cat: r.cat, site: r.site, bundle: r.bundle}
-			next[r.entry.Path] = k
-		}
-	}
-
-	var (
-		toRead  []content.Entry
-		deleted []string
-		files   map[string]bool
-		only    map[string]bool // the posts a targeted run can change, by id
-	)
-	if targets != nil && ix.last != nil {
-		toRead, deleted, files, only, sum.Targeted = ix.scanTargets(ctx, fsys, ix.siteOf(next), targets, &sum, &errs)
-	}
-	if !sum.Targeted {
-		if toRead, deleted, files, err = ix.scanAll(ctx, fsys, next, &sum, apply, &errs); err != nil {
-			return sum, err
-		}
-	}
-	site := ix.siteOf(next)
-	sum.Files = len(files)
-	reads := make([]*read, len(toRead))
-	step := ix.progress.stage(StageRead, len(toRead))
-	ix.parallel(ctx, len(toRead), func(i int) {
-		reads[i] = ix.readEntry(fsys, toRead[i])
-		step()
-	})
-	if err := ctx.Err(); err != nil {
+	rf := newRunFiles(&sum, ix.known)
+	if err := ix.gather(ctx, fsys, rf, targets); err != nil {
 		return sum, err
 	}
-	for _, r := range reads {
-		apply(r)
-	}
-	for _, p := range deleted {
-		delete(next, p)
-	}
-	sum.Deleted = len(deleted)
-	if len(deleted) > 0 || len(updated) > 0 {
-		site = ix.siteOf(next)
-	}
-	fileErrs := slices.Clone(errs)
-
-	d := ix.derive(site, next, updated, only)
-	posts, fps, links, cats := d.posts, d.fps, d.links, d.cats
-	errs = append(errs, d.errs...)
-
-	// A post's payloads are rebuilt when any of their inputs changed.
-	var dirty []*content.Post
-	for _, p := range posts {
-		if ix.fps[p.ID()] != fps[p.ID()] {
-			dirty = append(dirty, p)
-		}
-		for l := range p.Files {
-			sum.Posts[l]++
-		}
-		sum.Total++
-	}
-	var removed []string
-	for id := range ix.fps {
-		if _, ok := fps[id]; !ok {
-			removed = append(removed, id)
-		}
-	}
-	sort.Strings(removed)
+	site := ix.siteOf(rf.next)
+	fileErrs := slices.Clone(rf.errs)
+	d := ix.derive(site, rf.next, rf.updated, rf.only)
+	errs := append(rf.errs, d.errs...)
+	dirty, removed := ix.changedPosts(d, &sum)
 
 	tx, err := ix.store.Begin(ctx)
 	if err != nil {
 		return sum, err
 	}
 	defer tx.Rollback()
-	// A file put back to its last good version keeps its stored record; its
-	// new bytes are neither rendered nor stored.
-	kept := updated[:0:0]
-	for _, r := range updated {
-		if k := next[r.entry.Path]; r.post == nil || (k != nil && k.post == r.post) {
-			kept = append(kept, r)
-		}
-	}
 	// Read before the run's transaction, through the readers: runs are
 	// serialized, so it is the release this run starts from.
 	prev, err := ix.store.Release(ctx)
 	if err != nil {
 		return sum, err
 	}
-	b := &builder{ix: ix, fsys: fsys, site: site, cats: cats, links: links, fps: fps, now: start, warns: map[string][]*content.Error{},
+	b := &builder{ix: ix, fsys: fsys, site: site, cats: d.cats, links: d.links, fps: d.fps, now: start, warns: map[string][]*content.Error{},
 		clock: prev.Modified, fresh: prev.Hash == ""}
-	if err := b.write(ctx, tx, touched, kept, deleted, dirty, removed); err != nil {
+	if err := b.write(ctx, tx, rf.touched, rf.kept(), rf.deleted, dirty, removed); err != nil {
 		if errors.Is(err, errRefused) {
-			ix.refuse(b.refused, files)
+			ix.refuse(b.refused, rf.files)
 		}
 		return sum, err
 	}
-	// A rebuilt post's warnings replace its last ones; the others keep theirs.
-	warns := maps.Clone(ix.warns)
-	for _, p := range dirty {
-		delete(warns, p.ID())
-	}
-	for _, id := range removed {
-		delete(warns, id)
-	}
-	for id, ws := range b.warns {
-		warns[id] = ws
-	}
+	warns := ix.nextWarns(dirty, removed, b.warns)
 	for _, ws := range warns {
 		errs = append(errs, ws...)
 	}
-	if err := tx.PutCategories(ctx, categoryRecords(site, cats)); err != nil {
-		return sum, err
-	}
 	sortErrors(errs)
-	if err := tx.SetErrors(ctx, storeErrors(errs)); err != nil {
-		return sum, err
-	}
-	gen, changed, err := tx.Commit(ctx, store.RunInfo{At: start, Duration: time.Since(start)})
+	gen, changed, err := commitRun(ctx, tx, categoryRecords(site, d.cats), errs, start)
 	if err != nil {
 		return sum, err
 	}
-	// Bodies are in the store now; memory keeps only what the next run compares.
-	for _, r := range updated {
-		if k := next[r.entry.Path]; k != nil && k.post != nil {
-			k.post.Body = nil
-		}
-	}
-	ix.known = next
-	ix.fps = fps
-	ix.files = files
-	ix.fileErrs = fileErrs
-	ix.last = d
-	ix.warns = warns
-	sum.Rendered = b.rendered
-	sum.Payloads = b.payloads
-	sum.Errors = errs
-	sum.Generation = gen
-	sum.Changed = changed
+	rf.dropBodies()
+	ix.known, ix.fps, ix.files, ix.fileErrs, ix.last, ix.warns = rf.next, d.fps, rf.files, fileErrs, d, warns
+	sum.Rendered, sum.Payloads = b.rendered, b.payloads
+	sum.Errors, sum.Generation, sum.Changed = errs, gen, changed
 	sum.Languages = site.Languages
-	sum.Site = ix.snapshot(gen, next)
+	sum.Site = ix.snapshot(gen, rf.next)
 	return sum, nil
 }
 

@@ -28,123 +28,152 @@ type links struct {
 // date, and its related posts: most shared tags first, then the same category,
 // then the newest.
 func computeLinks(site content.Site, posts []*content.Post) map[string]links {
+	l := newLinker(site, posts)
+	out := make(map[string]links, len(posts))
+	for i := range posts {
+		lk := l.neighbours(i)
+		lk.Related = l.related(i, posts[i].Tags)
+		out[l.ids[i]] = lk
+	}
+	return out
+}
+
+// linker holds what computeLinks's comparisons read, worked out once per
+// post: they run for every pair of posts that share a tag. Posts are named
+// by their index in the slice given to newLinker.
+type linker struct {
+	refs   []api.PostRef
+	ids    []string
+	secs   []int64
+	nsecs  []int
+	cats   []int            // category numbers
+	byCat  map[string][]int // each sorted by older
+	byTag  map[string][]int
+	catOf  []string // category slugs
+	catPos []int    // position in byCat
+
+	// Scratch of related: shared tags with the post at hand, the posts
+	// with any, and the best so far.
+	shared  []int32
+	touched []int
+	best    [maxRelated]int
+}
+
+func newLinker(site content.Site, posts []*content.Post) *linker {
 	n := len(posts)
-	refs := make([]api.PostRef, n)
-	// What the comparisons below read, worked out once per post: they run
-	// for every pair of posts that share a tag.
-	ids := make([]string, n)
-	secs := make([]int64, n)
-	nsecs := make([]int, n)
-	cats := make([]int, n)
+	l := &linker{
+		refs: make([]api.PostRef, n), ids: make([]string, n), secs: make([]int64, n), nsecs: make([]int, n),
+		cats: make([]int, n), byCat: map[string][]int{}, byTag: map[string][]int{}, catOf: make([]string, n),
+		catPos: make([]int, n), shared: make([]int32, n),
+	}
 	catNum := map[string]int{}
 	for i, p := range posts {
-		ids[i] = p.ID()
-		refs[i] = api.PostRef{Slug: ids[i], Title: localized(site, p.Title), Date: p.Date}
-		secs[i], nsecs[i] = p.Time.Unix(), p.Time.Nanosecond()
+		l.ids[i] = p.ID()
+		l.refs[i] = api.PostRef{Slug: l.ids[i], Title: localized(site, p.Title), Date: p.Date}
+		l.secs[i], l.nsecs[i] = p.Time.Unix(), p.Time.Nanosecond()
 		c, ok := catNum[p.Category]
 		if !ok {
 			c = len(catNum)
 			catNum[p.Category] = c
 		}
-		cats[i] = c
-	}
-	// older reports whether post i comes before post j in time.
-	older := func(i, j int) int {
-		if c := cmp.Compare(secs[i], secs[j]); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(nsecs[i], nsecs[j]); c != 0 {
-			return c
-		}
-		return cmp.Compare(ids[i], ids[j])
-	}
-	byCat := map[string][]int{}
-	byTag := map[string][]int{}
-	for i, p := range posts {
-		byCat[p.Category] = append(byCat[p.Category], i)
+		l.cats[i] = c
+		l.catOf[i] = p.Category
+		l.byCat[p.Category] = append(l.byCat[p.Category], i)
 		for _, t := range p.Tags {
-			byTag[t] = append(byTag[t], i)
+			l.byTag[t] = append(l.byTag[t], i)
 		}
 	}
-	out := make(map[string]links, n)
-	catPos := make([]int, n)
-	for _, idx := range byCat {
-		slices.SortFunc(idx, older)
+	for _, idx := range l.byCat {
+		slices.SortFunc(idx, l.older)
 		for pos, i := range idx {
-			catPos[i] = pos
+			l.catPos[i] = pos
 		}
 	}
-	shared := make([]int32, n)
-	var touched []int
-	var best [maxRelated]int
-	for i, p := range posts {
-		var lk links
-		idx := byCat[p.Category]
-		if pos := catPos[i]; pos > 0 {
-			r := refs[idx[pos-1]]
-			lk.Prev = &r
-		}
-		if pos := catPos[i]; pos < len(idx)-1 {
-			r := refs[idx[pos+1]]
-			lk.Next = &r
-		}
+	return l
+}
 
-		touched = touched[:0]
-		for _, t := range p.Tags {
-			for _, j := range byTag[t] {
-				if j == i {
-					continue
-				}
-				if shared[j] == 0 {
-					touched = append(touched, j)
-				}
-				shared[j]++
-			}
+// older compares posts i and j by time, then by id.
+func (l *linker) older(i, j int) int {
+	if c := cmp.Compare(l.secs[i], l.secs[j]); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(l.nsecs[i], l.nsecs[j]); c != 0 {
+		return c
+	}
+	return cmp.Compare(l.ids[i], l.ids[j])
+}
+
+// neighbours is post i's previous and next post in its category.
+func (l *linker) neighbours(i int) links {
+	var lk links
+	idx := l.byCat[l.catOf[i]]
+	if pos := l.catPos[i]; pos > 0 {
+		r := l.refs[idx[pos-1]]
+		lk.Prev = &r
+	}
+	if pos := l.catPos[i]; pos < len(idx)-1 {
+		r := l.refs[idx[pos+1]]
+		lk.Next = &r
+	}
+	return lk
+}
+
+// better orders the candidates a and b for post i totally, so keeping the
+// first maxRelated as they come picks what sorting them all would.
+func (l *linker) better(i, a, b int) int {
+	if c := cmp.Compare(l.shared[b], l.shared[a]); c != 0 {
+		return c
+	}
+	sa, sb := l.cats[a] == l.cats[i], l.cats[b] == l.cats[i]
+	if sa != sb {
+		if sa {
+			return -1
 		}
-		// better orders candidates totally, so keeping the first maxRelated
-		// as they come picks what sorting them all would.
-		better := func(a, b int) int {
-			if c := cmp.Compare(shared[b], shared[a]); c != 0 {
-				return c
-			}
-			sa, sb := cats[a] == cats[i], cats[b] == cats[i]
-			if sa != sb {
-				if sa {
-					return -1
-				}
-				return 1
-			}
-			return older(b, a)
-		}
-		m := 0
-		for _, j := range touched {
-			if m == maxRelated && better(j, best[m-1]) >= 0 {
+		return 1
+	}
+	return l.older(b, a)
+}
+
+// related is post i's related posts; tags are its tags.
+func (l *linker) related(i int, tags []string) []api.PostRef {
+	l.touched = l.touched[:0]
+	for _, t := range tags {
+		for _, j := range l.byTag[t] {
+			if j == i {
 				continue
 			}
-			k := min(m, maxRelated-1)
-			for k > 0 && better(j, best[k-1]) < 0 {
-				best[k] = best[k-1]
-				k--
+			if l.shared[j] == 0 {
+				l.touched = append(l.touched, j)
 			}
-			best[k] = j
-			m = min(m+1, maxRelated)
+			l.shared[j]++
 		}
-		lk.Related = make([]api.PostRef, 0, maxRelated)
-		for _, j := range best[:m] {
-			lk.Related = append(lk.Related, refs[j])
+	}
+	m := 0
+	for _, j := range l.touched {
+		if m == maxRelated && l.better(i, j, l.best[m-1]) >= 0 {
+			continue
 		}
-		// Too few posts share a tag: the newest of the same category fill up.
-		for k := len(idx) - 1; k >= 0 && len(lk.Related) < maxRelated; k-- {
-			j := idx[k]
-			if j == i || shared[j] > 0 {
-				continue
-			}
-			lk.Related = append(lk.Related, refs[j])
+		k := min(m, maxRelated-1)
+		for k > 0 && l.better(i, j, l.best[k-1]) < 0 {
+			l.best[k] = l.best[k-1]
+			k--
 		}
-		for _, j := range touched {
-			shared[j] = 0
+		l.best[k] = j
+		m = min(m+1, maxRelated)
+	}
+	out := make([]api.PostRef, 0, maxRelated)
+	for _, j := range l.best[:m] {
+		out = append(out, l.refs[j])
+	}
+	// Too few posts share a tag: the newest of the same category fill up.
+	idx := l.byCat[l.catOf[i]]
+	for k := len(idx) - 1; k >= 0 && len(out) < maxRelated; k-- {
+		if j := idx[k]; j != i && l.shared[j] == 0 {
+			out = append(out, l.refs[j])
 		}
-		out[ids[i]] = lk
+	}
+	for _, j := range l.touched {
+		l.shared[j] = 0
 	}
 	return out
 }

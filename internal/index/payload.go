@@ -51,6 +51,11 @@ type builder struct {
 	built    int                // posts written
 	refused  map[string]refusal // see errRefused
 
+	// The run's first error and its cancel: see fail.
+	errMu    sync.Mutex
+	firstErr error
+	cancel   context.CancelFunc
+
 	mu    sync.Mutex
 	warns map[string][]*content.Error // by post id, of the posts built
 }
@@ -64,45 +69,68 @@ type writeOp func(ctx context.Context, tx *store.Tx) error
 // transaction, so that readers see the run whole or not at all.
 var saveEvery = 100
 
-func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*read, deleted []string, dirty []*content.Post, removed []string) error {
-	ops := make(chan writeOp, 64)
-	werr := make(chan error, 1)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+// writer is a run's single writer goroutine: it applies the writes sent to
+// it in order and stops applying them at the first error, which cancels the
+// run.
+type writer struct {
+	ctx  context.Context
+	ops  chan writeOp
+	werr chan error
+}
+
+func startWriter(ctx context.Context, cancel context.CancelFunc, tx *store.Tx) *writer {
+	w := &writer{ctx: ctx, ops: make(chan writeOp, 64), werr: make(chan error, 1)}
 	go func() {
 		var err error
-		for op := range ops {
+		for op := range w.ops {
 			if err == nil {
 				if err = op(ctx, tx); err != nil {
 					cancel()
 				}
 			}
 		}
-		werr <- err
+		w.werr <- err
 	}()
-	send := func(op writeOp) {
-		select {
-		case ops <- op:
-		case <-ctx.Done():
+	return w
+}
+
+// send hands op to the writer, or drops it once the run is cancelled.
+func (w *writer) send(op writeOp) {
+	select {
+	case w.ops <- op:
+	case <-w.ctx.Done():
+	}
+}
+
+// close waits for every write sent and returns the first error.
+func (w *writer) close() error {
+	close(w.ops)
+	return <-w.werr
+}
+
+// fail records the first error of the run's workers and cancels the run; a
+// file over its budget is remembered as refused (see errRefused).
+func (b *builder) fail(err error) {
+	b.errMu.Lock()
+	if b.firstErr == nil {
+		b.firstErr = err
+	}
+	if ce := budgetErrOf(err); ce != nil {
+		if b.refused == nil {
+			b.refused = map[string]refusal{}
 		}
+		b.refused[ce.err.Path] = refusal{hash: ce.hash, err: ce.err}
+		b.firstErr = errRefused
 	}
+	b.errMu.Unlock()
+	b.cancel()
+}
 
-	for _, r := range touched {
-		send(func(ctx context.Context, tx *store.Tx) error {
-			return tx.TouchFile(ctx, r.entry.Path, r.entry.Size, r.entry.ModTime.UnixNano())
-		})
-	}
-	for _, p := range deleted {
-		send(func(ctx context.Context, tx *store.Tx) error { return tx.DeleteFile(ctx, p) })
-	}
-	for _, id := range removed {
-		send(func(ctx context.Context, tx *store.Tx) error { return tx.DeletePost(ctx, id) })
-	}
-
-	// Changed post files are rendered with the post they belong to; the rest
-	// (drafts, the losing file of a duplicate slug) on their own, so that every
-	// stored file has its rendering.
-	changed := map[string]*read{}
+// partition sorts the updated reads: changed post files are rendered with
+// the post they belong to; the rest (drafts, the losing file of a duplicate
+// slug) on their own, so that every stored file has its rendering.
+func partition(updated []*read, dirty []*content.Post) (changed map[string]*read, alone []*read) {
+	changed = map[string]*read{}
 	for _, r := range updated {
 		changed[r.entry.Path] = r
 	}
@@ -112,100 +140,126 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 			inDirty[f.Path] = true
 		}
 	}
-	var alone []*read
 	for _, r := range updated {
 		if r.post != nil && !inDirty[r.entry.Path] {
 			alone = append(alone, r)
 		}
 	}
+	return changed, alone
+}
 
-	var mu sync.Mutex
-	var firstErr error
-	fail := func(err error) {
-		mu.Lock()
-		if firstErr == nil {
-			firstErr = err
-		}
-		if ce := budgetErrOf(err); ce != nil {
-			if b.refused == nil {
-				b.refused = map[string]refusal{}
-			}
-			b.refused[ce.err.Path] = refusal{hash: ce.hash, err: ce.err}
-			firstErr = errRefused
-		}
-		mu.Unlock()
-		cancel()
+func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*read, deleted []string, dirty []*content.Post, removed []string) error {
+	ctx, b.cancel = context.WithCancel(ctx)
+	defer b.cancel()
+	w := startWriter(ctx, b.cancel, tx)
+
+	for _, r := range touched {
+		w.send(func(ctx context.Context, tx *store.Tx) error {
+			return tx.TouchFile(ctx, r.entry.Path, r.entry.Size, r.entry.ModTime.UnixNano())
+		})
 	}
+	for _, p := range deleted {
+		w.send(func(ctx context.Context, tx *store.Tx) error { return tx.DeleteFile(ctx, p) })
+	}
+	for _, id := range removed {
+		w.send(func(ctx context.Context, tx *store.Tx) error { return tx.DeletePost(ctx, id) })
+	}
+
+	changed, alone := partition(updated, dirty)
 	b.ix.parallel(ctx, len(alone), func(i int) {
-		r := alone[i]
-		rec, _, err := b.fileRecord(r)
+		rec, _, err := b.fileRecord(alone[i])
 		if err != nil {
-			fail(err)
+			b.fail(err)
 			return
 		}
-		send(func(ctx context.Context, tx *store.Tx) error { return tx.PutFile(ctx, rec) })
+		w.send(func(ctx context.Context, tx *store.Tx) error { return tx.PutFile(ctx, rec) })
 	})
 	dirty = byDate(dirty)
-	seq := newSequencer(4*b.ix.workers, send)
+	seq := newSequencer(4*b.ix.workers, w.send)
 	step := b.ix.progress.stage(StageBuild, len(dirty))
 	b.ix.parallel(ctx, len(dirty), func(i int) {
 		defer step()
 		seq.start(i)
 		var op writeOp
 		defer func() { seq.done(i, op) }()
-		p := dirty[i]
-		docs := make(map[string]*doc, len(p.Files))
-		var recs []store.FileRecord
-		for lang, f := range p.Files {
-			if r := changed[f.Path]; r != nil {
-				rec, d, err := b.fileRecord(r)
-				if err != nil {
-					fail(err)
-					return
-				}
-				recs = append(recs, rec)
-				docs[lang] = d
-				continue
-			}
-			d, err := b.storedDoc(ctx, f)
-			if err != nil {
-				fail(err)
-				return
-			}
-			docs[lang] = d
-		}
-		rec, warns, err := b.postRecord(p, docs)
-		if err != nil {
-			fail(err)
-			return
-		}
-		if len(warns) > 0 {
-			b.mu.Lock()
-			b.warns[p.ID()] = warns
-			b.mu.Unlock()
-		}
-		op = func(ctx context.Context, tx *store.Tx) error {
-			for _, fr := range recs {
-				if err := tx.PutFile(ctx, fr); err != nil {
-					return err
-				}
-			}
-			// Counted on the writer goroutine: workers build posts in parallel.
-			b.payloads += len(rec.Payloads)
-			if err := tx.PutPost(ctx, rec); err != nil {
-				return err
-			}
-			if b.built++; b.fresh && b.built%saveEvery == 0 {
-				return tx.Save(ctx)
-			}
-			return nil
+		var err error
+		if op, err = b.buildPost(ctx, dirty[i], changed); err != nil {
+			op = nil
+			b.fail(err)
 		}
 	})
+	b.sendOthers(w, updated, dirty)
+	err := w.close()
+	if b.firstErr != nil {
+		return b.firstErr
+	}
+	if err != nil {
+		return err
+	}
+	for _, r := range updated {
+		if r.post != nil {
+			b.rendered++
+		}
+	}
+	return ctx.Err()
+}
+
+// buildPost builds post p from its changed files' new renderings and its
+// other files' stored ones, and returns the write that stores it.
+func (b *builder) buildPost(ctx context.Context, p *content.Post, changed map[string]*read) (writeOp, error) {
+	docs := make(map[string]*doc, len(p.Files))
+	var recs []store.FileRecord
+	for lang, f := range p.Files {
+		if r := changed[f.Path]; r != nil {
+			rec, d, err := b.fileRecord(r)
+			if err != nil {
+				return nil, err
+			}
+			recs = append(recs, rec)
+			docs[lang] = d
+			continue
+		}
+		d, err := b.storedDoc(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		docs[lang] = d
+	}
+	rec, warns, err := b.postRecord(p, docs)
+	if err != nil {
+		return nil, err
+	}
+	if len(warns) > 0 {
+		b.mu.Lock()
+		b.warns[p.ID()] = warns
+		b.mu.Unlock()
+	}
+	return func(ctx context.Context, tx *store.Tx) error {
+		for _, fr := range recs {
+			if err := tx.PutFile(ctx, fr); err != nil {
+				return err
+			}
+		}
+		// Counted on the writer goroutine: workers build posts in parallel.
+		b.payloads += len(rec.Payloads)
+		if err := tx.PutPost(ctx, rec); err != nil {
+			return err
+		}
+		if b.built++; b.fresh && b.built%saveEvery == 0 {
+			return tx.Save(ctx)
+		}
+		return nil
+	}, nil
+}
+
+// sendOthers sends the writes of the updated files that are not post files:
+// bundle files, categories and site.yaml.
+func (b *builder) sendOthers(w *writer, updated []*read, dirty []*content.Post) {
 	bundleModified := b.bundleClock(dirty)
 	for _, r := range updated {
 		if r.bundle != nil {
 			id, _, _ := content.BundleFileOf(r.entry.Path)
-			send(b.bundleOp(b.fsys, r, bundleModified(id)))
+			w.send(b.bundleOp(b.fsys, r, bundleModified(id)))
 		}
 		if r.post != nil || r.bundle != nil {
 			continue
@@ -218,25 +272,11 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 			rec.Meta, err = json.Marshal(r.site)
 		}
 		if err != nil {
-			fail(err)
-			break
+			b.fail(err)
+			return
 		}
-		send(func(ctx context.Context, tx *store.Tx) error { return tx.PutFile(ctx, rec) })
+		w.send(func(ctx context.Context, tx *store.Tx) error { return tx.PutFile(ctx, rec) })
 	}
-	close(ops)
-	err := <-werr
-	if firstErr != nil {
-		return firstErr
-	}
-	if err != nil {
-		return err
-	}
-	for _, r := range updated {
-		if r.post != nil {
-			b.rendered++
-		}
-	}
-	return ctx.Err()
 }
 
 // fileRecord renders a changed post file.
@@ -455,24 +495,14 @@ func textIn(site content.Site, m map[string]string, lang string) string {
 	return firstText(localized(site, m))
 }
 
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
 // encodePayload makes the stored response of one post in one language: the
 // JSON, its ETag, its gzip form and its list item.
 func encodePayload(lang string, post *api.Post) (store.Payload, error) {
-	body, err := encodeJSON(api.PostResponse{Post: *post})
+	body, err := api.Encode(api.PostResponse{Post: *post})
 	if err != nil {
 		return store.Payload{}, err
 	}
-	item, err := encodeJSON(post.Item())
+	item, err := api.Encode(post.Item())
 	if err != nil {
 		return store.Payload{}, err
 	}

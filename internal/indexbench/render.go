@@ -2,13 +2,8 @@ package main
 
 import (
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"runtime"
-	"strings"
 
-	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/markdown/baseline"
 )
 
@@ -17,23 +12,7 @@ import (
 // extensions and highlighting options) on runtime.NumCPU() workers, the
 // indexer's worker count.
 func renderCmd(dir string) error {
-	var srcs [][]byte
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".md") {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		f, err := content.ParseFile(filepath.ToSlash(rel), data)
-		if err != nil {
-			return err
-		}
-		srcs = append(srcs, f.Body)
-		return nil
-	})
+	srcs, err := baseline.Bodies(dir)
 	if err != nil {
 		return fmt.Errorf("render %s: %w", dir, err)
 	}

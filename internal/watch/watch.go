@@ -345,97 +345,44 @@ func bundleRelevant(name string) bool {
 	return true
 }
 
+// loop is the state of one Run: the burst of changes pending, the run in
+// progress and the timers that start the next.
+type loop struct {
+	w           *Watcher
+	ctx         context.Context
+	fn          Func
+	pending     bool // a change not yet handed to fn
+	full        bool // some change of the pending burst has no path
+	resync      bool // folders may have come or gone: resync before the run
+	first, last time.Time
+	changed     map[string]bool
+	running     bool
+	done        chan result
+	timer       *time.Timer
+	retry       <-chan time.Time
+	backoff     time.Duration
+	poll        <-chan time.Time
+	pollTicker  *time.Ticker
+}
+
 // Run calls fn after each burst of changes until ctx is done, then returns nil
 // once the run in progress, if any, has returned. Call it at most once.
 func (w *Watcher) Run(ctx context.Context, fn Func) error {
-	var (
-		quiet, maxWait = w.opts.Quiet, w.opts.MaxWait
-		pending        bool // a change not yet handed to fn
-		full           bool // some change of the pending burst has no path
-		resync         bool // folders may have come or gone: resync before the run
-		first, last    time.Time
-		changed        = map[string]bool{}
-		running        bool
-		done           = make(chan result, 1)
-		timer          = time.NewTimer(time.Hour)
-		retry          <-chan time.Time
-		backoff        time.Duration
-		poll           <-chan time.Time
-		pollTicker     *time.Ticker
-	)
-	timer.Stop()
-	defer timer.Stop()
+	l := &loop{w: w, ctx: ctx, fn: fn, changed: map[string]bool{}, done: make(chan result, 1), timer: time.NewTimer(time.Hour)}
+	l.timer.Stop()
+	defer l.timer.Stop()
 	defer func() {
-		if pollTicker != nil {
-			pollTicker.Stop()
+		if l.pollTicker != nil {
+			l.pollTicker.Stop()
 		}
 	}()
-
-	// mark records a change of rel; "" is a change the watcher cannot name.
-	mark := func(rel string) {
-		now := time.Now()
-		if !pending {
-			pending = true
-			first = now
-		}
-		last = now
-		if rel != "" {
-			changed[rel] = true
-		} else {
-			full = true
-		}
-	}
-	// arm sets the timer for the next run: once quiet, at the latest maxWait
-	// after the burst began.
-	arm := func() {
-		if !pending || running {
-			return
-		}
-		wait := min(time.Until(last.Add(quiet)), time.Until(first.Add(maxWait)))
-		timer.Reset(max(wait, 0))
-	}
-	// setPoll polls while some folder cannot be watched.
-	setPoll := func() {
-		switch d := w.Degraded(); {
-		case d && pollTicker == nil:
-			pollTicker = time.NewTicker(w.opts.Poll)
-			poll = pollTicker.C
-		case !d && pollTicker != nil:
-			pollTicker.Stop()
-			pollTicker, poll = nil, nil
-		}
-	}
-	start := func() {
-		if resync {
-			// Folders came or went: what moved with them has no event.
-			w.resync()
-			resync = false
-			full = true
-			setPoll()
-		}
-		var paths []string
-		if !full {
-			paths = make([]string, 0, len(changed))
-			for p := range changed {
-				paths = append(paths, p)
-			}
-			slices.Sort(paths)
-		}
-		clear(changed)
-		pending, full = false, false
-		running = true
-		go func() {
-			again, err := fn(ctx, paths)
-			done <- result{again: again, err: err}
-		}()
-	}
-	setPoll()
+	l.setPoll()
 
 	for {
 		select {
 		case <-ctx.Done():
-			if running {
-				<-done
+			if l.running {
+				<-l.done
 			}
 			return nil
 
@@ -443,11 +390,11 @@ func (w *Watcher) Run(ctx context.Context, fn Func) error {
 			if !ok {
 				return nil
 			}
-			if w.handle(ev, &resync) {
-				mark(w.rel(ev.Name))
-				arm()
+			if w.handle(ev, &l.resync) {
+				l.mark(w.rel(ev.Name))
+				l.arm()
 			}
-			setPoll()
+			l.setPoll()
 
 		case err, ok := <-w.fw.Errors:
 			if !ok {
@@ -457,50 +404,123 @@ func (w *Watcher) Run(ctx context.Context, fn Func) error {
 			if !errors.Is(err, fsnotify.ErrEventOverflow) {
 				w.opts.Log.Warn("watching content", "err", err)
 			}
-			resync = true
-			mark("")
-			arm()
+			l.markAll(true)
 
 		case <-w.trigger:
-			mark("")
-			arm()
+			l.markAll(false)
 
-		case <-poll:
-			resync = true
-			mark("")
-			arm()
+		case <-l.poll:
+			l.markAll(true)
 
-		case <-retry:
-			retry = nil
-			mark("")
-			arm()
+		case <-l.retry:
+			l.retry = nil
+			l.markAll(false)
 
-		case <-timer.C:
-			if pending && !running {
-				start()
+		case <-l.timer.C:
+			if l.pending && !l.running {
+				l.start()
 			}
 
-		case r := <-done:
-			running = false
-			switch {
-			case r.err != nil && ctx.Err() == nil:
-				backoff = min(max(2*backoff, retryFirst), retryMax)
-				w.opts.Log.Error("index after change failed; retrying", "err", r.err, "in", backoff)
-				retry = time.After(backoff)
-			case r.err == nil:
-				backoff = 0
-			}
-			if r.again {
-				// Another run, which names nothing new: the callback keeps
-				// what it left for later.
-				wasFull := full
-				mark("")
-				full = wasFull
-			}
-			arm()
-			setPoll()
+		case r := <-l.done:
+			l.finished(r)
 		}
 	}
+}
+
+// mark records a change of rel; "" is a change the watcher cannot name.
+func (l *loop) mark(rel string) {
+	now := time.Now()
+	if !l.pending {
+		l.pending = true
+		l.first = now
+	}
+	l.last = now
+	if rel != "" {
+		l.changed[rel] = true
+	} else {
+		l.full = true
+	}
+}
+
+// markAll records a change the watcher cannot name, and arms the timer;
+// resync asks for the watched folders to be resynced before the run.
+func (l *loop) markAll(resync bool) {
+	if resync {
+		l.resync = true
+	}
+	l.mark("")
+	l.arm()
+}
+
+// arm sets the timer for the next run: once quiet, at the latest MaxWait
+// after the burst began.
+func (l *loop) arm() {
+	if !l.pending || l.running {
+		return
+	}
+	wait := min(time.Until(l.last.Add(l.w.opts.Quiet)), time.Until(l.first.Add(l.w.opts.MaxWait)))
+	l.timer.Reset(max(wait, 0))
+}
+
+// setPoll polls while some folder cannot be watched.
+func (l *loop) setPoll() {
+	switch d := l.w.Degraded(); {
+	case d && l.pollTicker == nil:
+		l.pollTicker = time.NewTicker(l.w.opts.Poll)
+		l.poll = l.pollTicker.C
+	case !d && l.pollTicker != nil:
+		l.pollTicker.Stop()
+		l.pollTicker, l.poll = nil, nil
+	}
+}
+
+// start hands the pending burst to fn on its own goroutine.
+func (l *loop) start() {
+	if l.resync {
+		// Folders came or went: what moved with them has no event.
+		l.w.resync()
+		l.resync = false
+		l.full = true
+		l.setPoll()
+	}
+	var paths []string
+	if !l.full {
+		paths = make([]string, 0, len(l.changed))
+		for p := range l.changed {
+			paths = append(paths, p)
+		}
+		slices.Sort(paths)
+	}
+	clear(l.changed)
+	l.pending, l.full = false, false
+	l.running = true
+	go func() {
+		again, err := l.fn(l.ctx, paths)
+		l.done <- result{again: again, err: err}
+	}()
+}
+
+// finished takes the result of a run: a failed run is retried after a
+// growing backoff, and one that asks again is followed by another.
+func (l *loop) finished(r result) {
+	l.running = false
+	switch {
+	case r.err != nil && l.ctx.Err() == nil:
+		l.backoff = min(max(2*l.backoff, retryFirst), retryMax)
+		l.w.opts.Log.Error("index after change failed; retrying", "err", r.err, "in", l.backoff)
+		l.retry = time.After(l.backoff)
+	case r.err == nil:
+		l.backoff = 0
+	}
+	if r.again {
+		// Another run, which names nothing new: the callback keeps
+		// what it left for later.
+		wasFull := l.full
+		l.mark("")
+		l.full = wasFull
+	}
+	l.arm()
+	l.setPoll()
 }
 
 type result struct {

@@ -5,6 +5,10 @@ package baseline
 
 import (
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -13,6 +17,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 
+	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/markdown"
 )
 
@@ -57,4 +62,27 @@ func Render(srcs [][]byte, workers int) error {
 	wg.Wait()
 	err, _ := failed.Load().(error)
 	return err
+}
+
+// Bodies reads every post file below dir and cuts its front matter: the
+// bodies geul's renderer is given for the same folder.
+func Bodies(dir string) ([][]byte, error) {
+	var out [][]byte
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".md") {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		f, err := content.ParseFile(filepath.ToSlash(rel), data)
+		if err != nil {
+			return err
+		}
+		out = append(out, f.Body)
+		return nil
+	})
+	return out, err
 }
