@@ -336,102 +336,122 @@ func ScanPaths(ctx context.Context, fsys fs.FS, site Site, paths []string) (entr
 	if !canLstat {
 		return nil, nil, nil, false
 	}
-	s := &scanner{ctx: ctx, fsys: fsys, langs: site.languages()}
-	paths = slices.Compact(slices.Sorted(slices.Values(paths)))
-	// exists is a real folder or file at p: false when p does not exist; ok
-	// false for a symlink or any other answer a full Scan must judge.
-	lstat := func(p string) (fi fs.FileInfo, exists, ok bool) {
-		fi, err := lfs.Lstat(p)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return nil, false, true
-		case err != nil || fi.Mode()&fs.ModeSymlink != 0:
-			return nil, false, false
-		}
-		return fi, true, true
-	}
-	bundles := map[string][]string{} // bundle folder: the paths named in it
-	for _, p := range paths {
-		if ctx.Err() != nil {
+	ps := &pathScan{scanner: &scanner{ctx: ctx, fsys: fsys, langs: site.languages()}, lfs: lfs,
+		bundles: map[string][]string{}}
+	for _, p := range slices.Compact(slices.Sorted(slices.Values(paths))) {
+		if ctx.Err() != nil || !ps.path(p) {
 			return nil, nil, nil, false
 		}
-		parts := strings.Split(p, "/")
-		for _, part := range parts {
-			if part == "" || part == "." || part == ".." || hidden(part) {
-				return nil, nil, nil, false
-			}
-		}
-		if len(parts) >= 3 {
-			// Inside a bundle: the whole bundle is listed again below, as
-			// Scan lists it, so that a new index.<lang>.md brings the files
-			// beside it and a file's removal is seen.
-			dir := parts[0] + "/" + parts[1]
-			bundles[dir] = append(bundles[dir], p)
-			continue
-		}
-		if len(parts) != 2 {
+	}
+	for _, dir := range slices.Sorted(maps.Keys(ps.bundles)) {
+		if !ps.bundleDir(dir) {
 			return nil, nil, nil, false
 		}
-		slug, lang, isPost := splitPostName(parts[1])
-		if !isPost {
-			return nil, nil, nil, false
-		}
-		cat := parts[0]
-		// Every folder on the way, then the file.
-		present := true
-		for i := 1; i <= len(parts) && present; i++ {
-			fi, exists, ok := lstat(strings.Join(parts[:i], "/"))
-			if !ok {
-				return nil, nil, nil, false
-			}
-			present = exists
-			if !exists {
-				break
-			}
-			if isDir := i < len(parts); fi.IsDir() != isDir {
-				return nil, nil, nil, false
-			}
-			if i == len(parts) {
-				s.post(p, categoryProblem(cat), slug, lang, fi)
-			}
-		}
-		if !present {
-			gone = append(gone, p)
-		}
 	}
-	for _, dir := range slices.Sorted(maps.Keys(bundles)) {
-		cat, slug, _ := strings.Cut(dir, "/")
-		present := true
-		for _, d := range []string{cat, dir} {
-			fi, exists, ok := lstat(d)
-			if !ok || exists && !fi.IsDir() {
-				return nil, nil, nil, false
-			}
-			if present = exists; !exists {
-				break
-			}
-		}
-		listed := map[string]bool{}
-		if present {
-			n, m := len(s.entries), len(s.errs)
-			if err := s.bundle(cat, categoryProblem(cat), slug); err != nil {
-				return nil, nil, nil, false
-			}
-			for _, e := range s.entries[n:] {
-				listed[e.Path] = true
-			}
-			for _, e := range s.errs[m:] {
-				listed[e.Path] = true
-			}
-		}
-		for _, p := range bundles[dir] {
-			if !listed[p] {
-				gone = append(gone, p)
-			}
-		}
-	}
-	slices.Sort(gone)
+	s := ps.scanner
+	slices.Sort(ps.gone)
 	slices.SortFunc(s.entries, func(a, b Entry) int { return cmp.Compare(a.Path, b.Path) })
 	SortErrors(s.errs)
-	return s.entries, s.errs, gone, true
+	return s.entries, s.errs, ps.gone, true
+}
+
+// pathScan is the state of one ScanPaths. Its methods return false for a
+// path only a full Scan can judge.
+type pathScan struct {
+	*scanner
+	lfs     fs.ReadLinkFS
+	bundles map[string][]string // bundle folder: the paths named in it
+	gone    []string
+}
+
+// lstat says whether a real folder or file is at p: exists false when p does
+// not exist; ok false for a symlink or any other answer a full Scan must
+// judge.
+func (ps *pathScan) lstat(p string) (fi fs.FileInfo, exists, ok bool) {
+	fi, err := ps.lfs.Lstat(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, false, true
+	case err != nil || fi.Mode()&fs.ModeSymlink != 0:
+		return nil, false, false
+	}
+	return fi, true, true
+}
+
+// path lists the flat post file p, or notes p for its bundle's listing.
+func (ps *pathScan) path(p string) bool {
+	parts := strings.Split(p, "/")
+	for _, part := range parts {
+		if part == "" || part == "." || part == ".." || hidden(part) {
+			return false
+		}
+	}
+	if len(parts) >= 3 {
+		// Inside a bundle: the whole bundle is listed again by bundleDir,
+		// as Scan lists it, so that a new index.<lang>.md brings the files
+		// beside it and a file's removal is seen.
+		dir := parts[0] + "/" + parts[1]
+		ps.bundles[dir] = append(ps.bundles[dir], p)
+		return true
+	}
+	if len(parts) != 2 {
+		return false
+	}
+	slug, lang, isPost := splitPostName(parts[1])
+	if !isPost {
+		return false
+	}
+	// Every folder on the way, then the file.
+	for i := 1; i <= len(parts); i++ {
+		fi, exists, ok := ps.lstat(strings.Join(parts[:i], "/"))
+		if !ok {
+			return false
+		}
+		if !exists {
+			ps.gone = append(ps.gone, p)
+			return true
+		}
+		if isDir := i < len(parts); fi.IsDir() != isDir {
+			return false
+		}
+		if i == len(parts) {
+			ps.post(p, categoryProblem(parts[0]), slug, lang, fi)
+		}
+	}
+	return true
+}
+
+// bundleDir lists the bundle folder dir as Scan does; the paths named in it
+// that it no longer holds are gone.
+func (ps *pathScan) bundleDir(dir string) bool {
+	cat, slug, _ := strings.Cut(dir, "/")
+	present := true
+	for _, d := range []string{cat, dir} {
+		fi, exists, ok := ps.lstat(d)
+		if !ok || exists && !fi.IsDir() {
+			return false
+		}
+		if present = exists; !exists {
+			break
+		}
+	}
+	listed := map[string]bool{}
+	if present {
+		n, m := len(ps.entries), len(ps.errs)
+		if err := ps.bundle(cat, categoryProblem(cat), slug); err != nil {
+			return false
+		}
+		for _, e := range ps.entries[n:] {
+			listed[e.Path] = true
+		}
+		for _, e := range ps.errs[m:] {
+			listed[e.Path] = true
+		}
+	}
+	for _, p := range ps.bundles[dir] {
+		if !listed[p] {
+			ps.gone = append(ps.gone, p)
+		}
+	}
+	return true
 }
