@@ -63,16 +63,7 @@ func (c *textCollector) visit(n ast.Node, entering bool) (ast.WalkStatus, error)
 	switch n := n.(type) {
 	case *ast.Text:
 		if entering {
-			v := n.Value(c.src)
-			if !n.IsRaw() {
-				v = resolveText(v)
-			}
-			c.write(v)
-			if n.HardLineBreak() {
-				c.owe('\n')
-			} else if n.SoftLineBreak() {
-				c.owe(' ')
-			}
+			c.text(n)
 		}
 		return ast.WalkContinue, nil
 	case *ast.String:
@@ -84,18 +75,7 @@ func (c *textCollector) visit(n ast.Node, entering bool) (ast.WalkStatus, error)
 		if !entering {
 			return ast.WalkContinue, nil
 		}
-		// Code spans hold raw text: a backslash or '&' in code is literal.
-		for t := n.FirstChild(); t != nil; t = t.NextSibling() {
-			if t, ok := t.(*ast.Text); ok {
-				v := t.Value(c.src)
-				if l := len(v); l > 0 && v[l-1] == '\n' {
-					c.write(v[:l-1])
-					c.owe(' ')
-				} else {
-					c.write(v)
-				}
-			}
-		}
+		c.codeSpan(n)
 		return ast.WalkSkipChildren, nil
 	case *ast.AutoLink:
 		if entering {
@@ -107,37 +87,11 @@ func (c *textCollector) visit(n ast.Node, entering bool) (ast.WalkStatus, error)
 		return ast.WalkSkipChildren, nil
 	case *ast.FencedCodeBlock, *ast.CodeBlock:
 		if entering {
-			c.owe('\n')
-			lines := n.Lines()
-			for i := 0; i < lines.Len(); i++ {
-				seg := lines.At(i)
-				v := seg.Value(c.src)
-				if l := len(v); l > 0 && v[l-1] == '\n' {
-					v = v[:l-1]
-				}
-				c.write(v)
-				c.owe('\n')
-			}
+			c.codeBlock(n)
 		}
 		return ast.WalkSkipChildren, nil
 	case *ast.Heading:
-		if entering {
-			c.owe('\n')
-			// The owed newline lands after this point; trimming drops it.
-			c.headingStart = c.b.Len()
-			return ast.WalkContinue, nil
-		}
-		var id string
-		if v, ok := n.AttributeString("id"); ok {
-			if b, ok := v.([]byte); ok {
-				id = string(b)
-			}
-		}
-		// The heading text aliases the builder's memory, which is never
-		// rewritten, only appended to: no copy needed.
-		all := c.b.String()
-		c.toc = append(c.toc, Heading{Level: n.Level, ID: id, Text: strings.TrimSpace(all[c.headingStart:])})
-		c.owe('\n')
+		c.heading(n, entering)
 		return ast.WalkContinue, nil
 	case *east.TableCell:
 		if entering && n.PreviousSibling() != nil {
@@ -153,4 +107,70 @@ func (c *textCollector) visit(n ast.Node, entering bool) (ast.WalkStatus, error)
 		c.owe('\n')
 	}
 	return ast.WalkContinue, nil
+}
+
+func (c *textCollector) text(n *ast.Text) {
+	v := n.Value(c.src)
+	if !n.IsRaw() {
+		v = resolveText(v)
+	}
+	c.write(v)
+	if n.HardLineBreak() {
+		c.owe('\n')
+	} else if n.SoftLineBreak() {
+		c.owe(' ')
+	}
+}
+
+// codeSpan writes a code span's text as it is: code spans hold raw text, a
+// backslash or '&' in code is literal.
+func (c *textCollector) codeSpan(n *ast.CodeSpan) {
+	for t := n.FirstChild(); t != nil; t = t.NextSibling() {
+		if t, ok := t.(*ast.Text); ok {
+			v := t.Value(c.src)
+			if l := len(v); l > 0 && v[l-1] == '\n' {
+				c.write(v[:l-1])
+				c.owe(' ')
+			} else {
+				c.write(v)
+			}
+		}
+	}
+}
+
+// codeBlock writes a code block's lines, a line each.
+func (c *textCollector) codeBlock(n ast.Node) {
+	c.owe('\n')
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		v := seg.Value(c.src)
+		if l := len(v); l > 0 && v[l-1] == '\n' {
+			v = v[:l-1]
+		}
+		c.write(v)
+		c.owe('\n')
+	}
+}
+
+// heading marks where a heading's text starts, and on leaving it adds the
+// heading to the table of contents.
+func (c *textCollector) heading(n *ast.Heading, entering bool) {
+	if entering {
+		c.owe('\n')
+		// The owed newline lands after this point; trimming drops it.
+		c.headingStart = c.b.Len()
+		return
+	}
+	var id string
+	if v, ok := n.AttributeString("id"); ok {
+		if b, ok := v.([]byte); ok {
+			id = string(b)
+		}
+	}
+	// The heading text aliases the builder's memory, which is never
+	// rewritten, only appended to: no copy needed.
+	all := c.b.String()
+	c.toc = append(c.toc, Heading{Level: n.Level, ID: id, Text: strings.TrimSpace(all[c.headingStart:])})
+	c.owe('\n')
 }
