@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -117,15 +116,11 @@ func serveReplica(ctx context.Context, c *config, cfg server.Config, cacheBytes 
 		return err
 	}
 	defer rep.Close()
-	ln, err := net.Listen("tcp", c.addr)
+	hs, serveErr, err := listen(c.addr, rep, stdout)
 	if err != nil {
-		return fmt.Errorf("listen %s: %w", c.addr, err)
+		return err
 	}
-	hs := rep.HTTPServer(c.addr)
-	fmt.Fprintf(stdout, "geul listening on http://%s\n", ln.Addr())
 	log.Info("serving release", "release", rep.Release().Short(), "path", id.path)
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- hs.Serve(ln) }()
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -135,7 +130,7 @@ func serveReplica(ctx context.Context, c *config, cfg server.Config, cacheBytes 
 	events, watchErrs, stopWatch := watchRelease(src, log)
 	defer stopWatch()
 	_, target := src.watched()
-	tried := id // the file last opened or failed: not tried again until it changes
+	sw := &swapper{rep: rep, src: src, tried: id, cacheBytes: cacheBytes, log: log}
 	for {
 		force := false
 		select {
@@ -163,26 +158,40 @@ func serveReplica(ctx context.Context, c *config, cfg server.Config, cacheBytes 
 			log.Debug("release folder events", "err", err)
 			continue
 		}
-		next, err := src.id()
-		if err != nil {
-			// Between a delete and a rename, or a folder being copied: the
-			// release served goes on.
-			log.Debug("no release to swap in", "err", err)
-			continue
+		sw.swap(ctx, force)
+	}
+}
+
+// swapper swaps a replica to the release its file names now.
+type swapper struct {
+	rep        *server.Replica
+	src        releaseFile
+	tried      fileID // the file last opened or failed: not tried again until it changes
+	cacheBytes int64
+	log        *slog.Logger
+}
+
+// swap opens the release at the file if it changed since last tried (or
+// force, on SIGHUP) and swaps it in; on failure the one served goes on.
+func (s *swapper) swap(ctx context.Context, force bool) {
+	next, err := s.src.id()
+	if err != nil {
+		// Between a delete and a rename, or a folder being copied: the
+		// release served goes on.
+		s.log.Debug("no release to swap in", "err", err)
+		return
+	}
+	if !force && next.same(s.tried) {
+		return
+	}
+	s.tried = next
+	st, err := openRelease(ctx, next, s.cacheBytes)
+	if err == nil {
+		if _, err = s.rep.Swap(ctx, st); err != nil {
+			st.Close()
 		}
-		if !force && next.same(tried) {
-			continue
-		}
-		tried = next
-		st, err := openRelease(ctx, next, cacheBytes)
-		if err == nil {
-			_, err = rep.Swap(ctx, st)
-			if err != nil {
-				st.Close()
-			}
-		}
-		if err != nil {
-			log.Error("release not swapped in; serving the previous one", "path", next.path, "err", err)
-		}
+	}
+	if err != nil {
+		s.log.Error("release not swapped in; serving the previous one", "path", next.path, "err", err)
 	}
 }

@@ -160,7 +160,13 @@ func serveWritable(ctx context.Context, c *config, set serveSettings, cfg server
 
 // listen starts live's HTTP server on addr; its error, once it stops, comes
 // on serveErr.
-func listen(addr string, live *server.Live, stdout io.Writer) (hs *http.Server, serveErr <-chan error, err error) {
+// httpServing is what listen serves: an indexing server (server.Live) or a
+// read-only one (server.Replica).
+type httpServing interface {
+	HTTPServer(addr string) *http.Server
+}
+
+func listen(addr string, live httpServing, stdout io.Writer) (hs *http.Server, serveErr <-chan error, err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("listen %s: %w", addr, err)
