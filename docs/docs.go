@@ -696,7 +696,7 @@ const docTemplate = `{
         },
         "/posts/{category}/{slug}": {
             "get": {
-                "description": "The post object in one language: the original page's keys first (slug, categorySlug, title, date, category, description, content), then html and the keys geul added. A language the post has no body in falls back to the default language's body; lang says which was served, and so does Content-Language. The payload, its ETag and its gzip and br forms are built at index time.",
+                "description": "The post object in one language: the original page's keys first (slug, categorySlug, title, date, category, description, content), then html and the keys geul added. A language the post has no body in falls back to the default language's body; lang says which was served, and so does Content-Language. The payload, its ETag and its gzip form are built at index time; its br form is made on its first br request and kept.",
                 "produces": [
                     "application/json"
                 ],
