@@ -154,33 +154,50 @@ func (s *Store) TagPage(ctx context.Context, tag string, q ListQuery) (TagInfo, 
 func (s *Store) Categories(ctx context.Context) ([]CategoryInfo, error) {
 	var out []CategoryInfo
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		counts, err := categoryCounts(ctx, tx, "")
-		if err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT slug, ord, data FROM categories ORDER BY ord, slug`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c CategoryInfo
-			if err := rows.Scan(&c.Slug, &c.Order, &c.Data); err != nil {
-				return err
-			}
-			n := counts[c.Slug]
-			c.Count, c.Langs = n.Count, n.Langs
-			if c.Langs == nil {
-				c.Langs = map[string]int{}
-			}
-			out = append(out, c)
-		}
-		return rows.Err()
+		var err error
+		out, err = categories(ctx, tx)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("categories: %w", err)
 	}
 	return out, nil
+}
+
+// Categories is Store.Categories as the transaction leaves them: what its
+// commit will serve.
+func (t *Tx) Categories(ctx context.Context) ([]CategoryInfo, error) {
+	out, err := categories(ctx, t.tx)
+	if err != nil {
+		return nil, fmt.Errorf("categories: %w", err)
+	}
+	return out, nil
+}
+
+func categories(ctx context.Context, tx *sql.Tx) ([]CategoryInfo, error) {
+	counts, err := categoryCounts(ctx, tx, "")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT slug, ord, data FROM categories ORDER BY ord, slug`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []CategoryInfo
+	for rows.Next() {
+		var c CategoryInfo
+		if err := rows.Scan(&c.Slug, &c.Order, &c.Data); err != nil {
+			return nil, err
+		}
+		n := counts[c.Slug]
+		c.Count, c.Langs = n.Count, n.Langs
+		if c.Langs == nil {
+			c.Langs = map[string]int{}
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // Tags returns every tag a post carries, most used first, then by name.
