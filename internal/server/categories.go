@@ -8,6 +8,7 @@ import (
 
 	"github.com/geul-dev/geul/api"
 	"github.com/geul-dev/geul/internal/content"
+	"github.com/geul-dev/geul/internal/site"
 )
 
 // maxTagBytes bounds a tag in a request; no stored tag is longer in practice,
@@ -37,10 +38,10 @@ func tagParam(c echo.Context) (string, error) {
 	return checkTag(tag)
 }
 
-// localCategory is c, from the site snapshot, with its local name and
+// localCategory is c, a category of the site sn, with its local name and
 // description in lang.
-func (s *Server) localCategory(c api.Category, lang string) api.Category {
-	langs := s.languages()
+func localCategory(sn *site.Snapshot, c api.Category, lang string) api.Category {
+	langs := sn.Languages()
 	c.LocalName = c.Name.In(lang, langs)
 	c.LocalDescription = c.Description.In(lang, langs)
 	return c
@@ -62,10 +63,11 @@ func (s *Server) handleCategories(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cats := s.site().Categories()
+	sn := s.site()
+	cats := sn.Categories()
 	resp := api.CategoriesResponse{Categories: make([]api.Category, len(cats))}
 	for i, cat := range cats {
-		resp.Categories[i] = s.localCategory(cat, lang)
+		resp.Categories[i] = localCategory(sn, cat, lang)
 	}
 	body, err := api.Encode(resp)
 	if err != nil {
@@ -101,7 +103,8 @@ func (s *Server) handleCategory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cat, ok := s.site().Category(slug)
+	sn := s.site()
+	cat, ok := sn.Category(slug)
 	if !ok {
 		return notFoundf("no category %s", slug)
 	}
@@ -111,7 +114,7 @@ func (s *Server) handleCategory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	head, err := api.Encode(s.localCategory(cat, r.lang))
+	head, err := api.Encode(localCategory(sn, cat, r.lang))
 	if err != nil {
 		return err
 	}
