@@ -7,7 +7,7 @@ export GOFLAGS := -tags=sqlite_fts5
 
 BIN       := bin/geul
 
-.PHONY: all build run test fuzz fuzz-short bench bench-go soak docs docs-check vet clean
+.PHONY: all build run test fuzz fuzz-short bench bench-go soak docs docs-check vet stats clean
 
 # The API's description: swag reads the annotations of internal/server and the
 # types of api/ into docs/ (Swagger 2), and internal/openapi/gen turns that
@@ -80,6 +80,13 @@ soak:
 
 vet:
 	go vet ./...
+
+# Lines of non-test Go per package and the longest functions (see
+# internal/devtools/codestats); STATS_VS=rev puts a git revision's beside them.
+STATS_N  ?= 15
+STATS_VS ?=
+stats:
+	go run ./internal/devtools/codestats -n $(STATS_N) $(if $(STATS_VS),-vs $(STATS_VS))
 
 docs:
 	$(SWAG) -o docs

@@ -194,7 +194,7 @@ func inProcessGeul(b *testing.B, db string) *httptest.Server {
 	b.Cleanup(func() { logOut.Close() })
 	log := newLoggerTo(logOut, devnull, slog.LevelInfo)
 	srv := server.New(st, log, server.Config{})
-	srv.Publish(site.New(0, content.Site{Languages: []string{"ko", "en"}}))
+	srv.Publish(context.Background(), server.Update{Site: site.New(0, content.Site{Languages: []string{"ko", "en"}}, nil)})
 	srv.SetReady()
 	hs := httptest.NewServer(srv)
 	b.Cleanup(hs.Close)

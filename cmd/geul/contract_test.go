@@ -442,6 +442,16 @@ func get(raw rawFunc, path string, header ...string) error {
 	return rawStatus(raw(http.MethodGet, path, header...))
 }
 
+// getting is a contract call that GETs path with header.
+func getting(path string, header ...string) func(context.Context, *api.Client, rawFunc) error {
+	return func(_ context.Context, _ *api.Client, raw rawFunc) error { return get(raw, path, header...) }
+}
+
+// gettingAuthed is getting with the admin token.
+func gettingAuthed(path string) func(context.Context, *api.Client, rawFunc) error {
+	return getting(path, "Authorization", "Bearer "+contractToken)
+}
+
 // appCases run against the app as `geul serve` runs it.
 var appCases = []contractCase{
 	{"bundle file", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error {
@@ -455,9 +465,7 @@ var appCases = []contractCase{
 		_, err := c.PostFile(ctx, "life", "pic", "missing.png")
 		return err
 	}},
-	{"bundle file with an encoded slash", 400, func(ctx context.Context, c *api.Client, raw rawFunc) error {
-		return get(raw, "/posts/life/pic/a%2Fdiagram.png")
-	}},
+	{"bundle file with an encoded slash", 400, getting("/posts/life/pic/a%2Fdiagram.png")},
 	{"healthz", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.Health(ctx); return err }},
 	{"readyz", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.Ready(ctx); return err }},
 	{"post", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error {
@@ -528,7 +536,7 @@ var appCases = []contractCase{
 		_, err := c.Category(ctx, "cs", nil)
 		return err
 	}},
-	{"category bad page", 400, func(ctx context.Context, _ *api.Client, raw rawFunc) error { return get(raw, "/categories/cs?page=0") }},
+	{"category bad page", 400, getting("/categories/cs?page=0")},
 	{"category missing", 404, func(ctx context.Context, c *api.Client, _ rawFunc) error {
 		_, err := c.Category(ctx, "nope", nil)
 		return err
@@ -538,7 +546,7 @@ var appCases = []contractCase{
 		_, err := c.Tag(ctx, "python", nil)
 		return err
 	}},
-	{"tag bad limit", 400, func(ctx context.Context, _ *api.Client, raw rawFunc) error { return get(raw, "/tags/python?limit=x") }},
+	{"tag bad limit", 400, getting("/tags/python?limit=x")},
 	{"tag missing", 404, func(ctx context.Context, c *api.Client, _ rawFunc) error {
 		_, err := c.Tag(ctx, "nope", nil)
 		return err
@@ -563,7 +571,7 @@ var appCases = []contractCase{
 	{"atom", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.Atom(ctx, "ko"); return err }},
 	{"atom unknown lang", 400, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.Atom(ctx, "fr"); return err }},
 	{"sitemap", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.Sitemap(ctx, 0); return err }},
-	{"sitemap bad page", 400, func(ctx context.Context, _ *api.Client, raw rawFunc) error { return get(raw, "/sitemap.xml?page=x") }},
+	{"sitemap bad page", 400, getting("/sitemap.xml?page=x")},
 	{"sitemap page past the end", 404, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.Sitemap(ctx, 99); return err }},
 	{"metrics", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.Metrics(ctx); return err }},
 	{"events", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error {
@@ -585,32 +593,16 @@ var appCases = []contractCase{
 		}
 		return err
 	}},
-	{"openapi.json", 200, func(ctx context.Context, _ *api.Client, raw rawFunc) error { return get(raw, "/openapi.json") }},
-	{"docs", 200, func(ctx context.Context, _ *api.Client, raw rawFunc) error { return get(raw, "/docs") }},
-	{"preview", 200, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
-		return get(raw, "/preview/cs/threads?lang=en", "Authorization", "Bearer "+contractToken)
-	}},
-	{"preview without the token", 401, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
-		return get(raw, "/preview/cs/threads")
-	}},
-	{"preview bad slug", 400, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
-		return get(raw, "/preview/cs/Bad_Slug", "Authorization", "Bearer "+contractToken)
-	}},
-	{"preview file", 200, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
-		return get(raw, "/preview/life/pic/diagram.png", "Authorization", "Bearer "+contractToken)
-	}},
-	{"preview file without the token", 401, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
-		return get(raw, "/preview/life/pic/diagram.png")
-	}},
-	{"preview file encoded slash", 400, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
-		return get(raw, "/preview/life/pic/a%2Fdiagram.png", "Authorization", "Bearer "+contractToken)
-	}},
-	{"preview file missing", 404, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
-		return get(raw, "/preview/life/pic/none.png", "Authorization", "Bearer "+contractToken)
-	}},
-	{"preview of no post", 404, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
-		return get(raw, "/preview/cs/none", "Authorization", "Bearer "+contractToken)
-	}},
+	{"openapi.json", 200, getting("/openapi.json")},
+	{"docs", 200, getting("/docs")},
+	{"preview", 200, gettingAuthed("/preview/cs/threads?lang=en")},
+	{"preview without the token", 401, getting("/preview/cs/threads")},
+	{"preview bad slug", 400, gettingAuthed("/preview/cs/Bad_Slug")},
+	{"preview file", 200, gettingAuthed("/preview/life/pic/diagram.png")},
+	{"preview file without the token", 401, getting("/preview/life/pic/diagram.png")},
+	{"preview file encoded slash", 400, gettingAuthed("/preview/life/pic/a%2Fdiagram.png")},
+	{"preview file missing", 404, gettingAuthed("/preview/life/pic/none.png")},
+	{"preview of no post", 404, gettingAuthed("/preview/cs/none")},
 	{"index", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error {
 		idx, err := c.Index(ctx)
 		if err == nil && idx.Links.Posts != "/posts" {
@@ -618,12 +610,8 @@ var appCases = []contractCase{
 		}
 		return err
 	}},
-	{"highlight.css", 200, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
-		return get(raw, "/highlight.css?style=monokai")
-	}},
-	{"highlight.css unknown style", 400, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
-		return get(raw, "/highlight.css?style=no-such-style")
-	}},
+	{"highlight.css", 200, getting("/highlight.css?style=monokai")},
+	{"highlight.css unknown style", 400, getting("/highlight.css?style=no-such-style")},
 	{"admin status", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error {
 		s, err := c.AdminStatus(ctx)
 		if err == nil && !s.Ready {
@@ -650,7 +638,7 @@ var bareCases = []contractCase{
 	{"reindex without an indexer", 503, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
 		return rawStatus(raw(http.MethodPost, "/admin/reindex", "Authorization", "Bearer "+contractToken))
 	}},
-	{"admin status without a token", 401, func(ctx context.Context, _ *api.Client, raw rawFunc) error { return get(raw, "/admin/status") }},
+	{"admin status without a token", 401, getting("/admin/status")},
 	{"reindex with a wrong token", 401, func(ctx context.Context, _ *api.Client, raw rawFunc) error {
 		return rawStatus(raw(http.MethodPost, "/admin/reindex", "Authorization", "Bearer wrong"))
 	}},

@@ -42,13 +42,12 @@ func (r *indexRuns) rebuild(ctx context.Context, why error) (index.Summary, erro
 		// The open file goes on being served; the next run tries again.
 		removeDB(tmp)
 		err = fmt.Errorf("rebuild %s: %w", path, err)
-		r.srv.IndexDone(context.WithoutCancel(ctx), server.IndexRun{Err: err, Duration: time.Since(start)})
+		r.srv.Publish(context.WithoutCancel(ctx), server.Update{Run: server.IndexRun{Err: err, Duration: time.Since(start)}})
 		return sum, err
 	}
 	srv := r.successor(ctx, ro, sum)
 	closed := r.live.Swap(srv)
 	r.srv, r.st, r.ix = srv, ro, nil
-	r.srv.IndexDone(context.WithoutCancel(ctx), runOf(sum))
 	r.health.SetStorage(fmt.Sprintf("index database %s rebuilt; served read-only from %s until the previous one closes", path, tmp), false)
 	r.wg.Add(1)
 	go func() {
@@ -113,7 +112,6 @@ func (r *indexRuns) reopen(tmp, path string) {
 	srv := r.successor(ctx, st, sum)
 	r.live.Swap(srv)
 	r.srv, r.st, r.ix = srv, st, ix
-	r.srv.IndexDone(context.WithoutCancel(ctx), runOf(sum))
 	r.health.SetStorage("", false)
 	r.log.Info("serving the rebuilt index database", "path", path)
 	checkpoint(ctx, st, r.log)
@@ -130,21 +128,25 @@ func (r *indexRuns) reopenFailed(path string, err error) {
 	r.health.SetStorage(fmt.Sprintf("the rebuilt index database %s could not be opened for writing (%v): served read-only, restart geul", path, err), true)
 }
 
-// successor is a ready Server over st, which holds the run sum.
+// successor is a ready Server over st, which holds the run sum, told of
+// the run.
 func (r *indexRuns) successor(ctx context.Context, st *store.Store, sum index.Summary) *server.Server {
 	srv := r.live.Successor(st)
-	srv.Publish(sum.Site)
-	if err := srv.LoadRelease(ctx); err != nil {
+	rel, err := st.Release(ctx)
+	if err != nil {
 		r.log.ErrorContext(ctx, "release not loaded", "err", err)
 	}
+	srv.Publish(context.WithoutCancel(ctx), updateOf(sum, rel))
 	srv.SetReady()
 	return srv
 }
 
-// runOf is what the server is told of a successful run.
-func runOf(sum index.Summary) server.IndexRun {
-	return server.IndexRun{Duration: sum.Duration, Generation: sum.Generation, Changed: sum.Changed,
-		Posts: sum.Posts, Errors: sum.ErrorCount(), Touched: sum.Rendered + sum.Deleted}
+// updateOf is what the server is told of a successful run sum, sealed as
+// rel.
+func updateOf(sum index.Summary, rel store.Release) server.Update {
+	return server.Update{Site: sum.Site, Release: rel, Run: server.IndexRun{Duration: sum.Duration,
+		Generation: sum.Generation, Changed: sum.Changed, Posts: sum.Posts, Errors: sum.ErrorCount(),
+		Touched: sum.Rendered + sum.Deleted}}
 }
 
 // removeDB removes a database file and its -wal and -shm, if any.

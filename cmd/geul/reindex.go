@@ -18,9 +18,10 @@ import (
 )
 
 // indexRuns runs the indexer for `geul serve` and tells the server about every
-// run, whoever started it (the first index, the watcher, POST /admin/reindex):
-// the metrics move, the site's snapshot is published, and event clients hear of
-// a new generation. Every run of serve goes through Run.
+// run, whoever started it (the first index, the watcher, POST /admin/reindex),
+// once it is sealed: the site's snapshot and release are published, the
+// metrics move, and event clients hear of a new generation. Every run of
+// serve goes through Run.
 type indexRuns struct {
 	ix  *index.Indexer
 	dir string // the content folder ix reads
@@ -60,22 +61,14 @@ func (r *indexRuns) RunChanged(ctx context.Context, paths []string) (index.Summa
 		return sum, err // stopped, not failed: the caller is shutting down
 	}
 	// A failed run is the caller's to log; it is counted here.
-	run := server.IndexRun{Err: err, Duration: sum.Duration}
+	u := server.Update{Run: server.IndexRun{Err: err, Duration: sum.Duration}}
 	if err == nil {
 		logSummary(r.log, sum)
-		r.srv.Publish(sum.Site)
-		// The run is served already; its release is named after it.
-		if _, err := r.st.Seal(context.WithoutCancel(ctx), sum.Languages, time.Now()); err != nil {
-			r.log.ErrorContext(ctx, "release not sealed", "err", err)
-		} else if err := r.srv.LoadRelease(ctx); err != nil {
-			r.log.ErrorContext(ctx, "release not loaded", "err", err)
-		}
-		run.Generation, run.Changed, run.Posts, run.Errors = sum.Generation, sum.Changed, sum.Posts, sum.ErrorCount()
-		run.Touched = sum.Rendered + sum.Deleted
+		u = r.sealed(ctx, sum)
 	}
 	// The announcement reads the store, and must not be cut short by a
 	// request or watcher context that ends right after the run.
-	r.srv.IndexDone(context.WithoutCancel(ctx), run)
+	r.srv.Publish(context.WithoutCancel(ctx), u)
 	if err == nil {
 		// The WAL is folded back into the database after every run, so it
 		// does not grow under constant reads; SQLite does not do it inside
@@ -86,6 +79,19 @@ func (r *indexRuns) RunChanged(ctx context.Context, paths []string) (index.Summa
 		r.pub.kick()
 	}
 	return sum, err
+}
+
+// sealed seals the release of the successful run sum and is what the
+// server is told of it. A release not sealed leaves the one served.
+func (r *indexRuns) sealed(ctx context.Context, sum index.Summary) server.Update {
+	u := updateOf(sum, store.Release{})
+	rel, err := r.st.Seal(context.WithoutCancel(ctx), sum.Languages, time.Now())
+	if err != nil {
+		r.log.ErrorContext(ctx, "release not sealed", "err", err)
+		return u
+	}
+	u.Release = rel
+	return u
 }
 
 // checkpoint folds the WAL into the database; a failure only delays that.

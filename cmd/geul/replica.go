@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -121,23 +122,29 @@ func serveReplica(ctx context.Context, c *config, cfg server.Config, cacheBytes 
 		return err
 	}
 	log.Info("serving release", "release", rep.Release().Short(), "path", id.path)
+	sw := &swapper{rep: rep, src: src, tried: id, cacheBytes: cacheBytes, log: log}
+	return sw.follow(ctx, hs, serveErr)
+}
 
+// follow swaps in the next release whenever the folder's events or the poll
+// find its file changed, or on SIGHUP, until ctx ends (then it shuts hs
+// down) or hs fails.
+func (s *swapper) follow(ctx context.Context, hs *http.Server, serveErr <-chan error) error {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	tick := time.NewTicker(swapPoll)
 	defer tick.Stop()
-	events, watchErrs, stopWatch := watchRelease(src, log)
+	events, watchErrs, stopWatch := watchRelease(s.src, s.log)
 	defer stopWatch()
-	_, target := src.watched()
-	sw := &swapper{rep: rep, src: src, tried: id, cacheBytes: cacheBytes, log: log}
+	_, target := s.src.watched()
 	for {
 		force := false
 		select {
 		case err := <-serveErr:
 			return fmt.Errorf("serve: %w", err)
 		case <-ctx.Done():
-			return shutdown(hs, log)
+			return shutdown(hs, s.log)
 		case <-hup:
 			force = true
 		case <-tick.C:
@@ -155,10 +162,10 @@ func serveReplica(ctx context.Context, c *config, cfg server.Config, cacheBytes 
 			if !ok {
 				watchErrs = nil
 			}
-			log.Debug("release folder events", "err", err)
+			s.log.Debug("release folder events", "err", err)
 			continue
 		}
-		sw.swap(ctx, force)
+		s.swap(ctx, force)
 	}
 }
 

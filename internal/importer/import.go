@@ -108,18 +108,49 @@ func Import(ctx context.Context, data []byte, dir string, opts Options) ([]strin
 
 // render turns a resolved post object into its content files.
 func render(post *value, lang string) ([]file, error) {
+	category, name, err := postPath(post)
+	if err != nil {
+		return nil, err
+	}
+	fm, err := frontMatter(post)
+	if err != nil {
+		return nil, err
+	}
+	md, err := postFile(post, fm)
+	if err != nil {
+		return nil, err
+	}
+	var files []file
+	if cat := post.get("category"); cat != nil {
+		y, err := categoryFile(cat, lang)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, file{path: path.Join(category, "_category.yaml"), data: y})
+	}
+	files = append(files, file{path: path.Join(category, name+"."+lang+".md"), data: md})
+	return files, nil
+}
+
+// postPath is the category and the slug of the post's file, from its slug.
+func postPath(post *value) (category, name string, err error) {
 	slug := post.get("slug")
 	if slug == nil || slug.kind != kindString {
-		return nil, errors.New(`importer: post has no "slug" string`)
+		return "", "", errors.New(`importer: post has no "slug" string`)
 	}
 	category, name, ok := splitSlug(slug.str)
 	if !ok {
-		return nil, fmt.Errorf("importer: post slug %q: want <category>/<slug> of lower-case ASCII letters, digits and '-'", slug.str)
+		return "", "", fmt.Errorf("importer: post slug %q: want <category>/<slug> of lower-case ASCII letters, digits and '-'", slug.str)
 	}
 	if cs := post.get("categorySlug"); cs != nil && !cs.isString(category) {
-		return nil, fmt.Errorf("importer: post categorySlug does not match the category %q of its slug %q", category, slug.str)
+		return "", "", fmt.Errorf("importer: post categorySlug does not match the category %q of its slug %q", category, slug.str)
 	}
+	return category, name, nil
+}
 
+// frontMatter is the post's front matter: title, description and date
+// first, then every key the index does not derive, in the post's order.
+func frontMatter(post *value) (*yaml.Node, error) {
 	fm := &yaml.Node{Kind: yaml.MappingNode}
 	add := func(k string, v *yaml.Node) { fm.Content = append(fm.Content, strNode(k), v) }
 
@@ -149,7 +180,11 @@ func render(post *value, lang string) ([]file, error) {
 		}
 		add(k, yamlNode(post.elems[i], k == "updated"))
 	}
+	return fm, nil
+}
 
+// postFile is the post's Markdown file: front matter fm, then its content.
+func postFile(post *value, fm *yaml.Node) ([]byte, error) {
 	content := post.get("content")
 	if content == nil || content.kind != kindString {
 		return nil, errors.New(`importer: post has no "content" string`)
@@ -167,29 +202,29 @@ func render(post *value, lang string) ([]file, error) {
 	if !utf8.Valid(md.Bytes()) {
 		return nil, errors.New("importer: post is not valid UTF-8")
 	}
+	return md.Bytes(), nil
+}
 
-	var files []file
-	if cat := post.get("category"); cat != nil {
-		names, err := localized(cat, "category")
-		if err != nil {
-			return nil, err
-		}
-		if names.Kind == yaml.ScalarNode {
-			// _category.yaml's name is always a map; a plain string names the
-			// category in the post's language.
-			names = &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{strNode(lang), names}}
-		}
-		y, err := encodeYAML(&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{strNode("name"), names}})
-		if err != nil {
-			return nil, fmt.Errorf("importer: _category.yaml: %w", err)
-		}
-		if !utf8.Valid(y) {
-			return nil, errors.New("importer: category is not valid UTF-8")
-		}
-		files = append(files, file{path: path.Join(category, "_category.yaml"), data: y})
+// categoryFile is the _category.yaml naming the post's category cat, in lang
+// when cat is a plain string.
+func categoryFile(cat *value, lang string) ([]byte, error) {
+	names, err := localized(cat, "category")
+	if err != nil {
+		return nil, err
 	}
-	files = append(files, file{path: path.Join(category, name+"."+lang+".md"), data: md.Bytes()})
-	return files, nil
+	if names.Kind == yaml.ScalarNode {
+		// _category.yaml's name is always a map; a plain string names the
+		// category in the post's language.
+		names = &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{strNode(lang), names}}
+	}
+	y, err := encodeYAML(&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{strNode("name"), names}})
+	if err != nil {
+		return nil, fmt.Errorf("importer: _category.yaml: %w", err)
+	}
+	if !utf8.Valid(y) {
+		return nil, errors.New("importer: category is not valid UTF-8")
+	}
+	return y, nil
 }
 
 // splitSlug splits "cs/multi..." into its category and slug, both valid.

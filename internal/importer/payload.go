@@ -96,29 +96,15 @@ func Parse(data []byte) (*Payload, error) {
 			pos++
 			continue
 		}
-		rowStart := pos
-		i := pos
-		for i < len(data) && isLowerHex(data[i]) && i-pos <= maxIDLen {
-			i++
+		id, body, err := rowID(data, pos)
+		if err != nil {
+			return nil, err
 		}
-		switch {
-		case i == pos:
-			return nil, &SyntaxError{Offset: pos, Msg: fmt.Sprintf("want a hex row id, got %s", quoteByte(data, pos))}
-		case i-pos > maxIDLen:
-			return nil, &SyntaxError{Offset: pos, Msg: fmt.Sprintf("row id longer than %d hex digits", maxIDLen)}
-		case i >= len(data):
-			return nil, &SyntaxError{Offset: i, Row: string(data[pos:i]), Msg: "unexpected end of payload after row id"}
-		case data[i] != ':':
-			return nil, &SyntaxError{Offset: i, Row: string(data[pos:i]), Msg: fmt.Sprintf("want ':' after row id, got %s", quoteByte(data, i))}
-		}
-		id := string(data[pos:i])
 		if seen[id] {
-			return nil, &SyntaxError{Offset: rowStart, Row: id, Msg: "duplicate row id"}
+			return nil, &SyntaxError{Offset: pos, Row: id, Msg: "duplicate row id"}
 		}
 		seen[id] = true
 		p.Order = append(p.Order, id)
-		body := i + 1
-
 		if body < len(data) && data[body] == 'T' {
 			text, next, err := parseText(data, id, body+1)
 			if err != nil {
@@ -128,36 +114,62 @@ func Parse(data []byte) (*Payload, error) {
 			pos = next
 			continue
 		}
-
-		end := bytes.IndexByte(data[body:], '\n')
-		next := len(data) // the last row may lack its newline
-		if end < 0 {
-			end = len(data)
-		} else {
-			end += body
-			next = end + 1
+		if pos, err = p.jsonRow(data, id, body); err != nil {
+			return nil, err
 		}
-		line := data[body:end]
-		switch {
-		case json.Valid(line):
-			p.Rows[id] = json.RawMessage(line)
-		default:
-			tag := tagLen(line)
-			if tag == 0 {
-				return nil, jsonError(line, body, id)
-			}
-			if !json.Valid(line[tag:]) {
-				return nil, jsonError(line[tag:], body+tag, id)
-			}
-			// Only the tag is kept: nothing in a tagged row is part of the post.
-			p.tagged[id] = string(line[:tag])
-		}
-		pos = next
 	}
 	if len(p.Order) == 0 {
 		return nil, &SyntaxError{Offset: 0, Msg: "payload has no rows"}
 	}
 	return p, nil
+}
+
+// rowID reads the `<hex id>:` of the row starting at pos and returns the id
+// and the offset of the row's body.
+func rowID(data []byte, pos int) (string, int, error) {
+	i := pos
+	for i < len(data) && isLowerHex(data[i]) && i-pos <= maxIDLen {
+		i++
+	}
+	switch {
+	case i == pos:
+		return "", 0, &SyntaxError{Offset: pos, Msg: fmt.Sprintf("want a hex row id, got %s", quoteByte(data, pos))}
+	case i-pos > maxIDLen:
+		return "", 0, &SyntaxError{Offset: pos, Msg: fmt.Sprintf("row id longer than %d hex digits", maxIDLen)}
+	case i >= len(data):
+		return "", 0, &SyntaxError{Offset: i, Row: string(data[pos:i]), Msg: "unexpected end of payload after row id"}
+	case data[i] != ':':
+		return "", 0, &SyntaxError{Offset: i, Row: string(data[pos:i]), Msg: fmt.Sprintf("want ':' after row id, got %s", quoteByte(data, i))}
+	}
+	return string(data[pos:i]), i + 1, nil
+}
+
+// jsonRow reads the JSON row id whose body starts at body, up to its
+// newline, and returns the offset of the next row.
+func (p *Payload) jsonRow(data []byte, id string, body int) (int, error) {
+	end := bytes.IndexByte(data[body:], '\n')
+	next := len(data) // the last row may lack its newline
+	if end < 0 {
+		end = len(data)
+	} else {
+		end += body
+		next = end + 1
+	}
+	line := data[body:end]
+	if json.Valid(line) {
+		p.Rows[id] = json.RawMessage(line)
+		return next, nil
+	}
+	tag := tagLen(line)
+	if tag == 0 {
+		return 0, jsonError(line, body, id)
+	}
+	if !json.Valid(line[tag:]) {
+		return 0, jsonError(line[tag:], body+tag, id)
+	}
+	// Only the tag is kept: nothing in a tagged row is part of the post.
+	p.tagged[id] = string(line[:tag])
+	return next, nil
 }
 
 // parseText reads the `<hex length>,<bytes>` of a text row starting at pos (just

@@ -107,65 +107,11 @@ func (d *decoder) value(depth int) (*value, error) {
 		}
 		return &value{kind: kindString, str: s}, nil
 	case c == '[':
-		d.pos++
-		v := &value{kind: kindArray}
-		for {
-			d.skipSpace()
-			if d.pos < len(d.data) && d.data[d.pos] == ']' && len(v.elems) == 0 {
-				d.pos++
-				return v, nil
-			}
-			e, err := d.value(depth + 1)
-			if err != nil {
-				return nil, err
-			}
-			v.elems = append(v.elems, e)
-			if done, err := d.next(']'); done || err != nil {
-				return v, err
-			}
-		}
+		return d.array(depth)
 	case c == '{':
-		d.pos++
-		v := &value{kind: kindObject}
-		for {
-			d.skipSpace()
-			if d.pos < len(d.data) && d.data[d.pos] == '}' && len(v.keys) == 0 {
-				d.pos++
-				return v, nil
-			}
-			if d.pos >= len(d.data) || d.data[d.pos] != '"' {
-				return nil, d.errorf("want an object key")
-			}
-			k, err := d.string()
-			if err != nil {
-				return nil, err
-			}
-			d.skipSpace()
-			if d.pos >= len(d.data) || d.data[d.pos] != ':' {
-				return nil, d.errorf("want ':'")
-			}
-			d.pos++
-			e, err := d.value(depth + 1)
-			if err != nil {
-				return nil, err
-			}
-			v.keys = append(v.keys, k)
-			v.elems = append(v.elems, e)
-			if done, err := d.next('}'); done || err != nil {
-				return v, err
-			}
-		}
+		return d.object(depth)
 	case c == 't' || c == 'f' || c == 'n':
-		for _, lit := range []string{"true", "false", "null"} {
-			if bytes.HasPrefix(d.data[d.pos:], []byte(lit)) {
-				d.pos += len(lit)
-				if lit == "null" {
-					return &value{kind: kindNull}, nil
-				}
-				return &value{kind: kindBool, b: lit == "true"}, nil
-			}
-		}
-		return nil, d.errorf("bad literal")
+		return d.literal()
 	case c == '-' || '0' <= c && c <= '9':
 		start := d.pos
 		for d.pos < len(d.data) && strings.IndexByte("+-.0123456789eE", d.data[d.pos]) >= 0 {
@@ -175,6 +121,76 @@ func (d *decoder) value(depth int) (*value, error) {
 		return &value{kind: kindNumber, str: string(d.data[start:d.pos])}, nil
 	}
 	return nil, d.errorf("unexpected %q", d.data[d.pos])
+}
+
+// array parses the array whose '[' is at d.pos, at depth.
+func (d *decoder) array(depth int) (*value, error) {
+	d.pos++
+	v := &value{kind: kindArray}
+	for {
+		d.skipSpace()
+		if d.pos < len(d.data) && d.data[d.pos] == ']' && len(v.elems) == 0 {
+			d.pos++
+			return v, nil
+		}
+		e, err := d.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		v.elems = append(v.elems, e)
+		if done, err := d.next(']'); done || err != nil {
+			return v, err
+		}
+	}
+}
+
+// object parses the object whose '{' is at d.pos, at depth, keeping its key
+// order.
+func (d *decoder) object(depth int) (*value, error) {
+	d.pos++
+	v := &value{kind: kindObject}
+	for {
+		d.skipSpace()
+		if d.pos < len(d.data) && d.data[d.pos] == '}' && len(v.keys) == 0 {
+			d.pos++
+			return v, nil
+		}
+		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+			return nil, d.errorf("want an object key")
+		}
+		k, err := d.string()
+		if err != nil {
+			return nil, err
+		}
+		d.skipSpace()
+		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+			return nil, d.errorf("want ':'")
+		}
+		d.pos++
+		e, err := d.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		v.keys = append(v.keys, k)
+		v.elems = append(v.elems, e)
+		if done, err := d.next('}'); done || err != nil {
+			return v, err
+		}
+	}
+}
+
+// literal parses the true, false or null at d.pos.
+func (d *decoder) literal() (*value, error) {
+	for _, lit := range []string{"true", "false", "null"} {
+		if bytes.HasPrefix(d.data[d.pos:], []byte(lit)) {
+			d.pos += len(lit)
+			if lit == "null" {
+				return &value{kind: kindNull}, nil
+			}
+			return &value{kind: kindBool, b: lit == "true"}, nil
+		}
+	}
+	return nil, d.errorf("bad literal")
 }
 
 // next consumes the ',' between elements or the closing delimiter, reporting

@@ -504,15 +504,25 @@ func (ix *Indexer) nextWarns(dirty []*content.Post, removed []string, rebuilt ma
 }
 
 // commitRun stores a run's categories and errors, errs sorted, and commits
-// tx: the generation it leads to, and whether it changed what is served.
-func commitRun(ctx context.Context, tx *store.Tx, cats []store.CategoryRecord, errs []*content.Error, start time.Time) (int64, bool, error) {
+// tx: the generation it leads to, whether it changed what is served, and
+// the categories with their counts as the commit serves them.
+func commitRun(ctx context.Context, tx *store.Tx, cats []store.CategoryRecord, errs []*content.Error, start time.Time) (int64, bool, []site.Category, error) {
 	if err := tx.PutCategories(ctx, cats); err != nil {
-		return 0, false, err
+		return 0, false, nil, err
 	}
 	if err := tx.SetErrors(ctx, storeErrors(errs)); err != nil {
-		return 0, false, err
+		return 0, false, nil, err
 	}
-	return tx.Commit(ctx, store.RunInfo{At: start, Duration: time.Since(start)})
+	infos, err := tx.Categories(ctx)
+	if err != nil {
+		return 0, false, nil, err
+	}
+	served, err := site.DecodeCategories(infos)
+	if err != nil {
+		return 0, false, nil, err
+	}
+	gen, changed, err := tx.Commit(ctx, store.RunInfo{At: start, Duration: time.Since(start)})
+	return gen, changed, served, err
 }
 
 func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (Summary, error) {
@@ -562,7 +572,7 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 		errs = append(errs, ws...)
 	}
 	sortErrors(errs)
-	gen, changed, err := commitRun(ctx, tx, categoryRecords(site, d.cats), errs, start)
+	gen, changed, cats, err := commitRun(ctx, tx, categoryRecords(site, d.cats), errs, start)
 	if err != nil {
 		return sum, err
 	}
@@ -571,18 +581,18 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 	sum.Rendered, sum.Payloads = b.rendered, b.payloads
 	sum.Errors, sum.Generation, sum.Changed = errs, gen, changed
 	sum.Languages = site.Languages
-	sum.Site = ix.snapshot(gen, rf.next)
+	sum.Site = ix.snapshot(gen, rf.next, cats)
 	return sum, nil
 }
 
 // snapshot is the site of generation gen: site.yaml as the files of next
-// have it, its base URL as written.
-func (ix *Indexer) snapshot(gen int64, files map[string]*known) *site.Snapshot {
+// have it, its base URL as written, and its categories.
+func (ix *Indexer) snapshot(gen int64, files map[string]*known, cats []site.Category) *site.Snapshot {
 	s, _ := content.ParseSite(nil)
 	if k := files["site.yaml"]; k != nil && k.site != nil {
 		s = *k.site
 	}
-	return site.New(gen, s)
+	return site.New(gen, s, cats)
 }
 
 // siteOf is the site the files of next describe, its BaseURL the one bundle

@@ -408,76 +408,106 @@ func (b *builder) modified(p *content.Post) time.Time {
 // postRecord builds a post's payloads for every site language, and returns
 // the warnings of its files' html.
 func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostRecord, []*content.Error, error) {
-	lk := b.links[p.ID()]
-	// The same in every language's payload.
-	title, description := localized(b.site, p.Title), localized(b.site, p.Description)
-	catName := localized(b.site, b.cats[p.Category].Name)
+	c, warns := b.common(p, docs)
 	rec := store.PostRecord{
 		ID: p.ID(), Category: p.Category, Slug: p.Slug, Date: p.Date, Time: p.Time, Modified: b.modified(p),
-		Title:       firstText(title),
+		Title:       firstText(c.title),
 		Langs:       translations(b.site, p),
 		Fingerprint: b.fps[p.ID()],
 		Tags:        p.Tags,
 	}
-	var updated *string
-	if p.Updated != "" {
-		u := p.Updated
-		updated = &u
-	}
-	tags := p.Tags
-	if tags == nil {
-		tags = []string{}
-	}
-	// Each file's html, its relative links made the bundle's URLs.
-	html := make(map[string]string, len(docs))
-	var warns []*content.Error
-	for _, lang := range p.Langs {
-		h, ws := relink(b.site.BaseURL, p, p.Files[lang], docs[lang])
-		html[lang] = h
-		warns = append(warns, ws...)
-	}
-	files := postFiles(b.site.BaseURL, p)
 	for _, lang := range b.site.Languages {
-		served := servedLang(b.site, p, lang)
-		d := docs[served]
-		extra := d.extra
-		if extra == nil {
-			extra = map[string]any{}
-		}
-		post := api.Post{
-			Slug: p.ID(), CategorySlug: p.Category,
-			Title: title, Date: p.Date,
-			Category: catName, Description: description,
-			Content: d.body, HTML: html[served],
-			PostMeta: api.PostMeta{
-				Lang: served, Translations: rec.Langs, TOC: d.toc, Tags: tags, Updated: updated,
-				ReadingMinutes: d.minutes, Extra: extra,
-				Prev: lk.Prev, Next: lk.Next, Related: lk.Related,
-			},
-			Files: files,
-		}
-		if post.TOC == nil {
-			post.TOC = []api.Heading{}
-		}
-		pl, err := encodePayload(lang, &post)
-		pl.Served = served
+		pl, err := b.payload(p, docs, c, rec.Langs, lang)
 		if err != nil {
 			return rec, nil, fmt.Errorf("build %s: %w", p.ID(), err)
 		}
 		rec.Payloads = append(rec.Payloads, pl)
 	}
-	for _, lang := range rec.Langs {
-		d := docs[lang]
-		rec.Search = append(rec.Search, store.SearchDoc{
+	rec.Search = b.searchDocs(p, docs, rec.Langs)
+	return rec, warns, nil
+}
+
+// postCommon is what every language's payload of a post shares.
+type postCommon struct {
+	title, description api.Localized
+	category           api.Localized // the category's name
+	updated            *string
+	tags               []string
+	html               map[string]string // each file's html, by language
+	files              []api.PostFile
+	links              links
+}
+
+// common is what every payload of p shares, with the warnings of its files'
+// html.
+func (b *builder) common(p *content.Post, docs map[string]*doc) (*postCommon, []*content.Error) {
+	c := &postCommon{
+		title: localized(b.site, p.Title), description: localized(b.site, p.Description),
+		category: localized(b.site, b.cats[p.Category].Name),
+		tags:     p.Tags, files: postFiles(b.site.BaseURL, p), links: b.links[p.ID()],
+	}
+	if p.Updated != "" {
+		u := p.Updated
+		c.updated = &u
+	}
+	if c.tags == nil {
+		c.tags = []string{}
+	}
+	// Each file's html, its relative links made the bundle's URLs.
+	c.html = make(map[string]string, len(docs))
+	var warns []*content.Error
+	for _, lang := range p.Langs {
+		h, ws := relink(b.site.BaseURL, p, p.Files[lang], docs[lang])
+		c.html[lang] = h
+		warns = append(warns, ws...)
+	}
+	return c, warns
+}
+
+// payload is p's payload in the site language lang: its body in the
+// language lang is served in, with langs, the languages p has a body in.
+func (b *builder) payload(p *content.Post, docs map[string]*doc, c *postCommon, langs []string, lang string) (store.Payload, error) {
+	served := servedLang(b.site, p, lang)
+	d := docs[served]
+	extra := d.extra
+	if extra == nil {
+		extra = map[string]any{}
+	}
+	post := api.Post{
+		Slug: p.ID(), CategorySlug: p.Category,
+		Title: c.title, Date: p.Date,
+		Category: c.category, Description: c.description,
+		Content: d.body, HTML: c.html[served],
+		PostMeta: api.PostMeta{
+			Lang: served, Translations: langs, TOC: d.toc, Tags: c.tags, Updated: c.updated,
+			ReadingMinutes: d.minutes, Extra: extra,
+			Prev: c.links.Prev, Next: c.links.Next, Related: c.links.Related,
+		},
+		Files: c.files,
+	}
+	if post.TOC == nil {
+		post.TOC = []api.Heading{}
+	}
+	pl, err := encodePayload(lang, &post)
+	pl.Served = served
+	return pl, err
+}
+
+// searchDocs are p's search documents, one per language it has a body in.
+func (b *builder) searchDocs(p *content.Post, docs map[string]*doc, langs []string) []store.SearchDoc {
+	var out []store.SearchDoc
+	for _, lang := range langs {
+		sd := store.SearchDoc{
 			Lang:        lang,
 			Title:       textIn(b.site, p.Title, lang),
 			Description: textIn(b.site, p.Description, lang),
-			Body:        d.text,
-		})
+			Body:        docs[lang].text,
+		}
 		// Here on a worker, not on the run's single writer.
-		rec.Search[len(rec.Search)-1].Prepare()
+		sd.Prepare()
+		out = append(out, sd)
 	}
-	return rec, warns, nil
+	return out
 }
 
 func firstText(l api.Localized) string {

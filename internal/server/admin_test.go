@@ -106,10 +106,11 @@ type opsReindexer struct{ e *opsEnv }
 func (r opsReindexer) run(ctx context.Context) (index.Summary, error) {
 	sum, err := r.e.ix.Run(ctx)
 	run := server.IndexRun{Err: err, Duration: sum.Duration, Generation: sum.Generation, Changed: sum.Changed, Posts: sum.Posts, Errors: len(sum.Errors)}
+	u := server.Update{Run: run}
 	if err == nil {
-		r.e.srv.Publish(sum.Site)
+		u.Site = sum.Site
 	}
-	r.e.srv.IndexDone(ctx, run)
+	r.e.srv.Publish(ctx, u)
 	return sum, err
 }
 

@@ -111,10 +111,8 @@ func (s *Server) keysFor(c echo.Context) (keyHeaders, bool) {
 	switch c.Path() {
 	case "/posts/:category/:slug":
 		id := c.Param("category") + "/" + c.Param("slug")
-		if rs := s.rel.Load(); rs != nil {
-			if k, ok := rs.keys[id]; ok {
-				return k, true
-			}
+		if k, ok := s.state.Load().keys[id]; ok {
+			return k, true
 		}
 		return newKeyHeaders(postCacheKeys(id, nil)), true
 	case "/posts":

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/url"
 	"unicode/utf8"
 
@@ -10,7 +8,7 @@ import (
 
 	"github.com/geul-dev/geul/api"
 	"github.com/geul-dev/geul/internal/content"
-	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/site"
 )
 
 // maxTagBytes bounds a tag in a request; no stored tag is longer in practice,
@@ -40,33 +38,13 @@ func tagParam(c echo.Context) (string, error) {
 	return checkTag(tag)
 }
 
-// categoryObject turns a stored category into the API's, counts in the site's
-// language order, its local name and description in lang.
-func (s *Server) categoryObject(ci store.CategoryInfo, lang string) (api.Category, error) {
-	var data struct {
-		Name        api.Localized `json:"name"`
-		Description api.Localized `json:"description"`
-	}
-	if err := json.Unmarshal(ci.Data, &data); err != nil {
-		return api.Category{}, fmt.Errorf("category %s: stored data: %w", ci.Slug, err)
-	}
-	c := api.Category{
-		Slug: ci.Slug, Name: data.Name, Description: data.Description,
-		Order: ci.Order, Count: ci.Count, Counts: api.LangCounts{},
-	}
-	if c.Name == nil {
-		c.Name = api.Localized{}
-	}
-	if c.Description == nil {
-		c.Description = api.Localized{}
-	}
-	langs := s.languages()
-	for _, l := range langs {
-		c.Counts = append(c.Counts, api.LangCount{Lang: l, Count: ci.Langs[l]})
-	}
+// localCategory is c, a category of the site sn, with its local name and
+// description in lang.
+func localCategory(sn *site.Snapshot, c api.Category, lang string) api.Category {
+	langs := sn.Languages()
 	c.LocalName = c.Name.In(lang, langs)
 	c.LocalDescription = c.Description.In(lang, langs)
-	return c, nil
+	return c
 }
 
 // handleCategories lists every category.
@@ -85,17 +63,11 @@ func (s *Server) handleCategories(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	infos, err := s.store.Categories(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	resp := api.CategoriesResponse{Categories: make([]api.Category, 0, len(infos))}
-	for _, ci := range infos {
-		cat, err := s.categoryObject(ci, lang)
-		if err != nil {
-			return err
-		}
-		resp.Categories = append(resp.Categories, cat)
+	sn := s.site()
+	cats := sn.Categories()
+	resp := api.CategoriesResponse{Categories: make([]api.Category, len(cats))}
+	for i, cat := range cats {
+		resp.Categories[i] = localCategory(sn, cat, lang)
 	}
 	body, err := api.Encode(resp)
 	if err != nil {
@@ -131,18 +103,18 @@ func (s *Server) handleCategory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	info, page, err := s.store.CategoryPage(c.Request().Context(), slug, r.query)
+	sn := s.site()
+	cat, ok := sn.Category(slug)
+	if !ok {
+		return notFoundf("no category %s", slug)
+	}
+	q := r.query
+	q.Category = slug
+	page, err := s.store.List(c.Request().Context(), q)
 	if err != nil {
-		if isNotFound(err) {
-			return notFoundf("no category %s", slug)
-		}
 		return err
 	}
-	cat, err := s.categoryObject(info, r.lang)
-	if err != nil {
-		return err
-	}
-	head, err := api.Encode(cat)
+	head, err := api.Encode(localCategory(sn, cat, r.lang))
 	if err != nil {
 		return err
 	}

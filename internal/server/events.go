@@ -193,10 +193,9 @@ func (h *Hub) unsubscribe(c *eventClient) {
 	}
 }
 
-// IndexDone tells the server about an index run, whoever ran it (start,
-// watcher, admin): it updates the metrics and, when the generation moved,
-// announces it to the event clients. Call it after every run.
-func (s *Server) IndexDone(ctx context.Context, r IndexRun) {
+// observeRun reports an index run (see Publish): it updates the metrics
+// and, when the generation moved, announces it to the event clients.
+func (s *Server) observeRun(ctx context.Context, r IndexRun) {
 	s.metrics.observeIndex(r)
 	s.health().observe(r, time.Now())
 	if r.Err != nil {

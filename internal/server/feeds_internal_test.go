@@ -90,7 +90,7 @@ func (e *feedEnv) reindex(tb testing.TB) index.Summary {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e.srv.Publish(sum.Site)
+	e.srv.publish(context.Background(), sum.Site, store.Release{})
 	return sum
 }
 
@@ -209,7 +209,7 @@ func TestFeedCache(t *testing.T) {
 	if again := e.get(t, "/feed.xml?lang=en"); !bytes.Equal(again, first) || key() != before {
 		t.Fatal("a second request built the feed again")
 	}
-	e.srv.Publish(site.New(0, content.Site{Languages: []string{"ko", "en"}, Title: map[string]string{"en": "Renamed"}}))
+	e.srv.publish(context.Background(), site.New(0, content.Site{Languages: []string{"ko", "en"}, Title: map[string]string{"en": "Renamed"}}, nil), store.Release{})
 	if got := e.get(t, "/feed.xml?lang=en"); !bytes.Contains(got, []byte("<title>Renamed</title>")) {
 		t.Errorf("new site title not in the feed: %.300s", got)
 	}

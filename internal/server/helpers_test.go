@@ -30,7 +30,7 @@ func indexed(tb testing.TB, dir, db string) (*store.Store, *server.Server) {
 		tb.Fatalf("content errors: %v", sum.Errors)
 	}
 	s := server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{})
-	s.Publish(sum.Site)
+	s.Publish(ctx, server.Update{Site: sum.Site, Run: server.IndexRun{Generation: sum.Generation, Changed: sum.Changed, Posts: sum.Posts}})
 	s.SetReady()
 	return st, s
 }

@@ -73,7 +73,7 @@ func benchServer(b *testing.B) *server.Server {
 		// The content files are not needed to serve.
 		os.RemoveAll(content)
 		c.srv = server.New(c.st, log, server.Config{})
-		c.srv.Publish(sum.Site)
+		c.srv.Publish(ctx, server.Update{Site: sum.Site, Run: server.IndexRun{Generation: sum.Generation, Changed: sum.Changed, Posts: sum.Posts}})
 		c.srv.SetReady()
 		cats, err := c.st.Categories(ctx)
 		if c.err = err; err != nil {

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/geul-dev/geul/api"
 	"github.com/geul-dev/geul/internal/repr"
+	"github.com/geul-dev/geul/internal/server"
 	"github.com/geul-dev/geul/internal/store"
 	"github.com/geul-dev/geul/internal/testutil"
 )
@@ -719,5 +721,48 @@ func TestListLinksForOtherOrigins(t *testing.T) {
 				t.Errorf("GET %s: no %s header", tc.target, h)
 			}
 		}
+	}
+}
+
+// TestCategoriesFromPublishedSite: the categories and their counts are the
+// published site's: a run the server is not told of changes none of them,
+// and its Publish changes them all at once.
+func TestCategoriesFromPublishedSite(t *testing.T) {
+	e := newOpsEnv(t, server.Config{}, opsContent)
+	categories := func() map[string]int {
+		t.Helper()
+		resp, body := e.do(t, "GET", "/categories")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("/categories: %d %s", resp.StatusCode, body)
+		}
+		counts := map[string]int{}
+		for _, c := range listDecode[api.CategoriesResponse](t, body).Categories {
+			counts[c.Slug] = c.Count
+		}
+		return counts
+	}
+	if got := categories(); !reflect.DeepEqual(got, map[string]int{"cs": 2}) {
+		t.Fatalf("categories %v, want cs with 2 posts", got)
+	}
+	e.write(t, "cs/delta.ko.md", opsPost("델타"))
+	e.write(t, "go/gamma.ko.md", opsPost("감마"))
+	sum, err := e.ix.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := categories(); !reflect.DeepEqual(got, map[string]int{"cs": 2}) {
+		t.Errorf("before the run is published: categories %v, want cs with 2 posts", got)
+	}
+	if resp, _ := e.do(t, "GET", "/categories/go"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("before the run is published: /categories/go %d, want 404", resp.StatusCode)
+	}
+	e.srv.Publish(context.Background(), server.Update{Site: sum.Site, Run: server.IndexRun{Generation: sum.Generation, Changed: sum.Changed, Posts: sum.Posts}})
+	if got := categories(); !reflect.DeepEqual(got, map[string]int{"cs": 3, "go": 1}) {
+		t.Errorf("after Publish: categories %v, want cs 3, go 1", got)
+	}
+	resp, body := e.do(t, "GET", "/categories/go")
+	if one := listDecode[api.CategoryResponse](t, body); resp.StatusCode != http.StatusOK || one.Category.Count != 1 ||
+		!reflect.DeepEqual(one.Category.Counts, api.LangCounts{{Lang: "ko", Count: 1}, {Lang: "en", Count: 0}}) {
+		t.Errorf("after Publish: /categories/go %d %s", resp.StatusCode, body)
 	}
 }

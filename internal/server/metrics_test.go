@@ -19,7 +19,7 @@ func TestMetrics(t *testing.T) {
 	e.do(t, "GET", "/posts/cs/missing")
 	e.do(t, "GET", "/wp-login.php")
 	e.do(t, "GET", "/admin/status")
-	e.srv.IndexDone(context.Background(), server.IndexRun{Err: errors.New("disk gone"), Duration: time.Millisecond})
+	e.srv.Publish(context.Background(), server.Update{Run: server.IndexRun{Err: errors.New("disk gone"), Duration: time.Millisecond}})
 
 	resp, body := e.do(t, "GET", "/metrics")
 	if resp.StatusCode != 200 {

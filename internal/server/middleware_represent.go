@@ -100,19 +100,10 @@ func (s *Server) finish(c echo.Context, w http.ResponseWriter, b *bufferWriter) 
 		if status != http.StatusNotModified && status != http.StatusNoContent {
 			h.Set("Content-Length", strconv.Itoa(len(body)))
 		}
-		w.WriteHeader(status)
-		_, _ = w.Write(body)
-		c.Response().Status, c.Response().Size = status, int64(len(body))
+		send(c, w, status, body)
 		return
 	}
-	if h.Get("Cache-Control") == "" {
-		h.Set("Cache-Control", s.cacheControlFor(req.URL.Path))
-	}
-	addVary(h, "Accept-Encoding")
-	if !isAdminPath(req.URL.Path) {
-		// CORS answers by Origin; a handler that set Vary may have dropped it.
-		addVary(h, "Origin")
-	}
+	s.cachingHeaders(h, req.URL.Path)
 	// A no-store answer is never revalidated, so it gets no validators, and
 	// its compressed forms are not kept.
 	cacheable := !strings.Contains(h.Get("Cache-Control"), "no-store")
@@ -126,44 +117,75 @@ func (s *Server) finish(c echo.Context, w http.ResponseWriter, b *bufferWriter) 
 		if etag == "" {
 			etag = repr.ETag(body)
 		}
-		h.Set("ETag", repr.ETagFor(etag, enc))
-		var modified time.Time
-		if lm := h.Get("Last-Modified"); lm != "" {
-			modified, _ = http.ParseTime(lm)
-		} else {
-			modified = s.defaultModified(etag)
-			h.Set("Last-Modified", modified.Format(http.TimeFormat))
-		}
-		if notModified(req, etag, modified) {
+		if s.setValidators(req, h, etag, enc) {
 			writeNotModified(w)
 			c.Response().Status, c.Response().Size = http.StatusNotModified, 0
 			return
 		}
 	}
 	if enc != repr.Identity {
-		var z []byte
-		var err error
-		if cacheable {
-			z, err = s.reprs.compressed(etag, enc, body)
-		} else {
-			z, err = repr.Compress(enc, body)
-		}
-		if err != nil {
-			// Sent as it is, under the identity tag.
-			s.log.ErrorContext(req.Context(), "compress", "path", req.URL.Path, "encoding", enc, "err", err)
-			if cacheable {
-				h.Set("ETag", etag)
-			}
-		} else {
-			body = z
-			h.Set("Content-Encoding", string(enc))
-		}
+		body = s.encode(req, h, body, etag, enc, cacheable)
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
+	send(c, w, status, body)
+}
+
+// send writes the answer's status and body.
+func send(c echo.Context, w http.ResponseWriter, status int, body []byte) {
 	w.WriteHeader(status)
 	_, _ = w.Write(body) // a client that went away is no error of ours
 	// What went out, for the logging and metrics middleware around this one.
 	c.Response().Status, c.Response().Size = status, int64(len(body))
+}
+
+// cachingHeaders gives a 200 answer the default Cache-Control, unless its
+// handler set one, and the Vary it needs.
+func (s *Server) cachingHeaders(h http.Header, path string) {
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", s.cacheControlFor(path))
+	}
+	addVary(h, "Accept-Encoding")
+	if !isAdminPath(path) {
+		// CORS answers by Origin; a handler that set Vary may have dropped it.
+		addVary(h, "Origin")
+	}
+}
+
+// setValidators sets the ETag of the representation enc of the answer whose
+// identity form etag names, and its Last-Modified unless the handler set
+// one; true when the request's conditions make it a 304.
+func (s *Server) setValidators(req *http.Request, h http.Header, etag string, enc repr.Encoding) bool {
+	h.Set("ETag", repr.ETagFor(etag, enc))
+	var modified time.Time
+	if lm := h.Get("Last-Modified"); lm != "" {
+		modified, _ = http.ParseTime(lm)
+	} else {
+		modified = s.defaultModified(etag)
+		h.Set("Last-Modified", modified.Format(http.TimeFormat))
+	}
+	return notModified(req, etag, modified)
+}
+
+// encode is body compressed in enc, from the cache of compressed forms when
+// it is cacheable; when compressing fails, body as it is, under the identity
+// tag.
+func (s *Server) encode(req *http.Request, h http.Header, body []byte, etag string, enc repr.Encoding, cacheable bool) []byte {
+	var z []byte
+	var err error
+	if cacheable {
+		z, err = s.reprs.compressed(etag, enc, body)
+	} else {
+		z, err = repr.Compress(enc, body)
+	}
+	if err != nil {
+		s.log.ErrorContext(req.Context(), "compress", "path", req.URL.Path, "encoding", enc, "err", err)
+		if cacheable {
+			h.Set("ETag", etag)
+		}
+		return body
+	}
+	h.Set("Content-Encoding", string(enc))
+	return z
 }
 
 // writeNotModified answers 304: the validators and caching headers stay, the

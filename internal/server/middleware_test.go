@@ -220,7 +220,7 @@ func TestSecurityHeadersAndTimeouts(t *testing.T) {
 
 func TestPickLanguage(t *testing.T) {
 	s := New(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{})
-	s.Publish(site.New(0, content.Site{Languages: []string{"ko", "en"}}))
+	s.publish(context.Background(), site.New(0, content.Site{Languages: []string{"ko", "en"}}, nil), store.Release{})
 	for _, tc := range []struct{ header, want string }{
 		{"en-US,en;q=0.9,ko;q=0.8", "en"},
 		{"ko-KR,ko;q=0.9,en;q=0.5", "ko"},

@@ -2,15 +2,12 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
 	"sync/atomic"
 
-	"github.com/geul-dev/geul/internal/content"
-	"github.com/geul-dev/geul/internal/site"
 	"github.com/geul-dev/geul/internal/store"
 )
 
@@ -83,12 +80,7 @@ func (r *Replica) pin(ctx context.Context, st *store.Store) (*pinned, error) {
 	if rel.Hash == "" {
 		return nil, fmt.Errorf("release: the database holds no release: build it with geul index")
 	}
-	snap, err := releaseSite(ctx, st, rel)
-	if err != nil {
-		return nil, err
-	}
-	srv.Publish(snap)
-	if err := srv.LoadRelease(ctx); err != nil {
+	if err := srv.publishStored(ctx, rel); err != nil {
 		return nil, err
 	}
 	srv.SetReady()
@@ -187,23 +179,4 @@ func (r *Replica) Close() {
 	p := r.cur
 	r.mu.Unlock()
 	r.unpin(p)
-}
-
-// releaseSite is the snapshot of the site in the release st holds: its
-// languages as sealed, site.yaml as the index kept it.
-func releaseSite(ctx context.Context, st *store.Store, rel store.Release) (*site.Snapshot, error) {
-	var settings content.Site
-	raw, err := st.SiteMeta(ctx)
-	if err == nil && raw != nil {
-		err = json.Unmarshal(raw, &settings)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("release site: %w", err)
-	}
-	settings.Languages = rel.Languages
-	gen, err := st.Generation(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("release site: %w", err)
-	}
-	return site.New(gen, settings), nil
 }

@@ -60,14 +60,15 @@ const DefaultCacheControl = "public, max-age=60, s-maxage=300, stale-while-reval
 
 // Server serves the index.
 type Server struct {
-	store  *store.Store
-	log    *slog.Logger
-	cfg    Config
-	echo   *echo.Echo
-	ready  atomic.Bool
-	snap   atomic.Pointer[site.Snapshot] // the site served; see Publish
-	reprs  *reprCache                    // validators and compressed forms of built answers
-	stored *storedHeaders                // headers of stored posts; see storedheaders.go
+	store   *store.Store
+	log     *slog.Logger
+	cfg     Config
+	echo    *echo.Echo
+	ready   atomic.Bool
+	state   atomic.Pointer[served] // the site and release served; see Publish
+	stateMu sync.Mutex             // serializes Publish's swaps
+	reprs   *reprCache             // validators and compressed forms of built answers
+	stored  *storedHeaders         // headers of stored posts; see storedheaders.go
 	// cacheControl is cfg.CacheControl as a header value.
 	cacheControl []string
 	feeds        feedCache // site settings and rendered feeds; see feeds.go
@@ -77,8 +78,6 @@ type Server struct {
 	pubMu     sync.Mutex  // serializes announcing generations
 	published int64       // the last generation announced, -1 before the first
 	guard     *adminGuard // nil when /admin is not mounted; see admin.go
-
-	rel atomic.Pointer[releaseState] // the release served; see release.go
 }
 
 // New returns a server over st. It answers 503 on /readyz until SetReady.
@@ -108,7 +107,7 @@ func newServer(st *store.Store, log *slog.Logger, cfg Config, m *metrics) *Serve
 		s.metrics = newMetrics(func() float64 { return float64(s.events.Clients()) })
 	}
 	s.initFeeds()
-	s.snap.Store(site.New(0, content.DefaultSite()))
+	s.state.Store(&served{site: site.New(0, content.DefaultSite(), nil)})
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -119,16 +118,8 @@ func newServer(st *store.Store, log *slog.Logger, cfg Config, m *metrics) *Serve
 	return s
 }
 
-// Publish makes snap the site the server answers for: its languages, and
-// the settings the feeds read (feeds built with other settings are dropped).
-// Call it after every index run, with the run's snapshot.
-func (s *Server) Publish(snap *site.Snapshot) {
-	s.snap.Store(snap)
-	s.feeds.setSite(snap, s.log)
-}
-
 // site is the snapshot of the site served.
-func (s *Server) site() *site.Snapshot { return s.snap.Load() }
+func (s *Server) site() *site.Snapshot { return s.state.Load().site }
 
 func (s *Server) languages() []string { return s.site().Languages() }
 

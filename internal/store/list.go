@@ -154,33 +154,50 @@ func (s *Store) TagPage(ctx context.Context, tag string, q ListQuery) (TagInfo, 
 func (s *Store) Categories(ctx context.Context) ([]CategoryInfo, error) {
 	var out []CategoryInfo
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		counts, err := categoryCounts(ctx, tx, "")
-		if err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT slug, ord, data FROM categories ORDER BY ord, slug`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c CategoryInfo
-			if err := rows.Scan(&c.Slug, &c.Order, &c.Data); err != nil {
-				return err
-			}
-			n := counts[c.Slug]
-			c.Count, c.Langs = n.Count, n.Langs
-			if c.Langs == nil {
-				c.Langs = map[string]int{}
-			}
-			out = append(out, c)
-		}
-		return rows.Err()
+		var err error
+		out, err = categories(ctx, tx)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("categories: %w", err)
 	}
 	return out, nil
+}
+
+// Categories is Store.Categories as the transaction leaves them: what its
+// commit will serve.
+func (t *Tx) Categories(ctx context.Context) ([]CategoryInfo, error) {
+	out, err := categories(ctx, t.tx)
+	if err != nil {
+		return nil, fmt.Errorf("categories: %w", err)
+	}
+	return out, nil
+}
+
+func categories(ctx context.Context, tx *sql.Tx) ([]CategoryInfo, error) {
+	counts, err := categoryCounts(ctx, tx, "")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT slug, ord, data FROM categories ORDER BY ord, slug`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []CategoryInfo
+	for rows.Next() {
+		var c CategoryInfo
+		if err := rows.Scan(&c.Slug, &c.Order, &c.Data); err != nil {
+			return nil, err
+		}
+		n := counts[c.Slug]
+		c.Count, c.Langs = n.Count, n.Langs
+		if c.Langs == nil {
+			c.Langs = map[string]int{}
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // Tags returns every tag a post carries, most used first, then by name.
@@ -283,65 +300,84 @@ func list(ctx context.Context, tx *sql.Tx, q ListQuery) (ListPage, error) {
 		where = append(where, `posts.category = ?`)
 		args = append(args, q.Category)
 	}
-	// universe is the size of the list without the tag filter.
-	universe := -1
-	if q.Tag == "" || q.Category != "" {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM posts`+whereClause(where), args...).Scan(&universe); err != nil {
-			return page, err
-		}
+	universe, total, err := listSizes(ctx, tx, q, where, args)
+	if err != nil {
+		return page, err
 	}
-	from := `posts`
-	if q.Tag == "" {
-		page.Total = universe
-	} else {
-		if q.Category == "" {
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM post_tags WHERE tag = ?`, q.Tag).Scan(&page.Total); err != nil {
-				return page, err
-			}
-		} else if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM post_tags t JOIN posts ON posts.id = t.post_id WHERE t.tag = ? AND posts.category = ?`,
-			q.Tag, q.Category).Scan(&page.Total); err != nil {
-			return page, err
-		}
-	}
+	page.Total = total
 	if q.Limit <= 0 || q.Offset < 0 || q.Offset >= page.Total {
 		page.Items = [][]byte{}
 		return page, nil
 	}
+	from := `posts`
 	if q.Tag != "" {
 		if universe < 0 {
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM posts`).Scan(&universe); err != nil {
 				return page, err
 			}
 		}
-		// Walking reads about (offset+limit)·universe/total posts; sorting
-		// reads total posts, each costing a few times a step of the walk.
-		walk := float64(q.Offset+q.Limit) * float64(universe) / float64(page.Total)
-		if walk < 4*float64(page.Total) {
-			where = append(where, `EXISTS (SELECT 1 FROM post_tags t WHERE t.tag = ? AND t.post_id = posts.id)`)
-			args = append(args, q.Tag)
-		} else {
-			from = `post_tags t JOIN posts ON posts.id = t.post_id`
-			where = append([]string{`t.tag = ?`}, where...)
-			args = append([]any{q.Tag}, args...)
-		}
+		from, where, args = tagFilter(q, universe, total, where, args)
 	}
 	query := `SELECT pl.item FROM (SELECT posts.id AS id, posts.` + sort.col + ` AS ` + sort.col + ` FROM ` + from + whereClause(where) +
 		` ORDER BY ` + sort.order + ` LIMIT ? OFFSET ?) AS x JOIN payloads pl ON pl.post_id = x.id AND pl.lang = ? ORDER BY ` + sort.order
 	args = append(args, q.Limit, q.Offset, q.Lang)
+	page.Items, err = listItems(ctx, tx, query, args, min(q.Limit, page.Total-q.Offset))
+	return page, err
+}
+
+// listSizes counts the list q selects (total), and the list without its tag
+// filter (universe) when that costs no extra query: -1 for a tag's list
+// across categories.
+func listSizes(ctx context.Context, tx *sql.Tx, q ListQuery, where []string, args []any) (universe, total int, err error) {
+	universe = -1
+	if q.Tag == "" || q.Category != "" {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM posts`+whereClause(where), args...).Scan(&universe); err != nil {
+			return 0, 0, err
+		}
+	}
+	switch {
+	case q.Tag == "":
+		total = universe
+	case q.Category == "":
+		err = tx.QueryRowContext(ctx, `SELECT count(*) FROM post_tags WHERE tag = ?`, q.Tag).Scan(&total)
+	default:
+		err = tx.QueryRowContext(ctx, `SELECT count(*) FROM post_tags t JOIN posts ON posts.id = t.post_id WHERE t.tag = ? AND posts.category = ?`,
+			q.Tag, q.Category).Scan(&total)
+	}
+	return universe, total, err
+}
+
+// tagFilter adds the tag of q to the page's query, walked or sorted as reads
+// fewer rows (see list): the FROM clause, conditions and arguments.
+func tagFilter(q ListQuery, universe, total int, where []string, args []any) (string, []string, []any) {
+	// Walking reads about (offset+limit)·universe/total posts; sorting
+	// reads total posts, each costing a few times a step of the walk.
+	walk := float64(q.Offset+q.Limit) * float64(universe) / float64(total)
+	if walk < 4*float64(total) {
+		where = append(where, `EXISTS (SELECT 1 FROM post_tags t WHERE t.tag = ? AND t.post_id = posts.id)`)
+		return `posts`, where, append(args, q.Tag)
+	}
+	where = append([]string{`t.tag = ?`}, where...)
+	return `post_tags t JOIN posts ON posts.id = t.post_id`, where, append([]any{q.Tag}, args...)
+}
+
+// listItems reads the stored list items query selects, of which there are
+// at most n.
+func listItems(ctx context.Context, tx *sql.Tx, query string, args []any, n int) ([][]byte, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
-		return page, err
+		return nil, err
 	}
 	defer rows.Close()
-	page.Items = make([][]byte, 0, min(q.Limit, page.Total-q.Offset))
+	items := make([][]byte, 0, n)
 	for rows.Next() {
 		var item []byte
 		if err := rows.Scan(&item); err != nil {
-			return page, err
+			return nil, err
 		}
-		page.Items = append(page.Items, item)
+		items = append(items, item)
 	}
-	return page, rows.Err()
+	return items, rows.Err()
 }
 
 func whereClause(conds []string) string {
