@@ -96,7 +96,8 @@ func TestSoak(t *testing.T) {
 	fmt.Println(report)
 	t.Log(report)
 	if c.status5xx.Load()+c.connErrors.Load()+c.integrityFailed.Load()+c.unrecovered.Load() > 0 {
-		t.Errorf("failures in the soak; geul's log:\n%s", tail(p.stderr.String(), 8000))
+		t.Errorf("failures in the soak:\n%s\ngeul's errors and warnings:\n%s",
+			strings.Join(c.failures, "\n"), tail(logProblems(p.stderr.String()), 16000))
 	}
 }
 
@@ -106,6 +107,18 @@ type soakCounts struct {
 	edits, hostile                                   atomic.Int64
 	kills, integrityOK, integrityFailed              atomic.Int64
 	fullDisks, rebuilds, faultsReported, unrecovered atomic.Int64
+
+	mu       sync.Mutex
+	failures []string // the first few failed answers, for the report
+}
+
+// failed keeps what a failed request got, up to a bound.
+func (c *soakCounts) failed(what string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.failures) < 20 {
+		c.failures = append(c.failures, time.Now().UTC().Format(time.RFC3339Nano)+" "+what)
+	}
 }
 
 func (c *soakCounts) String() string {
@@ -171,13 +184,15 @@ func soakLoad(ctx context.Context, base string, posts []soakPost, c *soakCounts)
 		if err != nil {
 			if ctx.Err() == nil {
 				c.connErrors.Add(1)
+				c.failed(fmt.Sprintf("GET %s: %v", path, err))
 			}
 			continue
 		}
-		io.Copy(io.Discard, resp.Body)
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		resp.Body.Close()
 		if resp.StatusCode >= 500 {
 			c.status5xx.Add(1)
+			c.failed(fmt.Sprintf("GET %s: %d %s", path, resp.StatusCode, tail(string(body), 500)))
 		}
 	}
 }
@@ -367,6 +382,20 @@ func soakRuns(base, token string) *api.RunHealth {
 		return nil
 	}
 	return &st.Runs
+}
+
+// logProblems is the lines of geul's log above INFO, and the requests it
+// answered with a 5xx.
+func logProblems(log string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(log, "\n") {
+		if strings.Contains(line, `"level":"ERROR"`) || strings.Contains(line, `"status":5`) ||
+			(strings.Contains(line, `"level":"WARN"`) && !strings.Contains(line, `"status":4`)) {
+			b.WriteString(line)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
 }
 
 // tail is the last n bytes of s.
