@@ -2,6 +2,7 @@ package markdown
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"sync"
 	"time"
@@ -327,23 +328,39 @@ func delimiterRow(l []byte) int {
 // inside goldmark, which offers no other way out; Render recovers it.
 type overBudget struct{ err *BudgetError }
 
-// deadline is a Render's time budget. Reading the clock costs little next to
-// rendering a node, but check is called per write and per node, so it looks
-// at the clock every 64 calls only.
+// deadline is a Render's time budget, and its context: either ends the
+// rendering. Reading the clock costs little next to rendering a node, but
+// check is called per node, so it looks every 64 calls only; the HTML's
+// writes, which come a buffer (kilobytes) at a time, look every time.
 type deadline struct {
+	ctx   context.Context
 	at    time.Time
 	limit time.Duration
 	calls int
 }
 
-func newDeadline(limit time.Duration) *deadline {
-	return &deadline{at: time.Now().Add(limit), limit: limit}
+func newDeadline(ctx context.Context, limit time.Duration) *deadline {
+	return &deadline{ctx: ctx, at: time.Now().Add(limit), limit: limit}
 }
 
-// check stops the rendering once the deadline has passed.
+// stopped is the panic that stops a rendering whose context is done.
+type stopped struct{ err error }
+
+// check stops the rendering once the deadline has passed or the context is
+// done.
 func (d *deadline) check() {
 	d.calls++
-	if d.calls%64 != 1 || time.Now().Before(d.at) {
+	if d.calls%64 == 1 {
+		d.checkNow()
+	}
+}
+
+// checkNow is check whatever the count.
+func (d *deadline) checkNow() {
+	if err := d.ctx.Err(); err != nil {
+		panic(stopped{err})
+	}
+	if time.Now().Before(d.at) {
 		return
 	}
 	panic(overBudget{&BudgetError{Reason: fmt.Sprintf("rendering took more than %v", d.limit)}})
@@ -360,7 +377,7 @@ func (w *limitWriter) Write(p []byte) (int, error) {
 	if w.buf.Len()+len(p) > w.max {
 		panic(overBudget{&BudgetError{Reason: fmt.Sprintf("rendered HTML over %d bytes", w.max)}})
 	}
-	w.deadline.check()
+	w.deadline.checkNow()
 	return w.buf.Write(p)
 }
 
