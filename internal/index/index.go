@@ -252,17 +252,17 @@ type read struct {
 	same   bool          // same bytes as the last good state
 	post   *content.File // its Body nil: see body
 	body   []byte        // the post's body, squeezed until it is rendered: see readEntry
-	// res is the post's rendering when a watched run rendered it on
-	// reading; deferred, when it left it to the background.
-	res      *markdown.Result
-	deferred bool
-	refused  *refusal // over its budget on reading, in a watched run
 	cat    *content.Category
 	site   *content.Site
 	bundle *content.BundleFile // its bytes are read again when stored
 	err    error
 	// unsettled: the file changed while it was read; see settle.
 	unsettled bool
+	// res is the post's rendering when a watched run rendered it on
+	// reading; deferred, when it left it to the background.
+	res      *markdown.Result
+	deferred bool
+	refused  *refusal // over its budget on reading, in a watched run
 }
 
 func stateOf(e content.Entry, kind, hash string) store.FileState {
