@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -16,29 +17,71 @@ func TestWatchEditServedWhileSlowFileRenders(t *testing.T) {
 	dir := t.TempDir()
 	testutil.WriteFiles(t, dir, map[string]string{
 		"cs/_category.yaml": "name: {ko: 컴퓨터 공학}\n",
-		"cs/edit.ko.md":     watchPost("고칠 글", "first edit"),
-		"cs/slow.ko.md":     watchPost("느린 글", "first slow"),
+		"cs/edit.ko.md":     watchPost("고칠 글", "edit 0"),
+		"cs/slow.ko.md":     watchPost("느린 글", "slow 0"),
 	})
 	a := startApp(t, dir, map[string]string{"GEUL_ADMIN_TOKEN": testAdminToken}, "--watch")
-	eventually(t, "the first index", a.serves(t, "/posts/cs/slow?lang=ko", 200, "first slow"))
-
-	slow := testutil.SlowBody(t, time.Second)
+	eventually(t, "the first index", a.serves(t, "/posts/cs/slow?lang=ko", 200, "slow 0"))
+	// An edit's usual time, with nothing else to index.
 	start := time.Now()
-	testutil.WriteFile(t, dir, "cs/slow.ko.md", watchPost("느린 글", "second slow\n\n"+slow))
-	testutil.WriteFile(t, dir, "cs/edit.ko.md", watchPost("고칠 글", "second edit"))
+	testutil.WriteFile(t, dir, "cs/edit.ko.md", watchPost("고칠 글", "edit alone"))
+	eventually(t, "an edit", a.serves(t, "/posts/cs/edit?lang=ko", 200, "edit alone"))
+	t.Logf("edit served in %d ms with nothing else to index", time.Since(start).Milliseconds())
+	// The slow body is measured before it is saved; the machine's speed
+	// can change by the time it renders (other processes): an attempt it
+	// spoils is made again.
+	for n := 1; ; n++ {
+		why := editWhileSlow(t, a, dir, n)
+		if why == "" {
+			break
+		}
+		if n == 3 {
+			t.Fatalf("attempt %d: %s", n, why)
+		}
+		t.Logf("attempt %d proves nothing: %s", n, why)
+	}
+}
 
-	eventually(t, "the edit", a.serves(t, "/posts/cs/edit?lang=ko", 200, "second edit"))
-	edited := time.Since(start)
-	if msg := a.serves(t, "/posts/cs/slow?lang=ko", 200, "first slow")(); msg != "" {
-		t.Fatalf("once the edit is served (after %v), the slow post is no longer its last good version: %s", edited, msg)
+// editWhileSlow saves the n-th version of cs/slow, slow to render, and
+// once a run has left its rendering to the background, the n-th version of
+// cs/edit; it checks that the edit is served while the slow post still
+// serves its last version. It returns why the attempt proves nothing, if it
+// does not: the slow post rendered within a watched run's wait, or before
+// the edit, or went over its time budget.
+func editWhileSlow(t *testing.T, a *app, dir string, n int) string {
+	slow := testutil.SlowBody(t, 1500*time.Millisecond)
+	deferrals := func() int { return strings.Count(a.stderr.String(), `"deferred":1`) }
+	before := deferrals()
+	start := time.Now()
+	testutil.WriteFile(t, dir, "cs/slow.ko.md", watchPost("느린 글", fmt.Sprintf("slow %d\n\n%s", n, slow)))
+	oldSlow := a.serves(t, "/posts/cs/slow?lang=ko", 200, fmt.Sprintf(`slow %d\n`, n-1))
+	eventually(t, "a run leaving the slow post to render in the background", func() string {
+		if deferrals() > before || oldSlow() != "" {
+			return ""
+		}
+		return "no run deferred it"
+	})
+	if oldSlow() != "" {
+		return "the slow post rendered within a run's wait"
 	}
-	eventually(t, "the slow post", a.serves(t, "/posts/cs/slow?lang=ko", 200, "second slow"))
-	rendered := time.Since(start)
-	t.Logf("edit served in %d ms while a rendering served after %d ms was in flight", edited.Milliseconds(), rendered.Milliseconds())
-	if !strings.Contains(a.stderr.String(), `"deferred":1`) {
-		t.Errorf("no run logged a deferred rendering")
+
+	editAt := time.Now()
+	testutil.WriteFile(t, dir, "cs/edit.ko.md", watchPost("고칠 글", fmt.Sprintf("edit %d", n)))
+	eventually(t, "the edit", a.serves(t, "/posts/cs/edit?lang=ko", 200, fmt.Sprintf("edit %d", n)))
+	edited := time.Since(editAt)
+	if oldSlow() != "" {
+		return fmt.Sprintf("the slow post rendered before the edit was served, %v after its save", edited)
 	}
-	if errs := a.status(t).Errors; len(errs) != 0 {
-		t.Errorf("errors: %+v", errs)
+	eventually(t, "the slow post", func() string {
+		if a.errorFor(t, "cs/slow.ko.md") != nil {
+			return ""
+		}
+		return a.serves(t, "/posts/cs/slow?lang=ko", 200, fmt.Sprintf(`slow %d\n`, n))()
+	})
+	if e := a.errorFor(t, "cs/slow.ko.md"); e != nil {
+		return "the slow post went over its budget: " + e.Message
 	}
+	t.Logf("edit served in %d ms while a rendering served %d ms after its save was in flight",
+		edited.Milliseconds(), time.Since(start).Milliseconds())
+	return ""
 }

@@ -155,7 +155,7 @@ func (ix *Indexer) RunChanged(ctx context.Context, paths []string) (Summary, err
 }
 
 // RunWatched is RunChanged for a watcher, which must not stall on one
-// file: a post file whose rendering takes longer than slowGrace goes on
+// file: a post file whose rendering takes longer than SlowGrace goes on
 // rendering in the background, within its budget, while the run stores
 // everything else and its last good version keeps serving
 // (Summary.Deferred). Once that rendering is done, ready is called with the
@@ -304,6 +304,8 @@ func (ix *Indexer) readEntry(fsys fs.FS, e content.Entry) *read {
 		r.entry.ModTime = time.Unix(0, 0)
 	}
 	r.hash = hashOf(data)
+	// A rendering in the background of another version is stale.
+	ix.slow.drop(e.Path, r.hash)
 	if k := ix.known[e.Path]; k != nil && k.state.Hash == r.hash {
 		r.same = true
 		return r
@@ -330,8 +332,6 @@ func (ix *Indexer) readEntry(fsys fs.FS, e content.Entry) *read {
 // run renders it too (see renderWatched).
 func (ix *Indexer) readPost(r *read, data []byte) {
 	path := r.entry.Path
-	// A rendering in the background of another version is stale.
-	ix.slow.drop(path, r.hash)
 	if rf, ok := ix.refused[path]; ok && rf.hash == r.hash {
 		r.err = rf.err
 		return
@@ -527,8 +527,8 @@ func (ix *Indexer) gather(ctx context.Context, fsys fs.FS, rf *runFiles, targets
 	}
 	for _, p := range rf.deleted {
 		delete(rf.next, p)
-		ix.slow.drop(p, "")
 	}
+	ix.slow.keep(rf.files)
 	sum.Deleted = len(rf.deleted)
 	return nil
 }

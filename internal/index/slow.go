@@ -9,10 +9,10 @@ import (
 	"github.com/geul-dev/geul/internal/markdown"
 )
 
-// slowGrace is how long a watched run (see RunWatched) waits for the
+// SlowGrace is how long a watched run (see RunWatched) waits for the
 // rendering of one post file before it leaves it to the background: far
 // above what a real post takes, far below what an editor notices.
-const slowGrace = 250 * time.Millisecond
+const SlowGrace = 250 * time.Millisecond
 
 // slowMax bounds the renderings left to the background, running or done
 // and not yet taken, and so the memory their results hold (each within the
@@ -57,7 +57,7 @@ type slowJob struct {
 // renderWatched renders a changed post file for a watched run. A rendering
 // of the same file and bytes left to the background by an earlier run is
 // taken if done, or deferred again if not: a file is never rendered twice
-// at once. A new one is waited for up to slowGrace, then left to the
+// at once. A new one is waited for up to SlowGrace, then left to the
 // background (deferred), and w.ready is called with path once it is done.
 // err is md.Render's: a *markdown.BudgetError for a file over its budget.
 func (ix *Indexer) renderWatched(w *watched, path, hash string, body []byte) (res markdown.Result, deferred bool, err error) {
@@ -94,7 +94,7 @@ func (ix *Indexer) renderWatched(w *watched, path, hash string, body []byte) (re
 			w.ready(path)
 		}
 	}()
-	t := time.NewTimer(slowGrace)
+	t := time.NewTimer(SlowGrace)
 	defer t.Stop()
 	select {
 	case <-j.done:
@@ -117,12 +117,22 @@ func (ix *Indexer) renderWatched(w *watched, path, hash string, body []byte) (re
 }
 
 // drop forgets the background rendering of path unless it renders the
-// version hash ("" for none): its file changed again or is gone. One still
-// running is stopped.
+// version hash: its file changed again. One still running is stopped.
 func (s *slowRenders) drop(path, hash string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.dropLocked(path, hash)
+}
+
+// keep forgets the background renderings of files no longer among files.
+func (s *slowRenders) keep(files map[string]bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for p := range s.jobs {
+		if !files[p] {
+			s.dropLocked(p, "")
+		}
+	}
 }
 
 func (s *slowRenders) dropLocked(path, hash string) {
