@@ -304,12 +304,14 @@ func (ix *Indexer) readEntry(fsys fs.FS, e content.Entry) *read {
 		r.entry.ModTime = time.Unix(0, 0)
 	}
 	r.hash = hashOf(data)
-	// A rendering in the background of another version is stale.
-	ix.slow.drop(e.Path, r.hash)
 	if k := ix.known[e.Path]; k != nil && k.state.Hash == r.hash {
+		// Stored already: a rendering in the background is not needed.
+		ix.slow.drop(e.Path, "")
 		r.same = true
 		return r
 	}
+	// A rendering in the background of another version is stale.
+	ix.slow.drop(e.Path, r.hash)
 	switch e.Kind {
 	case content.KindSite:
 		s, err := content.ParseSite(data)
