@@ -330,8 +330,8 @@ type overBudget struct{ err *BudgetError }
 
 // deadline is a Render's time budget, and its context: either ends the
 // rendering. Reading the clock costs little next to rendering a node, but
-// check is called per node, so it looks every 64 calls only; the HTML's
-// writes, which come a buffer (kilobytes) at a time, look every time.
+// check is called per write and per node, so it looks every 64 calls only;
+// each write of the HTML (a buffer: kilobytes) looks at the context too.
 type deadline struct {
 	ctx   context.Context
 	at    time.Time
@@ -350,20 +350,21 @@ type stopped struct{ err error }
 // done.
 func (d *deadline) check() {
 	d.calls++
-	if d.calls%64 == 1 {
-		d.checkNow()
+	if d.calls%64 != 1 {
+		return
 	}
-}
-
-// checkNow is check whatever the count.
-func (d *deadline) checkNow() {
-	if err := d.ctx.Err(); err != nil {
-		panic(stopped{err})
-	}
+	d.checkContext()
 	if time.Now().Before(d.at) {
 		return
 	}
 	panic(overBudget{&BudgetError{Reason: fmt.Sprintf("rendering took more than %v", d.limit)}})
+}
+
+// checkContext stops the rendering once the context is done.
+func (d *deadline) checkContext() {
+	if err := d.ctx.Err(); err != nil {
+		panic(stopped{err})
+	}
 }
 
 // limitWriter is the rendered HTML, stopped at its budget.
@@ -377,7 +378,8 @@ func (w *limitWriter) Write(p []byte) (int, error) {
 	if w.buf.Len()+len(p) > w.max {
 		panic(overBudget{&BudgetError{Reason: fmt.Sprintf("rendered HTML over %d bytes", w.max)}})
 	}
-	w.deadline.checkNow()
+	w.deadline.check()
+	w.deadline.checkContext()
 	return w.buf.Write(p)
 }
 
