@@ -75,25 +75,7 @@ func (ix *Indexer) renderWatched(w *watched, path, hash string, body []byte) (re
 	s.dropLocked(path, hash)
 	s.mu.Unlock()
 
-	ctx, cancel := context.WithCancel(w.ctx)
-	j := &slowJob{hash: hash, cancel: cancel, done: make(chan struct{})}
-	md := ix.md
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		defer cancel()
-		j.res, j.err = md.RenderContext(ctx, body)
-		close(j.done)
-		s.mu.Lock()
-		j.finished = true
-		// A job dropped (its file changed again, or gone) or stopped is
-		// nobody's to take.
-		notify := j.detached && s.jobs[path] == j && ctx.Err() == nil
-		s.mu.Unlock()
-		if notify {
-			w.ready(path)
-		}
-	}()
+	j := s.start(w, ix.md, path, hash, body)
 	t := time.NewTimer(SlowGrace)
 	defer t.Stop()
 	select {
@@ -114,6 +96,31 @@ func (ix *Indexer) renderWatched(w *watched, path, hash string, body []byte) (re
 	s.jobs[path] = j
 	s.mu.Unlock()
 	return res, true, nil
+}
+
+// start renders body with md on a goroutine of its own, which calls
+// w.ready with path once done if the job was detached meanwhile and is
+// still wanted.
+func (s *slowRenders) start(w *watched, md *markdown.Renderer, path, hash string, body []byte) *slowJob {
+	ctx, cancel := context.WithCancel(w.ctx)
+	j := &slowJob{hash: hash, cancel: cancel, done: make(chan struct{})}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer cancel()
+		j.res, j.err = md.RenderContext(ctx, body)
+		close(j.done)
+		s.mu.Lock()
+		j.finished = true
+		// A job dropped (its file changed again, or gone) or stopped is
+		// nobody's to take.
+		notify := j.detached && s.jobs[path] == j && ctx.Err() == nil
+		s.mu.Unlock()
+		if notify {
+			w.ready(path)
+		}
+	}()
+	return j
 }
 
 // drop forgets the background rendering of path unless it renders the
