@@ -49,7 +49,7 @@ func TestWatchEditServedWhileSlowFileRenders(t *testing.T) {
 // does not: the slow post rendered within a watched run's wait, or before
 // the edit, or went over its time budget.
 func editWhileSlow(t *testing.T, a *app, dir string, n int) string {
-	slow := testutil.SlowBody(t, 1500*time.Millisecond)
+	slow := testutil.SlowBody(t, time.Second)
 	deferrals := func() int { return strings.Count(a.stderr.String(), `"deferred":1`) }
 	before := deferrals()
 	start := time.Now()

@@ -18,7 +18,7 @@ import (
 // slowRender is how long the slow post of these tests takes to render: far
 // above a watched run's wait, and long enough that the runs made while it
 // renders are done before it.
-const slowRender = 1500 * time.Millisecond
+const slowRender = time.Second
 
 // servedContent is the markdown the store serves for post id in Korean.
 func servedContent(t *testing.T, st *store.Store, id string) string {
