@@ -106,7 +106,7 @@ func printSummary(w io.Writer, s index.Summary, checkpoint time.Duration) {
 // logSummary logs an index run, and each content error as a warning.
 func logSummary(log *slog.Logger, s index.Summary) {
 	log.Info("indexed", "files", s.Files, "read", s.Read, "unchanged", s.Unchanged, "rendered", s.Rendered,
-		"deleted", s.Deleted, "posts", s.Total, "payloads", s.Payloads, "generation", s.Generation,
+		"deleted", s.Deleted, "deferred", len(s.Deferred), "posts", s.Total, "payloads", s.Payloads, "generation", s.Generation,
 		"errors", s.ErrorCount(), "targeted", s.Targeted, "duration", s.Duration)
 	for _, e := range s.Errors {
 		what := "content error"

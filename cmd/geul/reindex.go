@@ -48,6 +48,27 @@ func (r *indexRuns) Run(ctx context.Context) (index.Summary, error) {
 // RunChanged is Run told which paths changed (nil: unknown); see
 // index.Indexer.RunChanged.
 func (r *indexRuns) RunChanged(ctx context.Context, paths []string) (index.Summary, error) {
+	return r.runChanged(ctx, paths, nil)
+}
+
+// RunWatched is RunChanged for the watcher; see index.Indexer.RunWatched.
+func (r *indexRuns) RunWatched(ctx context.Context, paths []string, ready func(path string)) (index.Summary, error) {
+	return r.runChanged(ctx, paths, ready)
+}
+
+// waitRenders waits for the renderings the watcher's runs left to the
+// background, once the watcher has stopped.
+func (r *indexRuns) waitRenders() {
+	r.mu.Lock()
+	ix := r.ix
+	r.mu.Unlock()
+	if ix != nil {
+		ix.Wait()
+	}
+}
+
+// runChanged is RunChanged, or RunWatched with ready.
+func (r *indexRuns) runChanged(ctx context.Context, paths []string, ready func(path string)) (index.Summary, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.st.Moved(); errors.Is(err, store.ErrMoved) && r.live != nil {
@@ -56,7 +77,13 @@ func (r *indexRuns) RunChanged(ctx context.Context, paths []string) (index.Summa
 	if r.ix == nil {
 		return index.Summary{}, fmt.Errorf("index: the rebuilt database is being reopened: %w", store.ErrReadOnly)
 	}
-	sum, err := r.ix.RunChanged(ctx, paths)
+	var sum index.Summary
+	var err error
+	if ready != nil {
+		sum, err = r.ix.RunWatched(ctx, paths, ready)
+	} else {
+		sum, err = r.ix.RunChanged(ctx, paths)
+	}
 	if err != nil && ctx.Err() != nil {
 		return sum, err // stopped, not failed: the caller is shutting down
 	}

@@ -186,14 +186,18 @@ func watchChanges(ctx context.Context, w *watch.Watcher, runs *indexRuns, first 
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = w.Run(wctx, reindexOnChange(runs, log))
+		_ = w.Run(wctx, reindexOnChange(runs, log, func(path string) { w.Changed(path) }))
 	}()
 	if len(first.Unsettled) > 0 {
 		// Files still being written when the first index read them.
 		w.Trigger()
 	}
 	log.Info("watching for changes", "content", content, "folders", len(w.Watched()))
-	return func() { cancel(); <-done }
+	return func() {
+		cancel()
+		<-done
+		runs.waitRenders()
+	}
 }
 
 // shutdown stops accepting and waits for in-flight requests, up to

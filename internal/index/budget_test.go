@@ -2,7 +2,6 @@ package index_test
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/geul-dev/geul/internal/corpus"
 	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/markdown"
-	"github.com/geul-dev/geul/internal/repr"
 	"github.com/geul-dev/geul/internal/testutil"
 )
 
@@ -126,22 +124,7 @@ func TestOverBudgetKeepsLastGoodVersion(t *testing.T) {
 		}
 		return sum
 	}
-	served := func(id string) string {
-		t.Helper()
-		sp, err := st.Post(ctx, id, "ko", repr.Identity)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var r struct {
-			Post struct {
-				Content string `json:"content"`
-			} `json:"post"`
-		}
-		if err := json.Unmarshal(sp.Body, &r); err != nil {
-			t.Fatal(err)
-		}
-		return r.Post.Content
-	}
+	served := func(id string) string { t.Helper(); return servedContent(t, st, id) }
 	testutil.WriteFile(t, dir, "go/a.ko.md", front+"good a\n")
 	testutil.WriteFile(t, dir, "go/b.ko.md", front+"good b\n")
 	if sum := run(); len(sum.Errors) != 0 {

@@ -55,6 +55,10 @@ type Summary struct {
 	// Unsettled are files that kept changing while they were read: their last
 	// good state keeps serving, and a later run reads them again.
 	Unsettled []string
+	// Deferred are post files whose rendering took longer than a watched
+	// run waits (see RunWatched): their last good state keeps serving, and
+	// the run asked for once the rendering is done takes it.
+	Deferred []string
 	// Targeted says the run looked only at the paths it was given (see
 	// RunChanged), not at every file.
 	Targeted bool
@@ -107,6 +111,9 @@ type Indexer struct {
 	progress  progress      // see SetProgress
 	settleAge time.Duration // see SetSettleAge
 	runStart  time.Time     // when the current run started
+
+	slow    slowRenders // see RunWatched
+	watched *watched    // the current run's, when RunWatched started it
 }
 
 // racyWindow is how close to a run's start a file's modification time must be
@@ -144,8 +151,27 @@ func (ix *Indexer) Run(ctx context.Context) (Summary, error) {
 // that saving one post costs a stat and a read of that post, not a stat of
 // every file. Otherwise, and for nil, it is Run.
 func (ix *Indexer) RunChanged(ctx context.Context, paths []string) (Summary, error) {
+	return ix.runChanged(ctx, paths, nil)
+}
+
+// RunWatched is RunChanged for a watcher, which must not stall on one
+// file: a post file whose rendering takes longer than SlowGrace goes on
+// rendering in the background, within its budget, while the run stores
+// everything else and its last good version keeps serving
+// (Summary.Deferred). Once that rendering is done, ready is called with the
+// file's path, for a run over it, which takes the rendering instead of
+// rendering again; a file changed again meanwhile is rendered anew. The
+// renderings in the background stop once ctx is done, so ctx must be the
+// watcher's, not the run's; Wait waits for them.
+func (ix *Indexer) RunWatched(ctx context.Context, paths []string, ready func(path string)) (Summary, error) {
+	return ix.runChanged(ctx, paths, &watched{ctx: ctx, ready: ready})
+}
+
+func (ix *Indexer) runChanged(ctx context.Context, paths []string, w *watched) (Summary, error) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.watched = w
+	defer func() { ix.watched = nil }()
 	start := time.Now()
 	sum, err := ix.run(ctx, start, paths)
 	// Each retry normally refuses at least one more file; the bound keeps a
@@ -232,6 +258,11 @@ type read struct {
 	err    error
 	// unsettled: the file changed while it was read; see settle.
 	unsettled bool
+	// res is the post's rendering when a watched run rendered it on
+	// reading; deferred, when it left it to the background.
+	res      *markdown.Result
+	deferred bool
+	refused  *refusal // over its budget on reading, in a watched run
 }
 
 func stateOf(e content.Entry, kind, hash string) store.FileState {
@@ -274,9 +305,13 @@ func (ix *Indexer) readEntry(fsys fs.FS, e content.Entry) *read {
 	}
 	r.hash = hashOf(data)
 	if k := ix.known[e.Path]; k != nil && k.state.Hash == r.hash {
+		// Stored already: a rendering in the background is not needed.
+		ix.slow.drop(e.Path, "")
 		r.same = true
 		return r
 	}
+	// A rendering in the background of another version is stale.
+	ix.slow.drop(e.Path, r.hash)
 	switch e.Kind {
 	case content.KindSite:
 		s, err := content.ParseSite(data)
@@ -290,25 +325,48 @@ func (ix *Indexer) readEntry(fsys fs.FS, e content.Entry) *read {
 	case content.KindBundleFile:
 		r.bundle, r.err = content.ParseBundleFile(e.Path, data)
 	default:
-		if rf, ok := ix.refused[e.Path]; ok && rf.hash == r.hash {
-			r.err = rf.err
-			return r
-		}
-		r.post, r.err = content.ParseFile(e.Path, data)
-		if r.err == nil {
-			// Refused here, a file over its budget is bad content like
-			// any other: its last good version keeps serving.
-			if err := ix.md.Check(r.post.Body); err != nil {
-				r.post, r.err = nil, budgetErr(r.post, err)
-			} else {
-				// A full index reads every file before it renders any,
-				// to work out every post's links: held as read, the
-				// bodies of 10,000 posts were 195 MB of live heap.
-				r.body, r.post.Body = store.Squeeze(r.post.Body), nil
-			}
-		}
+		ix.readPost(r, data)
 	}
 	return r
+}
+
+// readPost parses a changed post file and checks its budget; a watched
+// run renders it too (see renderWatched).
+func (ix *Indexer) readPost(r *read, data []byte) {
+	path := r.entry.Path
+	if rf, ok := ix.refused[path]; ok && rf.hash == r.hash {
+		r.err = rf.err
+		return
+	}
+	r.post, r.err = content.ParseFile(path, data)
+	if r.err != nil {
+		return
+	}
+	// Refused here, a file over its budget is bad content like any other:
+	// its last good version keeps serving.
+	if err := ix.md.Check(r.post.Body); err != nil {
+		r.post, r.err = nil, budgetErr(r.post, err)
+		return
+	}
+	if w := ix.watched; w != nil && w.held.Load() < watchedHeld {
+		res, deferred, err := ix.renderWatched(w, path, r.hash, r.post.Body)
+		switch ce := budgetErr(r.post, err); {
+		case deferred:
+			r.post, r.deferred = nil, true
+			return
+		case ce != nil:
+			r.post, r.err, r.refused = nil, ce, &refusal{hash: r.hash, err: ce}
+			return
+		case err == nil:
+			r.res = &res
+			w.held.Add(int64(len(res.HTML) + len(res.Text)))
+		}
+		// Any other failure is met again, and reported, while writing.
+	}
+	// A full index reads every file before it renders any, to work out
+	// every post's links: held as read, the bodies of 10,000 posts were
+	// 195 MB of live heap.
+	r.body, r.post.Body = store.Squeeze(r.post.Body), nil
 }
 
 // hashOf is the content hash a file's state records.
@@ -392,6 +450,9 @@ func (rf *runFiles) apply(r *read) {
 	case r.unsettled:
 		// Still being written: the last good state keeps serving.
 		rf.sum.Unsettled = append(rf.sum.Unsettled, r.entry.Path)
+	case r.deferred:
+		// Still rendering: the last good state keeps serving.
+		rf.sum.Deferred = append(rf.sum.Deferred, r.entry.Path)
 	case r.err != nil:
 		// The last good state, if any, keeps serving.
 		rf.addErr(r.err)
@@ -456,11 +517,20 @@ func (ix *Indexer) gather(ctx context.Context, fsys fs.FS, rf *runFiles, targets
 		return err
 	}
 	for _, r := range reads {
+		if r.refused != nil {
+			// As a run that met it while writing remembers it (see
+			// errRefused): the next run reports it without rendering.
+			if ix.refused == nil {
+				ix.refused = map[string]refusal{}
+			}
+			ix.refused[r.entry.Path] = *r.refused
+		}
 		rf.apply(r)
 	}
 	for _, p := range rf.deleted {
 		delete(rf.next, p)
 	}
+	ix.slow.keep(rf.files)
 	sum.Deleted = len(rf.deleted)
 	return nil
 }

@@ -286,7 +286,7 @@ func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
 	if err != nil {
 		return store.FileRecord{}, nil, fmt.Errorf("render %s: %w", f.Path, err)
 	}
-	res, err := b.ix.md.Render(body)
+	res, err := b.render(r, body)
 	if err != nil {
 		if ce := budgetErr(f, err); ce != nil {
 			return store.FileRecord{}, nil, &overBudget{hash: r.hash, err: ce}
@@ -310,6 +310,17 @@ func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
 	// Here on a worker, not on the run's single writer.
 	rec.Pack()
 	return rec, d, nil
+}
+
+// render is a changed post file's rendering: the one a watched run made
+// while reading it, else a new one.
+func (b *builder) render(r *read, body []byte) (markdown.Result, error) {
+	if r.res != nil {
+		res := *r.res
+		r.res = nil
+		return res, nil
+	}
+	return b.ix.md.Render(body)
 }
 
 func withoutBody(f *content.File) *content.File {

@@ -2,6 +2,7 @@ package markdown
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"sync"
 	"time"
@@ -327,26 +328,43 @@ func delimiterRow(l []byte) int {
 // inside goldmark, which offers no other way out; Render recovers it.
 type overBudget struct{ err *BudgetError }
 
-// deadline is a Render's time budget. Reading the clock costs little next to
-// rendering a node, but check is called per write and per node, so it looks
-// at the clock every 64 calls only.
+// deadline is a Render's time budget, and its context: either ends the
+// rendering. Reading the clock costs little next to rendering a node, but
+// check is called per write and per node, so it looks every 64 calls only;
+// each write of the HTML (a buffer: kilobytes) looks at the context too.
 type deadline struct {
+	ctx   context.Context
 	at    time.Time
 	limit time.Duration
 	calls int
 }
 
-func newDeadline(limit time.Duration) *deadline {
-	return &deadline{at: time.Now().Add(limit), limit: limit}
+func newDeadline(ctx context.Context, limit time.Duration) *deadline {
+	return &deadline{ctx: ctx, at: time.Now().Add(limit), limit: limit}
 }
 
-// check stops the rendering once the deadline has passed.
+// stopped is the panic that stops a rendering whose context is done.
+type stopped struct{ err error }
+
+// check stops the rendering once the deadline has passed or the context is
+// done.
 func (d *deadline) check() {
 	d.calls++
-	if d.calls%64 != 1 || time.Now().Before(d.at) {
+	if d.calls%64 != 1 {
+		return
+	}
+	d.checkContext()
+	if time.Now().Before(d.at) {
 		return
 	}
 	panic(overBudget{&BudgetError{Reason: fmt.Sprintf("rendering took more than %v", d.limit)}})
+}
+
+// checkContext stops the rendering once the context is done.
+func (d *deadline) checkContext() {
+	if err := d.ctx.Err(); err != nil {
+		panic(stopped{err})
+	}
 }
 
 // limitWriter is the rendered HTML, stopped at its budget.
@@ -361,6 +379,7 @@ func (w *limitWriter) Write(p []byte) (int, error) {
 		panic(overBudget{&BudgetError{Reason: fmt.Sprintf("rendered HTML over %d bytes", w.max)}})
 	}
 	w.deadline.check()
+	w.deadline.checkContext()
 	return w.buf.Write(p)
 }
 

@@ -1,6 +1,7 @@
 package markdown_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -88,6 +89,12 @@ func TestBudgetWhileRendering(t *testing.T) {
 	tight.Timeout = time.Nanosecond
 	if _, err := markdown.NewBudget(tight).Render(src); !errors.As(err, &be) || !strings.Contains(be.Reason, "rendering took more than") {
 		t.Errorf("Timeout: Render = %v", err)
+	}
+	// A rendering whose context ends stops with the context's error.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := markdown.New().RenderContext(ctx, src); !errors.Is(err, context.Canceled) || errors.As(err, &be) {
+		t.Errorf("cancelled: RenderContext = %v, want context.Canceled", err)
 	}
 	// The same renderer is still good for the next document.
 	res, err := markdown.New().Render(src)

@@ -14,6 +14,7 @@
 package markdown
 
 import (
+	"context"
 	"fmt"
 
 	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
@@ -115,6 +116,13 @@ func (r *Renderer) Check(src []byte) error {
 // of contents and the search text. A document over the renderer's budget
 // fails with a *BudgetError.
 func (r *Renderer) Render(src []byte) (res Result, err error) {
+	return r.RenderContext(context.Background(), src)
+}
+
+// RenderContext is Render stopped early, with ctx's error, once ctx is done.
+// The parse runs to its end (Check keeps it short); rendering and
+// extraction stop.
+func (r *Renderer) RenderContext(ctx context.Context, src []byte) (res Result, err error) {
 	if err := r.Check(src); err != nil {
 		return Result{}, err
 	}
@@ -127,14 +135,18 @@ func (r *Renderer) Render(src []byte) (res Result, err error) {
 				res, err = Result{}, be.err
 				return
 			}
+			if st, ok := p.(stopped); ok {
+				res, err = Result{}, fmt.Errorf("markdown: %w", st.err)
+				return
+			}
 			res, err = Result{}, fmt.Errorf("markdown: render panicked: %v", p)
 		}
 	}()
-	deadline := newDeadline(r.budget.Timeout)
+	deadline := newDeadline(ctx, r.budget.Timeout)
 	// A fresh context per document keeps heading ids unique per document
 	// and never shared between goroutines.
-	ctx := parser.NewContext(parser.WithIDs(&headingIDs{}))
-	doc := r.md.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
+	pc := parser.NewContext(parser.WithIDs(&headingIDs{}))
+	doc := r.md.Parser().Parse(text.NewReader(src), parser.WithContext(pc))
 	deadline.check()
 
 	// Highlighted code roughly doubles in size; growing once up front avoids

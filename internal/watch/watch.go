@@ -105,10 +105,12 @@ type Watcher struct {
 	fw   *fsnotify.Watcher
 
 	trigger chan struct{}
+	nudge   chan struct{} // asked has paths
 
 	mu       sync.Mutex
 	watched  map[string]bool // folders watched, by cleaned OS path
 	degraded bool            // some folder could not be watched: poll
+	asked    map[string]bool // see Changed
 }
 
 // New starts watching every folder under root. Changes made from now on are
@@ -130,7 +132,9 @@ func New(root string, opts Options) (*Watcher, error) {
 		opts:    opts.normalize(),
 		fw:      fw,
 		trigger: make(chan struct{}, 1),
+		nudge:   make(chan struct{}, 1),
 		watched: map[string]bool{},
+		asked:   map[string]bool{},
 	}
 	w.resync()
 	return w, nil
@@ -145,6 +149,33 @@ func (w *Watcher) Trigger() {
 	case w.trigger <- struct{}{}:
 	default:
 	}
+}
+
+// Changed asks for a run over paths (relative to the root, slash-separated)
+// after the quiet period, as their changes would; for work on those files
+// that ended after their run, such as a rendering left to the background.
+func (w *Watcher) Changed(paths ...string) {
+	w.mu.Lock()
+	for _, p := range paths {
+		w.asked[p] = true
+	}
+	w.mu.Unlock()
+	select {
+	case w.nudge <- struct{}{}:
+	default:
+	}
+}
+
+// takeAsked returns the paths Changed asked for since it was last called.
+func (w *Watcher) takeAsked() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make([]string, 0, len(w.asked))
+	for p := range w.asked {
+		out = append(out, p)
+	}
+	clear(w.asked)
+	return out
 }
 
 // Watched returns the folders being watched, sorted; for tests and logs.
@@ -408,6 +439,12 @@ func (w *Watcher) Run(ctx context.Context, fn Func) error {
 
 		case <-w.trigger:
 			l.markAll(false)
+
+		case <-w.nudge:
+			for _, p := range w.takeAsked() {
+				l.mark(p)
+			}
+			l.arm()
 
 		case <-l.poll:
 			l.markAll(true)

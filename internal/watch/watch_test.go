@@ -345,6 +345,28 @@ func TestTrigger(t *testing.T) {
 	}
 }
 
+// TestChanged: paths asked for by Changed are run over by name, once the
+// run in progress, if any, is done.
+func TestChanged(t *testing.T) {
+	rec := newRecorder()
+	rec.hold = make(chan struct{})
+	w := start(t, t.TempDir(), fast, rec.fn)
+	w.Changed("cs/a.ko.md")
+	deadline := time.Now().Add(runWithin)
+	for rec.count() == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	// Asked for during a run: after it.
+	w.Changed("cs/b.ko.md", "cs/c.ko.md")
+	close(rec.hold)
+	if got := rec.next(t, runWithin); !slices.Equal(got, []string{"cs/a.ko.md"}) {
+		t.Errorf("run for %q, want cs/a.ko.md", got)
+	}
+	if got := rec.next(t, runWithin); !slices.Equal(got, []string{"cs/b.ko.md", "cs/c.ko.md"}) {
+		t.Errorf("run for %q, want cs/b.ko.md and cs/c.ko.md", got)
+	}
+}
+
 func TestStopWaitsForTheRunningCall(t *testing.T) {
 	dir := t.TempDir()
 	w, err := watch.New(dir, fast)
