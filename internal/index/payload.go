@@ -473,6 +473,7 @@ func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostR
 			Title:       textIn(b.site, p.Title, lang),
 			Description: textIn(b.site, p.Description, lang),
 			Body:        d.text,
+			Path:        p.Files[lang].Path,
 		})
 		// Here on a worker, not on the run's single writer.
 		rec.Search[len(rec.Search)-1].Prepare()

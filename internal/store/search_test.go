@@ -28,7 +28,8 @@ func findPost(id, date string, docs ...sdoc) store.PostRecord {
 	p := store.PostRecord{ID: id, Category: cat, Slug: slug, Date: date, Time: tm, Title: docs[0].title, Fingerprint: "f"}
 	for _, d := range docs {
 		p.Langs = append(p.Langs, d.lang)
-		p.Search = append(p.Search, store.SearchDoc{Lang: d.lang, Title: d.title, Description: d.desc, Body: d.body})
+		p.Search = append(p.Search, store.SearchDoc{Lang: d.lang, Title: d.title, Description: d.desc, Body: d.body,
+			Path: id + "/index." + d.lang + ".md"})
 	}
 	for _, l := range []string{"ko", "en"} {
 		served := docs[0].lang
