@@ -10,10 +10,10 @@ import (
 )
 
 // What the index keeps only to build payloads again and to cut search
-// snippets (a file's rendering, its text among it) is stored zstd-compressed at its
-// fastest level: HTML with highlighted code shrinks to about a fifth at a
-// tenth of a millisecond per file, where SQLite would otherwise write every
-// byte of it. It is never served, so no client needs to read the format.
+// snippets (a file's rendering, its text among it) is stored zstd-compressed
+// at its fastest level: HTML with highlighted code shrinks to about a fifth
+// at a tenth of a millisecond per file, where SQLite would otherwise write
+// every byte of it. It is never served, so no client needs to read the format.
 var (
 	zenc = sync.OnceValue(func() *zstd.Encoder {
 		// Errors come only from bad options.
