@@ -219,9 +219,13 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 			if err := rows.Scan(&res.Total, &h.PostID, &title, &description, &render, &h.Item); err != nil {
 				return err
 			}
-			body, err := UnpackRenderText(render)
-			if err != nil {
-				return err
+			// A document whose rendering is missing still shows, its
+			// snippet cut from the title or description.
+			var body string
+			if render != nil {
+				if body, err = UnpackRenderText(render); err != nil {
+					return err
+				}
 			}
 			h.Snippet = bestSnippet(q.Terms, title, description, searchText(body))
 			res.Hits = append(res.Hits, h)
@@ -276,7 +280,7 @@ func searchSQL(q SearchQuery) (string, []any) {
 	args = append(args, SearchWindow)
 	b.WriteString(`top(id, score) AS MATERIALIZED (SELECT id, score FROM cand ORDER BY score, id DESC LIMIT ?) `)
 	args = append(args, q.Limit)
-	b.WriteString(`SELECT (SELECT count(*) FROM cand), d.post_id, d.title, d.description, r.data, p.item FROM top JOIN search_docs d ON d.id = top.id JOIN renders r ON r.path = d.path JOIN payloads p ON p.post_id = d.post_id AND p.lang = ? ORDER BY top.score, top.id DESC`)
+	b.WriteString(`SELECT (SELECT count(*) FROM cand), d.post_id, d.title, d.description, r.data, p.item FROM top JOIN search_docs d ON d.id = top.id LEFT JOIN renders r ON r.path = d.path JOIN payloads p ON p.post_id = d.post_id AND p.lang = ? ORDER BY top.score, top.id DESC`)
 	args = append(args, q.Lang)
 	return b.String(), args
 }

@@ -382,3 +382,28 @@ func TestTrigramText(t *testing.T) {
 		}
 	}
 }
+
+// A search document's body is read from its file's rendering: the snippet
+// follows the rendering stored last, and a document whose rendering is
+// missing is still found, its snippet cut from the title.
+func TestSearchBodyFromRendering(t *testing.T) {
+	st := openStore(t)
+	p := findPost("cs/render", "2024-01-01", sdoc{"en", "Kernel notes", "", "the scheduler picks a kernel thread"})
+	run(t, st, put(p))
+	if res := find(t, st, "scheduler", "en"); len(res.Hits) != 1 || res.Hits[0].Snippet != "the <mark>scheduler</mark> picks a kernel thread" {
+		t.Errorf("scheduler: %+v", res.Hits)
+	}
+	// The file's rendering alone replaced: the snippet is cut from it.
+	run(t, st, func(ctx context.Context, tx *store.Tx) error {
+		f := store.FileRecord{FileState: store.FileState{Path: p.Search[0].Path, Kind: "post", Hash: "h2"}, Meta: []byte(`{}`),
+			Text: "the scheduler now picks a kernel thread"}
+		return tx.PutFile(ctx, f)
+	})
+	if res := find(t, st, "scheduler", "en"); len(res.Hits) != 1 || res.Hits[0].Snippet != "the <mark>scheduler</mark> now picks a kernel thread" {
+		t.Errorf("scheduler after the rendering changed: %+v", res.Hits)
+	}
+	run(t, st, func(ctx context.Context, tx *store.Tx) error { return tx.DeleteFile(ctx, p.Search[0].Path) })
+	if res := find(t, st, "kernel", "en"); len(res.Hits) != 1 || res.Hits[0].Snippet != "<mark>Kernel</mark> notes" {
+		t.Errorf("kernel without a rendering: %+v", res.Hits)
+	}
+}
