@@ -72,8 +72,9 @@ func (f *FileRecord) Pack() {
 	if toc == nil {
 		toc = []byte("[]")
 	}
-	// The text is field renderTextField: search snippets read it.
-	f.packed = pack(f.Body, f.HTML, string(toc), f.Text, fmt.Sprint(f.Minutes))
+	// The text is field renderTextField: search snippets are cut from it,
+	// so it is kept NFC, as the search tables have it.
+	f.packed = pack(f.Body, f.HTML, string(toc), searchText(f.Text), fmt.Sprint(f.Minutes))
 }
 
 // unpackRender fills f's rendering from its stored form.
@@ -90,7 +91,7 @@ func (f *FileRecord) unpackRender(b []byte) error {
 }
 
 // UnpackRenderText reads the text of a post file's rendering from the data
-// column of renders, as a search cuts its snippets from it.
+// column of renders, as a search cuts its snippets from it: NFC (see Pack).
 func UnpackRenderText(b []byte) (string, error) {
 	raw, err := zdec().DecodeAll(b, nil)
 	if err != nil {

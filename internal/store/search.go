@@ -227,7 +227,7 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 					return err
 				}
 			}
-			h.Snippet = bestSnippet(q.Terms, title, description, searchText(body))
+			h.Snippet = bestSnippet(q.Terms, title, description, body)
 			res.Hits = append(res.Hits, h)
 		}
 		return rows.Err()

@@ -407,3 +407,17 @@ func TestSearchBodyFromRendering(t *testing.T) {
 		t.Errorf("kernel without a rendering: %+v", res.Hits)
 	}
 }
+
+// Text written decomposed (as some editors save Hangul) is stored composed,
+// as queries are: the snippet marks it.
+func TestSearchDecomposedBody(t *testing.T) {
+	st := openStore(t)
+	decomposed := "\u1111\u1173\u1105\u1169\u1109\u1166\u1109\u1173 풀" // 프로세스 풀
+	run(t, st, put(findPost("cs/nfd", "2024-01-01", sdoc{"ko", "제목", "", decomposed})))
+	for _, q := range []string{"프로세스", "풀"} {
+		res := find(t, st, q, "ko")
+		if len(res.Hits) != 1 || !strings.Contains(res.Hits[0].Snippet, "<mark>"+q+"</mark>") {
+			t.Errorf("%s: %+v", q, res.Hits)
+		}
+	}
+}

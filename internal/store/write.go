@@ -26,7 +26,7 @@ type FileRecord struct {
 	Body    string
 	HTML    string
 	TOC     []byte // JSON
-	Text    string
+	Text    string // NFC once stored (see Pack)
 	Minutes int
 
 	packed []byte // the rendering as stored; see Pack
