@@ -513,6 +513,7 @@ func (b *builder) searchDocs(p *content.Post, docs map[string]*doc, langs []stri
 			Title:       textIn(b.site, p.Title, lang),
 			Description: textIn(b.site, p.Description, lang),
 			Body:        docs[lang].text,
+			Path:        p.Files[lang].Path,
 		}
 		// Here on a worker, not on the run's single writer.
 		sd.Prepare()

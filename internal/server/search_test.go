@@ -242,7 +242,8 @@ func TestSearchWordTermsVsLike(t *testing.T) {
 		hangul := strings.ContainsFunc(g.Q, func(r rune) bool { return r >= 0xAC00 && r <= 0xD7A3 })
 		short[hangul]++
 		lang := firstNonEmpty(g.Lang, "ko")
-		q := `SELECT d.post_id, d.text FROM search_docs d JOIN search_serves s ON s.doc_id = d.id AND s.lang = ? WHERE 1`
+		q := `SELECT d.post_id, d.title, d.description, r.data FROM search_docs d JOIN renders r ON r.path = d.path
+			JOIN search_serves s ON s.doc_id = d.id AND s.lang = ? WHERE 1`
 		args := []any{lang}
 		if g.Category != "" {
 			q += ` AND s.category = ?`
@@ -256,13 +257,13 @@ func TestSearchWordTermsVsLike(t *testing.T) {
 		like := []string{}
 		for rows.Next() {
 			var (
-				id     string
-				packed []byte
+				id, title, desc string
+				render          []byte
 			)
-			if err := rows.Scan(&id, &packed); err != nil {
+			if err := rows.Scan(&id, &title, &desc, &render); err != nil {
 				t.Fatal(err)
 			}
-			title, desc, body, err := store.UnpackSearchText(packed)
+			body, err := store.UnpackRenderText(render)
 			if err != nil {
 				t.Fatal(err)
 			}

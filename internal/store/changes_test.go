@@ -50,9 +50,21 @@ func run(t *testing.T, st *store.Store, fn func(ctx context.Context, tx *store.T
 	return gen, changed
 }
 
+// put writes posts as the indexer does: the rendering of each search
+// document's file first (its text is what snippets are cut from), then the
+// post.
 func put(ps ...store.PostRecord) func(context.Context, *store.Tx) error {
 	return func(ctx context.Context, tx *store.Tx) error {
 		for _, p := range ps {
+			for _, d := range p.Search {
+				if d.Path == "" {
+					continue
+				}
+				f := store.FileRecord{FileState: store.FileState{Path: d.Path, Kind: "post", Hash: "h"}, Meta: []byte(`{}`), Text: d.Body}
+				if err := tx.PutFile(ctx, f); err != nil {
+					return err
+				}
+			}
 			if err := tx.PutPost(ctx, p); err != nil {
 				return err
 			}

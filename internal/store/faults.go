@@ -91,7 +91,12 @@ func (s *Store) SetMaxBytes(ctx context.Context, n int64) error {
 	if s.w == nil {
 		return fmt.Errorf("set max bytes: %w", ErrReadOnly)
 	}
-	pages := max(n/pageSize, 1) // 0 would only ask SQLite for the bound
+	// The file's own page size: a database made by an older geul keeps its.
+	var size int64
+	if err := s.w.QueryRowContext(ctx, "PRAGMA page_size").Scan(&size); err != nil {
+		return fmt.Errorf("set max bytes: %w", err)
+	}
+	pages := max(n/size, 1) // 0 would only ask SQLite for the bound
 	if n <= 0 {
 		pages = 0xFFFFFFFE // SQLite's largest
 	}

@@ -9,11 +9,11 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// What the index keeps only to build payloads again (a file's rendering) or
-// to cut search snippets (a post's text) is stored zstd-compressed at its
-// fastest level: HTML with highlighted code shrinks to about a fifth at a
-// tenth of a millisecond per file, where SQLite would otherwise write every
-// byte of it. It is never served, so no client needs to read the format.
+// What the index keeps only to build payloads again and to cut search
+// snippets (a file's rendering, its text among it) is stored zstd-compressed
+// at its fastest level: HTML with highlighted code shrinks to about a fifth
+// at a tenth of a millisecond per file, where SQLite would otherwise write
+// every byte of it. It is never served, so no client needs to read the format.
 var (
 	zenc = sync.OnceValue(func() *zstd.Encoder {
 		// Errors come only from bad options.
@@ -72,7 +72,9 @@ func (f *FileRecord) Pack() {
 	if toc == nil {
 		toc = []byte("[]")
 	}
-	f.packed = pack(f.Body, f.HTML, string(toc), f.Text, fmt.Sprint(f.Minutes))
+	// The text is field renderTextField: search snippets are cut from it,
+	// so it is kept NFC, as the search tables have it.
+	f.packed = pack(f.Body, f.HTML, string(toc), searchText(f.Text), fmt.Sprint(f.Minutes))
 }
 
 // unpackRender fills f's rendering from its stored form.
@@ -88,21 +90,31 @@ func (f *FileRecord) unpackRender(b []byte) error {
 	return nil
 }
 
-// PackSearchText is the stored form of a search document's text, as the
-// text column of search_docs holds it.
-func PackSearchText(title, description, body string) []byte {
-	return pack(title, description, body)
+// UnpackRenderText reads the text of a post file's rendering from the data
+// column of renders, as a search cuts its snippets from it: NFC (see Pack).
+func UnpackRenderText(b []byte) (string, error) {
+	raw, err := zdec().DecodeAll(b, nil)
+	if err != nil {
+		return "", fmt.Errorf("unpack: %w", err)
+	}
+	// The fields before the text (body, html, toc) are skipped, not copied.
+	for i := 0; ; i++ {
+		n, k := binary.Uvarint(raw)
+		if k <= 0 || uint64(len(raw)-k) < n {
+			return "", errPacked
+		}
+		if i == renderTextField {
+			return string(raw[k : k+int(n)]), nil
+		}
+		raw = raw[k+int(n):]
+	}
 }
 
-// UnpackSearchText reads the text column of search_docs.
-func UnpackSearchText(b []byte) (title, description, body string, err error) {
-	err = unpack(b, &title, &description, &body)
-	return title, description, body, err
-}
+// renderTextField is the place of the text among the fields Pack packs.
+const renderTextField = 3
 
-// Squeeze compresses bytes that are kept but never served, as the packed
-// columns are: the index holds the bodies it has read but not rendered yet
-// this way.
+// Squeeze compresses bytes that are kept but never served, as renders are:
+// the index holds the bodies it has read but not rendered yet this way.
 func Squeeze(b []byte) []byte {
 	return zenc().EncodeAll(b, make([]byte, 0, len(b)/3))
 }

@@ -9,7 +9,7 @@ import (
 // schemaVersion is bumped whenever the schema or what geul stores changes; an
 // index of another version is dropped and rebuilt from the content files, which
 // are the source of truth.
-const schemaVersion = 14 // 11: site.yaml's description; 12: bundle files, warnings; 13: the release meta; 14: renders and search text packed
+const schemaVersion = 15 // 11: site.yaml's description; 12: bundle files, warnings; 13: the release meta; 14: renders and search text packed; 15: a search document's body read from its file's rendering
 
 var schema = []string{
 	`CREATE TABLE files (
@@ -120,13 +120,16 @@ var schema = []string{
 	// The searchable text of each post language that has a body. Its id is
 	// the rowid of the language's rows in both FTS tables and orders by the
 	// post's date (searchID), so a search reads the newest matches first.
-	// The FTS tables keep no copy of the text (content=''); snippets are cut
-	// from this table's, title, description and body packed in one value
-	// (see pack.go).
+	// The FTS tables keep no copy of the text (content=''), and neither does
+	// this table of the body: snippets are cut from the rendering of the post
+	// file at path (renders), where the text is stored once, compressed with
+	// the markdown it comes from.
 	`CREATE TABLE search_docs (
 		id          INTEGER PRIMARY KEY,
 		post_id     TEXT NOT NULL,
-		text        BLOB NOT NULL
+		path        TEXT NOT NULL,       -- the post file whose rendering holds the body
+		title       TEXT NOT NULL,       -- NFC, as the FTS tables have it
+		description TEXT NOT NULL
 	)`,
 	`CREATE INDEX search_docs_post ON search_docs(post_id)`,
 	// Which site languages show a search document: its own, and those whose

@@ -212,15 +212,20 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 		res.Hits = make([]SearchHit, 0, q.Limit)
 		for rows.Next() {
 			var (
-				h                        SearchHit
-				packed                   []byte
-				title, description, body string
+				h                  SearchHit
+				render             []byte
+				title, description string
 			)
-			if err := rows.Scan(&res.Total, &h.PostID, &packed, &h.Item); err != nil {
+			if err := rows.Scan(&res.Total, &h.PostID, &title, &description, &render, &h.Item); err != nil {
 				return err
 			}
-			if err := unpack(packed, &title, &description, &body); err != nil {
-				return err
+			// A document whose rendering is missing still shows, its
+			// snippet cut from the title or description.
+			var body string
+			if render != nil {
+				if body, err = UnpackRenderText(render); err != nil {
+					return err
+				}
 			}
 			h.Snippet = bestSnippet(q.Terms, title, description, body)
 			res.Hits = append(res.Hits, h)
@@ -247,7 +252,8 @@ func termsString(terms []Term) string {
 
 // searchSQL builds the one statement of a search: the newest SearchWindow
 // matches served in the language (cand), the best Limit of them by bm25 (top),
-// then only those joined to their text and stored item.
+// then only those joined to their text (the rendering of the file it comes
+// from) and stored item.
 //
 // The FTS table is the outer loop (CROSS JOIN fixes the order), read by rowid
 // descending so that LIMIT stops it early; the language and category filter is
@@ -274,7 +280,7 @@ func searchSQL(q SearchQuery) (string, []any) {
 	args = append(args, SearchWindow)
 	b.WriteString(`top(id, score) AS MATERIALIZED (SELECT id, score FROM cand ORDER BY score, id DESC LIMIT ?) `)
 	args = append(args, q.Limit)
-	b.WriteString(`SELECT (SELECT count(*) FROM cand), d.post_id, d.text, p.item FROM top JOIN search_docs d ON d.id = top.id JOIN payloads p ON p.post_id = d.post_id AND p.lang = ? ORDER BY top.score, top.id DESC`)
+	b.WriteString(`SELECT (SELECT count(*) FROM cand), d.post_id, d.title, d.description, r.data, p.item FROM top JOIN search_docs d ON d.id = top.id LEFT JOIN renders r ON r.path = d.path JOIN payloads p ON p.post_id = d.post_id AND p.lang = ? ORDER BY top.score, top.id DESC`)
 	args = append(args, q.Lang)
 	return b.String(), args
 }
@@ -317,7 +323,7 @@ func distinctTerms(ms []match) int {
 const searchIDSpan = 1 << 20
 
 // Prepare does the work of storing d that needs no database (normalizing,
-// the trigram table's text, compressing), so that an index run does it on
+// the trigram table's text), so that an index run does it on
 // its workers rather than on its single writer. PutPost prepares a document
 // not prepared yet.
 func (d *SearchDoc) Prepare() {
@@ -328,7 +334,6 @@ func (d *SearchDoc) Prepare() {
 	d.prepared = &preparedDoc{
 		title: title, desc: desc, body: body,
 		triTitle: TrigramText(title), triDesc: TrigramText(desc), triBody: TrigramText(body),
-		packed: PackSearchText(title, desc, body),
 	}
 }
 
@@ -336,11 +341,10 @@ func (d *SearchDoc) Prepare() {
 type preparedDoc struct {
 	title, desc, body          string // NFC
 	triTitle, triDesc, triBody string // see TrigramText
-	packed                     []byte // title, description, body for snippets
 }
 
-// putSearch writes the search documents of a post: the text, the languages
-// each is shown in, and both FTS tables.
+// putSearch writes the search documents of a post: where its text is, the
+// languages each is shown in, and both FTS tables.
 func (t *Tx) putSearch(ctx context.Context, p PostRecord) error {
 	for i := range p.Search {
 		d := &p.Search[i]
@@ -350,7 +354,8 @@ func (t *Tx) putSearch(ctx context.Context, p PostRecord) error {
 		if err != nil {
 			return err
 		}
-		if _, err := t.exec(ctx, `INSERT INTO search_docs(id, post_id, text) VALUES(?,?,?)`, id, p.ID, pd.packed); err != nil {
+		if _, err := t.exec(ctx, `INSERT INTO search_docs(id, post_id, path, title, description) VALUES(?,?,?,?,?)`,
+			id, p.ID, d.Path, pd.title, pd.desc); err != nil {
 			return err
 		}
 		if _, err := t.exec(ctx, `INSERT INTO search_trigram(rowid, title, description, body) VALUES(?,?,?,?)`,

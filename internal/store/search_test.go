@@ -28,7 +28,8 @@ func findPost(id, date string, docs ...sdoc) store.PostRecord {
 	p := store.PostRecord{ID: id, Category: cat, Slug: slug, Date: date, Time: tm, Title: docs[0].title, Fingerprint: "f"}
 	for _, d := range docs {
 		p.Langs = append(p.Langs, d.lang)
-		p.Search = append(p.Search, store.SearchDoc{Lang: d.lang, Title: d.title, Description: d.desc, Body: d.body})
+		p.Search = append(p.Search, store.SearchDoc{Lang: d.lang, Title: d.title, Description: d.desc, Body: d.body,
+			Path: id + "/index." + d.lang + ".md"})
 	}
 	for _, l := range []string{"ko", "en"} {
 		served := docs[0].lang
@@ -378,6 +379,45 @@ func TestTrigramText(t *testing.T) {
 	} {
 		if got := store.TrigramText(tt.in); got != tt.want {
 			t.Errorf("TrigramText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// A search document's body is read from its file's rendering: the snippet
+// follows the rendering stored last, and a document whose rendering is
+// missing is still found, its snippet cut from the title.
+func TestSearchBodyFromRendering(t *testing.T) {
+	st := openStore(t)
+	p := findPost("cs/render", "2024-01-01", sdoc{"en", "Kernel notes", "", "the scheduler picks a kernel thread"})
+	run(t, st, put(p))
+	if res := find(t, st, "scheduler", "en"); len(res.Hits) != 1 || res.Hits[0].Snippet != "the <mark>scheduler</mark> picks a kernel thread" {
+		t.Errorf("scheduler: %+v", res.Hits)
+	}
+	// The file's rendering alone replaced: the snippet is cut from it.
+	run(t, st, func(ctx context.Context, tx *store.Tx) error {
+		f := store.FileRecord{FileState: store.FileState{Path: p.Search[0].Path, Kind: "post", Hash: "h2"}, Meta: []byte(`{}`),
+			Text: "the scheduler now picks a kernel thread"}
+		return tx.PutFile(ctx, f)
+	})
+	if res := find(t, st, "scheduler", "en"); len(res.Hits) != 1 || res.Hits[0].Snippet != "the <mark>scheduler</mark> now picks a kernel thread" {
+		t.Errorf("scheduler after the rendering changed: %+v", res.Hits)
+	}
+	run(t, st, func(ctx context.Context, tx *store.Tx) error { return tx.DeleteFile(ctx, p.Search[0].Path) })
+	if res := find(t, st, "kernel", "en"); len(res.Hits) != 1 || res.Hits[0].Snippet != "<mark>Kernel</mark> notes" {
+		t.Errorf("kernel without a rendering: %+v", res.Hits)
+	}
+}
+
+// Text written decomposed (as some editors save Hangul) is stored composed,
+// as queries are: the snippet marks it.
+func TestSearchDecomposedBody(t *testing.T) {
+	st := openStore(t)
+	decomposed := "\u1111\u1173\u1105\u1169\u1109\u1166\u1109\u1173 풀" // 프로세스 풀
+	run(t, st, put(findPost("cs/nfd", "2024-01-01", sdoc{"ko", "제목", "", decomposed})))
+	for _, q := range []string{"프로세스", "풀"} {
+		res := find(t, st, q, "ko")
+		if len(res.Hits) != 1 || !strings.Contains(res.Hits[0].Snippet, "<mark>"+q+"</mark>") {
+			t.Errorf("%s: %+v", q, res.Hits)
 		}
 	}
 }

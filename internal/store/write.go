@@ -26,7 +26,7 @@ type FileRecord struct {
 	Body    string
 	HTML    string
 	TOC     []byte // JSON
-	Text    string
+	Text    string // NFC once stored (see Pack)
 	Minutes int
 
 	packed []byte // the rendering as stored; see Pack
@@ -59,7 +59,11 @@ type Payload struct {
 
 // SearchDoc is the searchable text of one language of a post.
 type SearchDoc struct {
-	Lang, Title, Description, Body string
+	Lang, Title, Description string
+	// Body is the Text of the rendering of the post file at Path, which the
+	// same run stores (PutFile) or stored before: search snippets are cut
+	// from that rendering, so the body is not stored twice.
+	Body, Path string
 
 	prepared *preparedDoc // see Prepare
 }

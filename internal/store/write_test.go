@@ -124,8 +124,8 @@ func TestOpenPageSize(t *testing.T) {
 	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
 		t.Fatal(err)
 	}
-	if size != 16384 || mode != "wal" {
-		t.Errorf("page_size %d, journal_mode %s; want 16384, wal", size, mode)
+	if size != 4096 || mode != "wal" {
+		t.Errorf("page_size %d, journal_mode %s; want 4096, wal", size, mode)
 	}
 }
 
