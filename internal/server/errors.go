@@ -27,6 +27,8 @@ const (
 	ETooMany = "too_many_requests"
 	// EGone: a change feed asked from a generation no longer kept.
 	EGone = "gone"
+	// EStorageFull: an index run found no space for the index database.
+	EStorageFull = "insufficient_storage"
 )
 
 // Error is an error meant for the client: its code picks the status, its
@@ -55,6 +57,7 @@ var codeStatus = map[string]int{
 	EUnauthorized: http.StatusUnauthorized,
 	ETooMany:      http.StatusTooManyRequests,
 	EGone:         http.StatusGone,
+	EStorageFull:  http.StatusInsufficientStorage,
 }
 
 // ErrorStatusCode is the HTTP status of an error code; an unknown code is a

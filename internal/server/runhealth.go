@@ -2,7 +2,6 @@ package server
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -10,11 +9,6 @@ import (
 	"github.com/geul-dev/geul/api"
 	"github.com/geul-dev/geul/internal/store"
 )
-
-// EStorageFull: an index run found no space for the index database.
-const EStorageFull = "insufficient_storage"
-
-func init() { codeStatus[EStorageFull] = http.StatusInsufficientStorage }
 
 // Health is what the servers of one process know of their index runs and of
 // the index database: runs failing since when and why, the file deleted or
