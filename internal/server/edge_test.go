@@ -35,6 +35,20 @@ func TestClientGoneIs499(t *testing.T) {
 	}
 }
 
+// TestRequestTimeoutIs503: a request that outlives the request timeout is
+// the server's overload, told as 503 with Retry-After, not an internal error.
+func TestRequestTimeoutIs503(t *testing.T) {
+	e := newOpsEnv(t, server.Config{RequestTimeout: time.Nanosecond}, opsContent)
+	resp, body := e.do(t, "GET", "/search?q=%EB%B3%B8%EB%AC%B8&lang=ko")
+	p := wantProblem(t, resp, body, 503)
+	if !strings.HasSuffix(p.Type, "/unavailable") || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("problem %+v, Retry-After %q", p, resp.Header.Get("Retry-After"))
+	}
+	if logs := e.logs.String(); !strings.Contains(logs, "deadline exceeded") {
+		t.Errorf("the timeout is not logged:\n%s", logs)
+	}
+}
+
 // TestProblemEchoIsCapped: a problem repeats at most a bounded part of a
 // huge path or query value, cut as valid UTF-8 with an ellipsis.
 func TestProblemEchoIsCapped(t *testing.T) {

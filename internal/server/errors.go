@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -87,6 +88,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		p.Status = ErrorStatusCode(ge.Code)
 		p.Type = problemType + ge.Code
 		p.Detail = ge.Message
+	case errors.Is(err, context.DeadlineExceeded):
+		// The request outlived Config.RequestTimeout: the server is
+		// overloaded or a query is stuck, which a retry may not meet.
+		p.Status = http.StatusServiceUnavailable
+		p.Type = problemType + EUnavailable
+		p.Detail = fmt.Sprintf("the request took longer than %s; retry later", s.cfg.RequestTimeout)
+		c.Response().Header().Set("Retry-After", "1")
 	case errors.Is(err, store.ErrNotFound):
 		p.Status = http.StatusNotFound
 		p.Type = problemType + ENotFound
