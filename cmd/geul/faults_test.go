@@ -338,18 +338,6 @@ func readOnlyDirEmpty(t *testing.T) string {
 	return dir
 }
 
-// tmpfs mounts a file system of size bytes in memory for the test, or skips
-// it when this process may not mount one.
-func tmpfs(t *testing.T, size int64) string {
-	t.Helper()
-	dir := t.TempDir()
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d", size)); err != nil {
-		t.Skipf("cannot mount a tmpfs (%v): a real full disk is tested where one can be mounted", err)
-	}
-	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
-	return dir
-}
-
 // fillDisk writes a file into dir until its file system is full, and
 // returns the function that frees the space again.
 func fillDisk(t *testing.T, dir string) func() {
@@ -378,7 +366,7 @@ func fillDisk(t *testing.T, dir string) func() {
 func TestDiskFullTmpfs(t *testing.T) {
 	// The post must not fit in what the write-ahead log already holds: a
 	// run whose pages fit in the log's reused space needs no new blocks.
-	disk := tmpfs(t, 32<<20)
+	disk := testutil.Tmpfs(t, 32<<20)
 	dir := t.TempDir()
 	faultPosts(t, dir, 3)
 	db := filepath.Join(disk, "index.db")

@@ -3,14 +3,18 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/geul-dev/geul/internal/repr"
 	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 func bodyPost(id, body string) store.PostRecord {
@@ -194,4 +198,66 @@ func TestPostSpill(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPostSpillLeavesTheDiskToTheIndex: the spill file beside the index
+// takes at most a quarter of its disk's free space, whatever its bound: the
+// index's runs need that room more than a cache does.
+func TestPostSpillLeavesTheDiskToTheIndex(t *testing.T) {
+	ctx := context.Background()
+	disk := testutil.Tmpfs(t, 64<<20)
+	st, err := store.Open(ctx, filepath.Join(disk, "index.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	st.SetPostCacheBytes(1) // on, but holding nothing: every read goes to the spill
+	st.SetPostSpillBytes(store.DefaultPostSpillBytes)
+	var ids []string
+	writeRun(t, st, func(tx *store.Tx) error {
+		for i := range 40 {
+			id := fmt.Sprintf("go/p%02d", i)
+			ids = append(ids, id)
+			// Stored gzipped, as index runs store them: the index stays
+			// small, and the spill holds the identity bodies served.
+			p := bodyPost(id, strings.Repeat(id+" ", 100_000/(len(id)+1)))
+			for j := range p.Payloads {
+				gz, err := repr.Compress(repr.Gzip, p.Payloads[j].Body)
+				if err != nil {
+					return err
+				}
+				p.Payloads[j].Gzip = gz
+			}
+			if err := tx.PutPost(ctx, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	// Most of the disk taken by other files: 6 MB left.
+	filler := make([]byte, freeBytes(t, disk)-6<<20)
+	if err := os.WriteFile(filepath.Join(disk, "other"), filler, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := freeBytes(t, disk)
+	for _, id := range ids { // 4 MB of identity bodies
+		served(t, st, id)
+	}
+	if took := before - freeBytes(t, disk); took > before/4+64<<10 {
+		t.Errorf("the spill took %d of the %d bytes free", took, before)
+	}
+	for _, id := range ids { // and still served right
+		if !strings.HasPrefix(served(t, st, id), id+" ") {
+			t.Fatalf("%s served wrong", id)
+		}
+	}
+}
+
+func freeBytes(t *testing.T, dir string) int64 {
+	t.Helper()
+	var fs syscall.Statfs_t
+	if err := syscall.Statfs(dir, &fs); err != nil {
+		t.Fatal(err)
+	}
+	return int64(fs.Bavail) * fs.Bsize
 }

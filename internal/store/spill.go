@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 )
 
 // DefaultPostSpillBytes is how many bytes of payloads Post keeps in its
@@ -23,8 +24,9 @@ const spillMaxEntries = 1 << 17
 // then one pread into a pooled buffer, where SQLite costs a B-tree walk, a
 // copy and, for an identity body, the gunzip of its stored form. It only
 // ever holds payloads of one version of the index (see postCache), and is
-// emptied when the version moves; it fills until max bytes or
-// spillMaxEntries, then takes no more until then.
+// emptied when the version moves; it fills until max bytes (and at most a
+// quarter of its disk's free space) or spillMaxEntries, then takes no more
+// until then.
 type postSpill struct {
 	dir string // where the file is made: beside the index, else the temp folder
 
@@ -35,6 +37,7 @@ type postSpill struct {
 	mu    sync.Mutex
 	f     *os.File // nil until the first payload, or when none can be made
 	max   int64
+	room  int64  // a share of the free space where f was made; -1 before
 	ver   uint64 // the version items belong to
 	end   int64  // bytes of f reserved
 	items map[postKey]spillEntry
@@ -49,7 +52,7 @@ type spillEntry struct {
 }
 
 func newPostSpill(dir string, max int64) *postSpill {
-	return &postSpill{dir: dir, max: max, items: map[postKey]spillEntry{}}
+	return &postSpill{dir: dir, max: max, room: -1, items: map[postKey]spillEntry{}}
 }
 
 // get reads the payload of k, of version v, into a buffer from bufs.
@@ -98,7 +101,7 @@ func (s *postSpill) put(k postKey, sp StoredPost, v, current uint64) {
 	s.life.RLock()
 	defer s.life.RUnlock()
 	s.mu.Lock()
-	if _, ok := s.items[k]; ok || s.ver != v || s.fail || s.end+n > s.max || len(s.items) >= spillMaxEntries {
+	if _, ok := s.items[k]; ok || s.ver != v || s.fail || s.end+n > s.bound() || len(s.items) >= spillMaxEntries {
 		s.mu.Unlock()
 		return
 	}
@@ -121,6 +124,11 @@ func (s *postSpill) put(k postKey, sp StoredPost, v, current uint64) {
 	}
 }
 
+// spillShareOfFree is the share of its disk's free space the spill file
+// may take when made: it sits beside the index, whose runs need room to
+// grow, and a cache must never be what fills their disk.
+const spillShareOfFree = 4 // a quarter
+
 // open makes the file, unlinked at once: it goes when the process does. It
 // is called with mu held.
 func (s *postSpill) open() bool {
@@ -134,6 +142,10 @@ func (s *postSpill) open() bool {
 			continue
 		}
 		s.f = f
+		var fs syscall.Statfs_t
+		if err := syscall.Fstatfs(int(f.Fd()), &fs); err == nil {
+			s.room = int64(fs.Bavail) * fs.Bsize / spillShareOfFree
+		}
 		return true
 	}
 	s.fail = true
@@ -165,6 +177,16 @@ func (s *postSpill) resetLocked() {
 			s.f = nil
 		}
 	}
+}
+
+// bound is how many bytes the file may hold: max, and no more than
+// spillShareOfFree of the free space of its disk when it was made. It is
+// called with mu held.
+func (s *postSpill) bound() int64 {
+	if s.room >= 0 {
+		return min(s.max, s.room)
+	}
+	return s.max
 }
 
 func (s *postSpill) setMax(max int64) {
