@@ -97,7 +97,7 @@ func TestSoak(t *testing.T) {
 	t.Log(report)
 	if c.status5xx.Load()+c.connErrors.Load()+c.integrityFailed.Load()+c.unrecovered.Load() > 0 {
 		t.Errorf("failures in the soak:\n%s\ngeul's errors and warnings:\n%s",
-			strings.Join(c.failures, "\n"), tail(logProblems(p.stderr.String()), 16000))
+			strings.Join(c.failures, "\n"), logProblems(p.stderr.String(), 16000))
 	}
 }
 
@@ -384,18 +384,21 @@ func soakRuns(base, token string) *api.RunHealth {
 	return &st.Runs
 }
 
-// logProblems is the lines of geul's log above INFO, and the requests it
-// answered with a 5xx.
-func logProblems(log string) string {
-	var b strings.Builder
+// logProblems is geul's answers with a 5xx and its "request failed" lines,
+// all of them, then the tail of its other lines above INFO: the hostile
+// files' content errors would otherwise push out what explains a failure.
+func logProblems(log string, n int) string {
+	var failed, others strings.Builder
 	for _, line := range strings.Split(log, "\n") {
-		if strings.Contains(line, `"level":"ERROR"`) || strings.Contains(line, `"status":5`) ||
-			(strings.Contains(line, `"level":"WARN"`) && !strings.Contains(line, `"status":4`)) {
-			b.WriteString(line)
-			b.WriteByte('\n')
+		switch {
+		case strings.Contains(line, `"status":5`) || strings.Contains(line, `"msg":"request failed"`):
+			failed.WriteString(line + "\n")
+		case strings.Contains(line, `"level":"ERROR"`) ||
+			(strings.Contains(line, `"level":"WARN"`) && !strings.Contains(line, `"status":4`)):
+			others.WriteString(line + "\n")
 		}
 	}
-	return b.String()
+	return failed.String() + tail(others.String(), n)
 }
 
 // tail is the last n bytes of s.

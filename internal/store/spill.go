@@ -37,7 +37,7 @@ type postSpill struct {
 	mu    sync.Mutex
 	f     *os.File // nil until the first payload, or when none can be made
 	max   int64
-	room  int64  // a share of the free space where f was made; -1 before
+	room  int64  // a share of its disk's free space when f was last empty; -1 before
 	ver   uint64 // the version items belong to
 	end   int64  // bytes of f reserved
 	items map[postKey]spillEntry
@@ -142,10 +142,7 @@ func (s *postSpill) open() bool {
 			continue
 		}
 		s.f = f
-		var fs syscall.Statfs_t
-		if err := syscall.Fstatfs(int(f.Fd()), &fs); err == nil {
-			s.room = int64(fs.Bavail) * fs.Bsize / spillShareOfFree
-		}
+		s.measureRoom()
 		return true
 	}
 	s.fail = true
@@ -175,7 +172,18 @@ func (s *postSpill) resetLocked() {
 		if err := s.f.Truncate(0); err != nil {
 			s.f.Close()
 			s.f = nil
+			return
 		}
+		s.measureRoom() // the index's disk may have filled since
+	}
+}
+
+// measureRoom sets room from the free space of f's disk, f being empty. It
+// is called with mu held.
+func (s *postSpill) measureRoom() {
+	var fs syscall.Statfs_t
+	if err := syscall.Fstatfs(int(s.f.Fd()), &fs); err == nil {
+		s.room = int64(fs.Bavail) * fs.Bsize / spillShareOfFree
 	}
 }
 
