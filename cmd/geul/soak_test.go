@@ -70,7 +70,7 @@ func TestSoak(t *testing.T) {
 		go func() { defer wg.Done(); f() }()
 	}
 	for range 4 {
-		run(func() { soakLoad(ctx, p.URL, posts, &c) })
+		run(func() { soakLoad(ctx, t, p, posts, &c) })
 	}
 	run(func() { soakEdits(ctx, content, posts, &c) })
 	run(func() { soakKills(ctx, t, bin, content, &c) })
@@ -169,8 +169,11 @@ func soakPosts(t *testing.T, content string) []soakPost {
 	return out
 }
 
-// soakLoad reads the site until ctx ends.
-func soakLoad(ctx context.Context, base string, posts []soakPost, c *soakCounts) {
+// soakLoad reads the site until ctx ends. A 5xx is logged as it happens,
+// with geul's log lines for its request id, so an hour's soak names the
+// cause of a failure without waiting for its end.
+func soakLoad(ctx context.Context, t *testing.T, p *proc, posts []soakPost, c *soakCounts) {
+	base := p.URL
 	hc := &http.Client{Timeout: 20 * time.Second}
 	others := []string{"/posts?lang=ko", "/posts?lang=en&tag=go", "/search?q=go", "/search?q=%EC%8A%A4%EB%A0%88%EB%93%9C",
 		"/feed.xml", "/atom.xml", "/sitemap.xml", "/categories", "/tags", "/readyz", "/changes?since=1"}
@@ -192,7 +195,11 @@ func soakLoad(ctx context.Context, base string, posts []soakPost, c *soakCounts)
 		resp.Body.Close()
 		if resp.StatusCode >= 500 {
 			c.status5xx.Add(1)
-			c.failed(fmt.Sprintf("GET %s: %d %s", path, resp.StatusCode, tail(string(body), 500)))
+			what := fmt.Sprintf("GET %s: %d %s", path, resp.StatusCode, tail(string(body), 500))
+			c.failed(what)
+			time.Sleep(100 * time.Millisecond) // the access log is written after the answer
+			t.Logf("%s %s\n%s", time.Now().UTC().Format(time.RFC3339Nano), what,
+				linesWith(p.stderr.String(), resp.Header.Get("X-Request-Id")))
 		}
 	}
 }
@@ -399,6 +406,20 @@ func logProblems(log string, n int) string {
 		}
 	}
 	return failed.String() + tail(others.String(), n)
+}
+
+// linesWith is the lines of log that hold id.
+func linesWith(log, id string) string {
+	if id == "" {
+		return "(no request id)"
+	}
+	var b strings.Builder
+	for _, line := range strings.Split(log, "\n") {
+		if strings.Contains(line, id) {
+			b.WriteString(line + "\n")
+		}
+	}
+	return b.String()
 }
 
 // tail is the last n bytes of s.
