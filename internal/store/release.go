@@ -346,8 +346,29 @@ type connector struct {
 	d   *sqlite3.SQLiteDriver
 }
 
-func (c connector) Connect(context.Context) (driver.Conn, error) { return c.d.Open(c.dsn) }
-func (c connector) Driver() driver.Driver                        { return c.d }
+func (c connector) Connect(context.Context) (driver.Conn, error) {
+	conn, err := c.d.Open(c.dsn)
+	if err != nil {
+		return nil, err
+	}
+	return keptConn{conn.(*sqlite3.SQLiteConn)}, nil
+}
+
+func (c connector) Driver() driver.Driver { return c.d }
+
+// keptConn is a connection database/sql keeps when a transaction's context
+// ends before the transaction does (a client gone, a request timed out):
+// without SessionResetter and Validator it closes such a connection, and a
+// store whose file was deleted can open no other (see faults.go), so its
+// requests would fail one abandoned read after another.
+type keptConn struct{ *sqlite3.SQLiteConn }
+
+// ResetSession has nothing to reset: geul sets no per-session state.
+func (keptConn) ResetSession(context.Context) error { return nil }
+
+// IsValid keeps a connection that is out of any transaction, as it is once
+// database/sql has rolled back the abandoned one.
+func (c keptConn) IsValid() bool { return c.AutoCommit() }
 
 // openReaders opens a store without a writer over dsn, every connection of
 // it open already, and checks that its schema is the one this geul reads.

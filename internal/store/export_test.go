@@ -1,0 +1,25 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// AbandonReads begins n read transactions of the request pool and cancels
+// their contexts before they end, as a request does whose client went away
+// or whose time ran out, and returns once database/sql has rolled them back.
+func AbandonReads(s *Store, n int) error {
+	for range n {
+		ctx, cancel := context.WithCancel(context.Background())
+		if _, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}); err != nil {
+			cancel()
+			return err
+		}
+		cancel()
+	}
+	for s.r.Stats().InUse > 0 {
+		time.Sleep(time.Millisecond)
+	}
+	return nil
+}
