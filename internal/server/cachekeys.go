@@ -80,16 +80,18 @@ func ChangeKeys(id string) []string {
 	return []string{cacheKey(keyPost, id), keyLists}
 }
 
-// keyHeaders is a set of keys as the two headers carry them.
-type keyHeaders struct{ surrogate, tags string }
+// keyHeaders is a set of keys as the two headers carry them: header values
+// assigned as they are, shared by every answer of a post (Header.Set would
+// allocate them per request; net/http only reads them).
+type keyHeaders struct{ surrogate, tags []string }
 
 func newKeyHeaders(keys []string) keyHeaders {
-	return keyHeaders{surrogate: strings.Join(keys, " "), tags: strings.Join(keys, ",")}
+	return keyHeaders{surrogate: []string{strings.Join(keys, " ")}, tags: []string{strings.Join(keys, ",")}}
 }
 
 func (k keyHeaders) set(h http.Header) {
-	h.Set("Surrogate-Key", k.surrogate)
-	h.Set("Cache-Tag", k.tags)
+	h["Surrogate-Key"] = k.surrogate
+	h["Cache-Tag"] = k.tags
 }
 
 // cacheKeys sets the cache key headers of a GET answer by its route, before
@@ -110,17 +112,18 @@ func (s *Server) cacheKeys(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) keysFor(c echo.Context) (keyHeaders, bool) {
 	switch c.Path() {
 	case "/posts/:category/:slug":
-		id := c.Param("category") + "/" + c.Param("slug")
-		if k, ok := s.state.Load().keys[id]; ok {
+		var buf [128]byte // the id, looked up without an allocation
+		id := append(append(append(buf[:0], c.Param("category")...), '/'), c.Param("slug")...)
+		if k, ok := s.state.Load().keys[string(id)]; ok {
 			return k, true
 		}
-		return newKeyHeaders(postCacheKeys(id, nil)), true
+		return newKeyHeaders(postCacheKeys(string(id), nil)), true
 	case "/posts":
 		keys := []string{keyLists}
-		if v := c.QueryParam("category"); v != "" {
+		if v := queryParam(c, "category"); v != "" {
 			keys = append(keys, cacheKey(keyCat, v))
 		}
-		if v := c.QueryParam("tag"); v != "" {
+		if v := queryParam(c, "tag"); v != "" {
 			keys = append(keys, cacheKey(keyTag, v))
 		}
 		return newKeyHeaders(keys), true

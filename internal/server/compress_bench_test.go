@@ -134,3 +134,50 @@ func BenchmarkGetPostCached(b *testing.B) {
 	b.ReportMetric(bareRate, "echo-req/s")
 	b.ReportMetric(geul/bareRate, "geul/echo")
 }
+
+// discardWriter is an http.ResponseWriter that keeps its header map and
+// drops the body, so a benchmark counts the server's allocations only.
+type discardWriter struct {
+	h    http.Header
+	code int
+}
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *discardWriter) WriteHeader(code int)        { w.code = code }
+
+// BenchmarkServePostInProcess is what geul allocates to answer a stored
+// post, without a connection: its allocs/op are the server's own (request
+// id, context, middleware, headers, access log, metrics), the figure the
+// per-request garbage of a hot GET is read from. A bare echo handler writing
+// the same bytes is its baseline.
+func BenchmarkServePostInProcess(b *testing.B) {
+	st, srv := indexed(b, "../../content", filepath.Join(b.TempDir(), "bench.db"))
+	sp, err := st.Post(context.Background(), strings.TrimPrefix(seedPost, "/posts/"), "ko", repr.Brotli)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bare := echo.New()
+	bare.GET("/posts/:category/:slug", func(c echo.Context) error {
+		c.Response().Header().Set("Content-Encoding", "br")
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSONCharsetUTF8, sp.Body)
+	})
+	for _, tc := range []struct {
+		name string
+		h    http.Handler
+	}{{"geul", srv}, {"echo", bare}} {
+		b.Run(tc.name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, seedPost+"?lang=ko", nil)
+			req.Header.Set("Accept-Encoding", "br")
+			w := &discardWriter{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				clear(w.h)
+				tc.h.ServeHTTP(w, req)
+				if w.code != http.StatusOK {
+					b.Fatalf("status %d", w.code)
+				}
+			}
+		})
+	}
+}

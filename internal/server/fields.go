@@ -46,7 +46,7 @@ type fieldSet map[string]bool
 // can carry. slug is always kept, so a trimmed item still says which post it
 // is. An absent or empty parameter keeps every key.
 func parseFields(c echo.Context, keys []string) (fieldSet, error) {
-	raw := c.QueryParam("fields")
+	raw := queryParam(c, "fields")
 	if strings.TrimSpace(strings.ReplaceAll(raw, ",", "")) == "" {
 		return nil, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/server"
@@ -29,8 +30,14 @@ func indexed(tb testing.TB, dir, db string) (*store.Store, *server.Server) {
 	if len(sum.Errors) > 0 {
 		tb.Fatalf("content errors: %v", sum.Errors)
 	}
+	// Sealed as geul index and geul serve seal a run: the release carries
+	// the posts' cache keys.
+	rel, err := st.Seal(ctx, sum.Languages, time.Now())
+	if err != nil {
+		tb.Fatal(err)
+	}
 	s := server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Config{})
-	s.Publish(ctx, server.Update{Site: sum.Site, Run: server.IndexRun{Generation: sum.Generation, Changed: sum.Changed, Posts: sum.Posts}})
+	s.Publish(ctx, server.Update{Site: sum.Site, Release: rel, Run: server.IndexRun{Generation: sum.Generation, Changed: sum.Changed, Posts: sum.Posts}})
 	s.SetReady()
 	return st, s
 }

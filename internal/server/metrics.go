@@ -179,8 +179,11 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if gone {
 			level = slog.LevelInfo
 		}
-		s.log.Log(req.Context(), level, "request", "method", req.Method, "path", clip(req.URL.Path, maxEchoBytes), "route", route,
-			"status", status, "bytes", res.Size, "duration", d, "remote", req.RemoteAddr)
+		// Attrs, not key-value pairs: those box the numbers, an allocation each.
+		s.log.LogAttrs(req.Context(), level, "request", slog.String("method", req.Method),
+			slog.String("path", clip(req.URL.Path, maxEchoBytes)), slog.String("route", route),
+			slog.Int("status", status), slog.Int64("bytes", res.Size), slog.Duration("duration", d),
+			slog.String("remote", req.RemoteAddr))
 		return nil
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"math/rand/v2"
-
-	"github.com/labstack/echo/v4"
 )
 
 // HeaderRequestID carries a request's id in and out.
@@ -17,8 +15,10 @@ type requestIDKey struct{}
 
 // RequestID returns the id of the request ctx belongs to, or "".
 func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	if rc, ok := ctx.Value(requestIDKey{}).(*reqContext); ok {
+		return rc.id
+	}
+	return ""
 }
 
 // validRequestID accepts the ids proxies and clients commonly send (UUIDs,
@@ -48,22 +48,6 @@ func newRequestID() string {
 	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
 	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
 	return hex.EncodeToString(b[:])
-}
-
-// requestID takes the caller's X-Request-Id when it is well formed, else makes
-// one, and puts it in the response and in the request's context, from where
-// the server's logger adds it to every line logged for the request.
-func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		req := c.Request()
-		id := req.Header.Get(HeaderRequestID)
-		if !validRequestID(id) {
-			id = newRequestID()
-		}
-		c.Response().Header().Set(HeaderRequestID, id)
-		c.SetRequest(req.WithContext(context.WithValue(req.Context(), requestIDKey{}, id)))
-		return next(c)
-	}
 }
 
 // requestIDHandler adds request_id to every record logged with a request's context.

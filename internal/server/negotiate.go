@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -50,7 +51,7 @@ const maxLangParam = 64
 // same base language counts: the matcher would otherwise answer fr, or zh-Hans
 // for zh-hant, with a low-confidence guess.
 func queryLang(c echo.Context, sn *site.Snapshot) (lang string, ok bool, err error) {
-	q := c.QueryParam("lang")
+	q := queryParam(c, "lang")
 	if q == "" {
 		return "", false, nil
 	}
@@ -76,43 +77,84 @@ func queryLang(c echo.Context, sn *site.Snapshot) (lang string, ok bool, err err
 }
 
 // negotiateEncoding picks the stored form the client accepts best: brotli, then
-// gzip, then identity, honouring q values (q=0 refuses).
+// gzip, then identity, honouring q values (q=0 refuses). A coding named twice
+// takes its last q. It reads the header in place: it runs on every request.
 func negotiateEncoding(header string) repr.Encoding {
 	if header == "" {
 		return repr.Identity
 	}
-	q := map[string]float64{}
-	for _, part := range strings.Split(header, ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		name = strings.ToLower(strings.TrimSpace(name))
-		v := 1.0
-		for _, p := range strings.Split(params, ";") {
-			k, val, ok := strings.Cut(strings.TrimSpace(p), "=")
+	type weight struct {
+		q     float64
+		named bool
+	}
+	var br, gz, star weight
+	for part := range strings.SplitSeq(header, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.TrimSpace(name)
+		w := weight{q: 1, named: true}
+		for p := range strings.SplitSeq(params, ";") {
+			k, val, ok := strings.Cut(p, "=")
 			if ok && strings.TrimSpace(k) == "q" {
 				if f, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
-					v = f
+					w.q = f
 				}
 			}
 		}
-		q[name] = v
-	}
-	get := func(name string) float64 {
-		if v, ok := q[name]; ok {
-			return v
+		switch {
+		case strings.EqualFold(name, "br"):
+			br = w
+		case strings.EqualFold(name, "gzip"):
+			gz = w
+		case name == "*":
+			star = w
 		}
-		if v, ok := q["*"]; ok {
-			return v
-		}
-		return 0
 	}
-	br, gz := get("br"), get("gzip")
+	q := func(w weight) float64 {
+		if !w.named {
+			w = star
+		}
+		return w.q // 0 when neither it nor * is named
+	}
+	brq, gzq := q(br), q(gz)
 	switch {
-	case br > 0 && br >= gz:
+	case brq > 0 && brq >= gzq:
 		return repr.Brotli
-	case gz > 0:
+	case gzq > 0:
 		return repr.Gzip
 	}
 	return repr.Identity
+}
+
+// queryParam is c.QueryParam(name), the first value of name in the query,
+// read from the raw query in place: echo's parses the whole query into a
+// map, and the hot routes read one or two parameters. A value is unescaped
+// only when it holds an escape; a pair url.ParseQuery would drop (a ';', a
+// bad escape) is skipped as it is there.
+func queryParam(c echo.Context, name string) string {
+	raw := c.Request().URL.RawQuery
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if strings.Contains(pair, ";") {
+			continue
+		}
+		key, val, _ := strings.Cut(pair, "=")
+		if key != name {
+			if !strings.ContainsAny(key, "%+") {
+				continue
+			}
+			if k, err := url.QueryUnescape(key); err != nil || k != name {
+				continue
+			}
+		}
+		if !strings.ContainsAny(val, "%+") {
+			return val
+		}
+		if v, err := url.QueryUnescape(val); err == nil {
+			return v
+		}
+	}
+	return ""
 }
 
 // notModified applies If-None-Match (which wins when present), then

@@ -15,12 +15,11 @@ import (
 // route is registered. The handlers' files carry their documentation.
 func (s *Server) routes() {
 	e := s.echo
-	// Outermost: every request gets its id first, and is counted and logged
-	// with the status actually sent.
-	e.Use(s.requestID, s.observe)
-	// represent is last: it buffers what handlers write, so that it runs
-	// inside the panic recovery and after CORS has named its headers.
-	e.Use(s.recoverPanic, s.requestTimeout, s.commonHeaders, s.cors(), s.cacheKeys, s.represent)
+	// Outermost: every request gets its id and deadline first, and is
+	// counted and logged with the status actually sent. represent is last:
+	// it buffers what handlers write, so that it runs inside the panic
+	// recovery and after CORS has named its headers.
+	e.Use(chain(s.requestContext, s.observe, s.recoverPanic, s.commonHeaders, s.cors(), s.cacheKeys, s.represent))
 
 	s.get("/", s.handleIndex)
 	s.get("/healthz", s.handleHealthz)
@@ -74,6 +73,19 @@ func (s *Server) routes() {
 		})
 		route(g, "/reindex", map[string]echo.HandlerFunc{http.MethodPost: s.handleAdminReindex})
 	}
+}
+
+// chain is the middleware of every request, composed once. echo composes
+// its middleware around the matched handler on every request, a closure per
+// middleware; the chain ends in the handler the router matched instead
+// (c.Handler(): a route's, or the 404 or 405 one), so echo's composition is
+// only the return of this one function.
+func chain(mw ...echo.MiddlewareFunc) echo.MiddlewareFunc {
+	h := func(c echo.Context) error { return c.Handler()(c) }
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return func(echo.HandlerFunc) echo.HandlerFunc { return h }
 }
 
 // get registers h for GET and HEAD: echo v4 answers HEAD only where a route
