@@ -6,3 +6,10 @@ func SetSaveEvery(n int) (restore func()) {
 	saveEvery = n
 	return func() { saveEvery = old }
 }
+
+// SetHeldMemBytes sets heldMemBytes until the returned function puts it back.
+func SetHeldMemBytes(n int64) (restore func()) {
+	old := heldMemBytes
+	heldMemBytes = n
+	return func() { heldMemBytes = old }
+}

@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
@@ -114,6 +115,7 @@ type Indexer struct {
 
 	slow    slowRenders // see RunWatched
 	watched *watched    // the current run's, when RunWatched started it
+	held    *heldBodies // the current run's bodies, read and not yet rendered
 }
 
 // racyWindow is how close to a run's start a file's modification time must be
@@ -251,7 +253,7 @@ type read struct {
 	hash   string
 	same   bool          // same bytes as the last good state
 	post   *content.File // its Body nil: see body
-	body   []byte        // the post's body, squeezed until it is rendered: see readEntry
+	body   heldBody      // the post's body, squeezed until it is rendered: see readPost
 	cat    *content.Category
 	site   *content.Site
 	bundle *content.BundleFile // its bytes are read again when stored
@@ -366,7 +368,7 @@ func (ix *Indexer) readPost(r *read, data []byte) {
 	// A full index reads every file before it renders any, to work out
 	// every post's links: held as read, the bodies of 10,000 posts were
 	// 195 MB of live heap.
-	r.body, r.post.Body = store.Squeeze(r.post.Body), nil
+	r.body, r.post.Body = ix.held.put(store.Squeeze(r.post.Body)), nil
 }
 
 // hashOf is the content hash a file's state records.
@@ -608,6 +610,8 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 	defer root.Close()
 	fsys := root.FS()
 
+	ix.held = newHeldBodies(filepath.Dir(ix.store.Path()), heldMemBytes)
+	defer ix.held.close()
 	rf := newRunFiles(&sum, ix.known)
 	if err := ix.gather(ctx, fsys, rf, targets); err != nil {
 		return sum, err

@@ -282,7 +282,11 @@ func (b *builder) sendOthers(w *writer, updated []*read, dirty []*content.Post) 
 // fileRecord renders a changed post file.
 func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
 	f := r.post
-	body, err := store.Unsqueeze(r.body)
+	squeezed, err := b.ix.held.take(r.body)
+	if err != nil {
+		return store.FileRecord{}, nil, fmt.Errorf("render %s: %w", f.Path, err)
+	}
+	body, err := store.Unsqueeze(squeezed)
 	if err != nil {
 		return store.FileRecord{}, nil, fmt.Errorf("render %s: %w", f.Path, err)
 	}
@@ -301,7 +305,7 @@ func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
 	}
 	// The file's bytes are not needed past its rendering: a full index would
 	// otherwise hold every file in memory until its commit.
-	r.body = nil
+	r.body = heldBody{}
 	tocJSON, _ := json.Marshal(toc)
 	rec := store.FileRecord{
 		FileState: stateOf(r.entry, kindPost, r.hash),
