@@ -101,6 +101,11 @@ func (r *indexRuns) reopen(tmp, path string) {
 		r.reopenFailed(path, err)
 		return
 	}
+	// The read-only store serving the file until the swap below reads it
+	// with immutable=1, and its last requests may run on after the swap:
+	// until it has closed, what is written stays in the WAL.
+	roClosed := make(chan struct{})
+	st.HoldCheckpoints(roClosed)
 	r.tune(st)
 	ix := r.newIndexer(st)
 	sum, err := ix.Run(ctx) // reads what the file knows; changes since are indexed too
@@ -110,11 +115,14 @@ func (r *indexRuns) reopen(tmp, path string) {
 		return
 	}
 	srv := r.successor(ctx, st, sum)
-	r.live.Swap(srv)
+	closed := r.live.Swap(srv)
+	go func() {
+		<-closed // the read-only store is closed: checkpoints may write the file
+		close(roClosed)
+	}()
 	r.srv, r.st, r.ix = srv, st, ix
 	r.health.SetStorage("", false)
 	r.log.Info("serving the rebuilt index database", "path", path)
-	checkpoint(ctx, st, r.log)
 	r.pub.setStore(st)
 }
 

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -100,5 +101,59 @@ func TestCheckWritable(t *testing.T) {
 	err := store.CheckWritable(filepath.Join(dir, "index.db"))
 	if err == nil || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "mode dr-xr-xr-x") {
 		t.Fatalf("a folder without write permission: %v", err)
+	}
+}
+
+// TestHoldCheckpointsLeavesTheFile: while checkpoints are held, what a store
+// writes stays in its WAL and the database file does not change under a
+// store reading it with immutable=1; once released, a checkpoint folds the
+// WAL back.
+func TestHoldCheckpointsLeavesTheFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "index.db")
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	seal := func(at time.Time) {
+		t.Helper()
+		tx, err := st.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A run's record is written whether or not a post changed.
+		if _, _, err := tx.Commit(ctx, store.RunInfo{At: at, Duration: time.Second}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Seal(ctx, []string{"ko"}, at); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Checkpoint(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seal(time.Unix(1, 0))
+	ro, err := store.OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	before, _ := os.ReadFile(path)
+	hold := make(chan struct{})
+	st.HoldCheckpoints(hold)
+	seal(time.Unix(2, 0))
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Fatal("a checkpoint changed the database file while checkpoints were held")
+	}
+	if _, err := ro.Release(ctx); err != nil {
+		t.Fatalf("the read-only store: %v", err)
+	}
+	close(hold)
+	if err := st.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(path); bytes.Equal(before, after) {
+		t.Fatal("no checkpoint once released")
 	}
 }

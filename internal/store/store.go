@@ -43,6 +43,8 @@ type Store struct {
 
 	file     os.FileInfo  // the file opened at path, nil when read-only; see Moved
 	maxPages atomic.Int64 // see SetMaxBytes
+
+	hold atomic.Pointer[<-chan struct{}] // see HoldCheckpoints
 }
 
 func dsn(path string, params url.Values) string {
@@ -159,9 +161,34 @@ func (s *Store) Close() error {
 	if s.w == nil { // read-only
 		return errors.Join(errR, errV)
 	}
-	_, _ = s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	if !s.checkpointsHeld() {
+		_, _ = s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	}
 	errW := s.w.Close()
 	return errors.Join(errR, errV, errW)
+}
+
+// HoldCheckpoints keeps what is written in the WAL, out of the database file,
+// until done is closed: Checkpoint and a run's saves skip their checkpoint,
+// and Close leaves the WAL for the next open to fold back. It is for a file
+// that a store opened by OpenReadOnly also reads, as a rebuilt index is read
+// while the last requests on it end (see cmd/geul/rebuild.go): that store
+// reads the file with immutable=1, without locks or WAL, and a checkpoint
+// would change pages under its reads ("database disk image is malformed").
+func (s *Store) HoldCheckpoints(done <-chan struct{}) { s.hold.Store(&done) }
+
+// checkpointsHeld reports whether HoldCheckpoints' channel is still open.
+func (s *Store) checkpointsHeld() bool {
+	p := s.hold.Load()
+	if p == nil {
+		return false
+	}
+	select {
+	case <-*p:
+		return false
+	default:
+		return true
+	}
 }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok" when sound).
@@ -178,8 +205,8 @@ func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
 // writer's page cache: between runs a server has no use for it, and a full
 // run leaves it full.
 func (s *Store) Checkpoint(ctx context.Context) error {
-	if s.w == nil {
-		return nil // read-only: there is no WAL
+	if s.w == nil || s.checkpointsHeld() {
+		return nil // read-only: there is no WAL; or held, see HoldCheckpoints
 	}
 	for _, q := range []string{"PRAGMA wal_checkpoint(PASSIVE)", "PRAGMA shrink_memory"} {
 		if _, err := s.w.ExecContext(ctx, q); err != nil {
