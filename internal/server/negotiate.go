@@ -135,7 +135,7 @@ func queryParam(c echo.Context, name string) string {
 	for raw != "" {
 		var pair string
 		pair, raw, _ = strings.Cut(raw, "&")
-		if strings.Contains(pair, ";") {
+		if pair == "" || strings.Contains(pair, ";") {
 			continue
 		}
 		key, val, _ := strings.Cut(pair, "=")

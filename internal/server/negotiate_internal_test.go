@@ -18,7 +18,7 @@ import (
 var queryCases = []string{
 	"", "lang=ko", "lang=ko&lang=en", "lang=&lang=en", "x=1&lang=k%6F", "la%6Eg=en", "lang=a+b",
 	"lang=%zz&lang=en", "lang;x=1&lang=en", "lang=ko;x", "&&lang=ko&", "lang", "fields=title,slug&lang=en",
-	"%=1&lang=ko", "lang=%E2%9C%93", "lang=ko=en", "LANG=ko",
+	"%=1&lang=ko", "lang=%E2%9C%93", "lang=ko=en", "LANG=ko", "&=0",
 }
 
 // TestQueryParam: the first value of a parameter, as url.ParseQuery (echo's
