@@ -161,9 +161,7 @@ func (s *Store) Close() error {
 	if s.w == nil { // read-only
 		return errors.Join(errR, errV)
 	}
-	if !s.checkpointsHeld() {
-		_, _ = s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
-	}
+	_ = s.foldWAL(context.Background(), "TRUNCATE")
 	errW := s.w.Close()
 	return errors.Join(errR, errV, errW)
 }
@@ -177,18 +175,18 @@ func (s *Store) Close() error {
 // would change pages under its reads ("database disk image is malformed").
 func (s *Store) HoldCheckpoints(done <-chan struct{}) { s.hold.Store(&done) }
 
-// checkpointsHeld reports whether HoldCheckpoints' channel is still open.
-func (s *Store) checkpointsHeld() bool {
-	p := s.hold.Load()
-	if p == nil {
-		return false
+// foldWAL is every checkpoint of the writer (mode PASSIVE or TRUNCATE),
+// skipped while HoldCheckpoints' channel is open.
+func (s *Store) foldWAL(ctx context.Context, mode string) error {
+	if p := s.hold.Load(); p != nil {
+		select {
+		case <-*p:
+		default:
+			return nil
+		}
 	}
-	select {
-	case <-*p:
-		return false
-	default:
-		return true
-	}
+	_, err := s.w.ExecContext(ctx, "PRAGMA wal_checkpoint("+mode+")")
+	return err
 }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok" when sound).
@@ -205,13 +203,14 @@ func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
 // writer's page cache: between runs a server has no use for it, and a full
 // run leaves it full.
 func (s *Store) Checkpoint(ctx context.Context) error {
-	if s.w == nil || s.checkpointsHeld() {
-		return nil // read-only: there is no WAL; or held, see HoldCheckpoints
+	if s.w == nil {
+		return nil // read-only: there is no WAL
 	}
-	for _, q := range []string{"PRAGMA wal_checkpoint(PASSIVE)", "PRAGMA shrink_memory"} {
-		if _, err := s.w.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("checkpoint: %w", err)
-		}
+	if err := s.foldWAL(ctx, "PASSIVE"); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if _, err := s.w.ExecContext(ctx, "PRAGMA shrink_memory"); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
 	}
 	return nil
 }

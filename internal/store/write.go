@@ -93,11 +93,11 @@ type Tx struct {
 	gen     int64
 	keep    int64 // generations of changes kept
 
-	stmts map[string]*sql.Stmt // prepared once per run; see exec
-	posts *postCache           // told of the commit
-	w     *sql.DB              // the writer, for Save
-	ctx   context.Context      // Begin's: it bounds every transaction Save begins
-	held  func() bool          // see Store.HoldCheckpoints
+	stmts map[string]*sql.Stmt                         // prepared once per run; see exec
+	posts *postCache                                   // told of the commit
+	w     *sql.DB                                      // the writer, for Save
+	ctx   context.Context                              // Begin's: it bounds every transaction Save begins
+	fold  func(ctx context.Context, mode string) error // Store.foldWAL
 }
 
 // exec runs q through a statement prepared once per transaction: database/sql
@@ -169,7 +169,7 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 		tx.Rollback()
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{tx: tx, gen: gen + 1, keep: s.keepGenerations(), posts: s.posts, w: s.w, ctx: ctx, held: s.checkpointsHeld}, nil
+	return &Tx{tx: tx, gen: gen + 1, keep: s.keepGenerations(), posts: s.posts, w: s.w, ctx: ctx, fold: s.foldWAL}, nil
 }
 
 // Save commits what the transaction wrote so far and goes on in a new one,
@@ -191,10 +191,8 @@ func (t *Tx) Save(ctx context.Context) error {
 		return fmt.Errorf("save: %w", err)
 	}
 	// PASSIVE: it copies what no reader needs and never waits for one.
-	if !t.held() {
-		if _, err := t.w.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
-			return fmt.Errorf("save: %w", err)
-		}
+	if err := t.fold(ctx, "PASSIVE"); err != nil {
+		return fmt.Errorf("save: %w", err)
 	}
 	tx, err := t.w.BeginTx(t.ctx, nil)
 	if err != nil {
