@@ -2,6 +2,7 @@ package repr
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"sync"
@@ -54,17 +55,52 @@ const (
 	Brotli   Encoding = "br"
 )
 
-// Gunzip returns what a gzip form holds.
+// gunzipReaders are reused: a new gzip reader allocates its decompressor's
+// tables, several times the size of a payload, and a server reading every
+// post once (a crawler, a cold spill file) made that most of its garbage.
+var gunzipReaders sync.Pool
+
+// gunzipMaxHint bounds the output buffer Gunzip sizes from a gzip form's
+// trailer, which a stored form carries but which could say anything.
+const gunzipMaxHint = 64 << 20
+
+// Gunzip returns what a gzip form holds, in a buffer of its exact size when
+// the form's trailer tells it (ISIZE: the size modulo 2^32 of its last
+// member), so that the answer is allocated once, not grown.
 func Gunzip(z []byte) ([]byte, error) {
-	r, err := gzip.NewReader(bytes.NewReader(z))
+	zr, _ := gunzipReaders.Get().(*gzip.Reader)
+	var err error
+	if zr == nil {
+		zr, err = gzip.NewReader(bytes.NewReader(z))
+	} else {
+		err = zr.Reset(bytes.NewReader(z))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("gunzip: %w", err)
 	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("gunzip: %w", err)
+	defer gunzipReaders.Put(zr)
+	hint := 2 * len(z)
+	if len(z) >= 4 {
+		if n := int(binary.LittleEndian.Uint32(z[len(z)-4:])); n <= gunzipMaxHint {
+			hint = n
+		}
 	}
-	return b, nil
+	// One byte over, so that the read that meets the end (and checks the
+	// checksum) has room without growing the buffer.
+	out := make([]byte, 0, hint+1)
+	for {
+		if len(out) == cap(out) {
+			out = append(out, 0)[:len(out)]
+		}
+		n, err := zr.Read(out[len(out):cap(out)])
+		out = out[:len(out)+n]
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("gunzip: %w", err)
+		}
+	}
 }
 
 // Compress returns body in enc: gzip or br, or body itself for Identity.

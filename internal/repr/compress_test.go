@@ -53,3 +53,62 @@ func TestCompressRoundTrips(t *testing.T) {
 		t.Error("zstd: got no error")
 	}
 }
+
+// Gunzip gives back the body of any gzip form, whatever its trailer says of
+// its size, and refuses a form whose checksum or stream is broken, from
+// readers shared between goroutines.
+func TestGunzip(t *testing.T) {
+	gz := func(parts ...string) []byte {
+		var b bytes.Buffer
+		for _, p := range parts {
+			w := gzip.NewWriter(&b)
+			w.Write([]byte(p))
+			w.Close()
+		}
+		return b.Bytes()
+	}
+	body := strings.Repeat("geul 글 payload ", 5000)
+	withSize := func(z []byte, n uint32) []byte {
+		z = bytes.Clone(z)
+		z[len(z)-4], z[len(z)-3], z[len(z)-2], z[len(z)-1] = byte(n), byte(n>>8), byte(n>>16), byte(n>>24)
+		return z
+	}
+	badCRC := bytes.Clone(gz(body))
+	badCRC[len(badCRC)-8] ^= 0xff
+	cases := []struct {
+		name string
+		z    []byte
+		want string
+		err  bool
+	}{
+		{"empty body", gz(""), "", false},
+		{"one byte", gz("x"), "x", false},
+		{"a payload", gz(body), body, false},
+		{"two members: the trailer tells the last one's size", gz(body, "tail"), body + "tail", false},
+		{"a trailer saying less", withSize(gz(body), 3), "", true},
+		{"a trailer saying 4 GiB", withSize(gz(body), 1<<32-1), "", true},
+		{"a broken checksum", badCRC, "", true},
+		{"cut short", gz(body)[:100], "", true},
+		{"not gzip", []byte("{\"post\":{}}"), "", true},
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for _, c := range cases {
+				got, err := repr.Gunzip(c.z)
+				// A trailer that lies about the size is caught by the
+				// reader's own check: an error, never a wrong body.
+				if c.err {
+					if err == nil {
+						t.Errorf("%s: got %d bytes, want an error", c.name, len(got))
+					}
+					continue
+				}
+				if err != nil || string(got) != c.want {
+					t.Errorf("%s: got %d bytes, %v; want %d bytes", c.name, len(got), err, len(c.want))
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
