@@ -9,7 +9,7 @@ import (
 // schemaVersion is bumped whenever the schema or what geul stores changes; an
 // index of another version is dropped and rebuilt from the content files, which
 // are the source of truth.
-const schemaVersion = 15 // 11: site.yaml's description; 12: bundle files, warnings; 13: the release meta; 14: renders and search text packed; 15: a search document's body read from its file's rendering
+const schemaVersion = 16 // 11: site.yaml's description; 12: bundle files, warnings; 13: the release meta; 14: renders and search text packed; 15: a search document's body read from its file's rendering; 16: the word table's prefix index of one character only
 
 var schema = []string{
 	`CREATE TABLE files (
@@ -146,9 +146,15 @@ var schema = []string{
 		title, description, body,
 		tokenize = 'trigram', content = '', contentless_delete = 1
 	)`,
+	// The word table's prefix index holds one-character prefixes only: a
+	// letter or a Hangul syllable starts thousands of words (a, 하: 하는,
+	// 하지만, 하나...), too many to merge per query. An index of two-character
+	// prefixes too cost 63 of the table's 208 MB at 10,000 posts and saved
+	// little: the words a two-character prefix starts merge in a few
+	// milliseconds without it (BenchmarkSearch: 병목 3-7 ms, go 18 ms).
 	`CREATE VIRTUAL TABLE search_words USING fts5(
 		title, description, body,
-		tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2',
+		tokenize = 'unicode61 remove_diacritics 2', prefix = '1',
 		content = '', contentless_delete = 1
 	)`,
 }
