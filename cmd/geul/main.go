@@ -12,9 +12,9 @@ import (
 )
 
 func main() {
-	// geul serve holds little besides what the index remembers of every file
-	// and a cache of payloads: a tighter garbage collector keeps its memory
-	// close to that (on 10,000 posts, under 150 MiB rather than over 200).
+	// geul serve holds little besides a cache of payloads and, while an index
+	// run may come (--watch, /admin/reindex), what the index remembers of
+	// every file: a tighter garbage collector keeps its memory close to that.
 	// GOGC, when set, still decides.
 	if len(os.Args) > 1 && os.Args[1] == "serve" && os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)

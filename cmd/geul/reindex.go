@@ -67,6 +67,15 @@ func (r *indexRuns) waitRenders() {
 	}
 }
 
+// forget drops the indexer's memory of the last run; see index.Indexer.Forget.
+func (r *indexRuns) forget() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ix != nil {
+		r.ix.Forget()
+	}
+}
+
 // runChanged is RunChanged, or RunWatched with ready.
 func (r *indexRuns) runChanged(ctx context.Context, paths []string, ready func(path string)) (index.Summary, error) {
 	r.mu.Lock()

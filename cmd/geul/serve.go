@@ -139,6 +139,12 @@ func serveWritable(ctx context.Context, c *config, set serveSettings, cfg server
 	if ctx.Err() == nil {
 		srv.SetReady()
 	}
+	if w == nil && cfg.AdminToken == "" {
+		// Nothing runs the indexer again: neither a watcher nor
+		// POST /admin/reindex. What it remembers of every file and post
+		// would only weigh on the server's memory.
+		runs.forget()
+	}
 	if w != nil {
 		// Runs the watcher starts come once the folder has been quiet; a file
 		// modified within half that time is still being written, and waits for

@@ -188,6 +188,19 @@ func (ix *Indexer) runChanged(ctx context.Context, paths []string, w *watched) (
 	return sum, nil
 }
 
+// Forget drops what the indexer holds in memory of the files and posts of
+// the last run: every file's front matter, every post and its links, tens of
+// megabytes at 10,000 posts. The next run reads what it needs from the store
+// again, as a new process's first run does, and looks at the whole folder.
+// A server that runs no index after its first calls it to hold only what
+// it serves.
+func (ix *Indexer) Forget() {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.loaded = false
+	ix.known, ix.fps, ix.files, ix.fileErrs, ix.last, ix.warns = nil, nil, nil, nil, nil, nil
+}
+
 // load reads what the store remembers, once per process.
 func (ix *Indexer) load(ctx context.Context) error {
 	if ix.loaded {
