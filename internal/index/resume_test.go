@@ -2,6 +2,7 @@ package index_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -33,8 +34,12 @@ func TestStoppedFirstBuildResumes(t *testing.T) {
 		runCtx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		ix := index.New(dir, st)
+		// Posts are counted as built before the writer saves them: the
+		// stop waits for a save, so that the stopped build keeps some.
+		// Progress calls are serialized, so the other worker waits too.
 		ix.SetProgress(func(p index.Progress) {
-			if stopAt > 0 && p.Stage == index.StageBuild && p.Done >= stopAt {
+			if stopAt > 0 && p.Stage == index.StageBuild && p.Done >= stopAt && runCtx.Err() == nil {
+				waitForSavedPost(t, db)
 				cancel()
 			}
 		})
@@ -74,4 +79,21 @@ func TestStoppedFirstBuildResumes(t *testing.T) {
 	if a, b := release(whole), release(stopped); a != b {
 		t.Errorf("release of the resumed build %s, of the whole one %s", b, a)
 	}
+}
+
+// waitForSavedPost waits until the database at db has a committed post.
+func waitForSavedPost(t *testing.T, db string) {
+	t.Helper()
+	r, err := sql.Open("sqlite3", "file:"+db+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		var n int
+		if err := r.QueryRow(`SELECT count(*) FROM posts`).Scan(&n); err == nil && n > 0 {
+			return
+		}
+	}
+	t.Error("no post was saved within 30 s")
 }
