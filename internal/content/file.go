@@ -48,9 +48,11 @@ type File struct {
 	// BodyLine is the 1-based line number of the first line of Body, so that
 	// problems found while rendering can be reported against the file.
 	BodyLine int
-	// KeyLines gives the line of each top-level front-matter key; Assemble
-	// uses it to point at a key that is present but empty.
-	KeyLines map[string]int
+	// TitleLine and DateLine are the lines of the front-matter keys title
+	// and date, 0 when absent: Assemble points at a key that is present but
+	// empty. Two numbers rather than a line per key: the index keeps every
+	// file's front matter in memory, and a map per file was a fifth of it.
+	TitleLine, DateLine int
 }
 
 var bom = []byte("\xef\xbb\xbf")
@@ -133,7 +135,6 @@ func parseFile(path string, data []byte) (*File, *Error) {
 		Description: map[string]string{},
 		Body:        data[bodyOff:len(data):len(data)],
 		BodyLine:    closeLine + 1,
-		KeyLines:    map[string]int{},
 	}
 	doc, yerr := yamlDoc(src)
 	if yerr != nil {
@@ -149,7 +150,12 @@ func parseFile(path string, data []byte) (*File, *Error) {
 		return nil, err
 	}
 	for _, p := range ps {
-		f.KeyLines[p.key] = r.line(p.keyN)
+		switch p.key {
+		case "title":
+			f.TitleLine = r.line(p.keyN)
+		case "date":
+			f.DateLine = r.line(p.keyN)
+		}
 		if err := r.fileKey(f, p); err != nil {
 			return nil, err
 		}

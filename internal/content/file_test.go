@@ -54,8 +54,8 @@ func TestParseFileExample(t *testing.T) {
 	if f.Draft || f.Tags != nil || f.Extra != nil || f.Updated != "" {
 		t.Errorf("unexpected optional fields: %+v", f)
 	}
-	if f.KeyLines["title"] != 2 || f.KeyLines["date"] != 8 {
-		t.Errorf("KeyLines = %v", f.KeyLines)
+	if f.TitleLine != 2 || f.DateLine != 8 {
+		t.Errorf("TitleLine, DateLine = %d, %d; want 2, 8", f.TitleLine, f.DateLine)
 	}
 }
 

@@ -152,10 +152,10 @@ func assemble(files []*File) (*Post, []*Error) {
 	}
 	var errs []*Error
 	if len(p.Title) == 0 {
-		errs = append(errs, errorf(first.Path, keyLine(first, "title"), "missing title: no file of post %s has one", p.ID()))
+		errs = append(errs, errorf(first.Path, keyLine(first.TitleLine), "missing title: no file of post %s has one", p.ID()))
 	}
 	if p.Date == "" {
-		errs = append(errs, errorf(first.Path, keyLine(first, "date"), "missing date: no file of post %s has one", p.ID()))
+		errs = append(errs, errorf(first.Path, keyLine(first.DateLine), "missing date: no file of post %s has one", p.ID()))
 	}
 	if errs != nil {
 		return nil, errs
@@ -163,13 +163,10 @@ func assemble(files []*File) (*Post, []*Error) {
 	return p, nil
 }
 
-// keyLine is the line of key in f, or 1, the front matter's opening line,
-// when the key is absent.
-func keyLine(f *File, key string) int {
-	if l, ok := f.KeyLines[key]; ok && l > 0 {
-		return l
-	}
-	return 1
+// keyLine is the line of a key, or 1, the front matter's opening line, when
+// the key is absent (line 0).
+func keyLine(line int) int {
+	return max(line, 1)
 }
 
 // merge merges one localized field of files given in Langs order.
