@@ -13,3 +13,6 @@ func SetHeldMemBytes(n int64) (restore func()) {
 	heldMemBytes = n
 	return func() { heldMemBytes = old }
 }
+
+// SetWorkers sets the size of ix's worker pool.
+func (ix *Indexer) SetWorkers(n int) { ix.workers = n }

@@ -81,8 +81,11 @@ func Gunzip(z []byte) ([]byte, error) {
 	defer gunzipReaders.Put(zr)
 	hint := 2 * len(z)
 	if len(z) >= 4 {
-		if n := int(binary.LittleEndian.Uint32(z[len(z)-4:])); n <= gunzipMaxHint {
-			hint = n
+		// Deflate expands at most 1032 times: a short form whose trailer
+		// says more is corrupt, and must not cost a big buffer.
+		n := uint64(binary.LittleEndian.Uint32(z[len(z)-4:]))
+		if n <= gunzipMaxHint && n <= 1032*uint64(len(z)) {
+			hint = int(n)
 		}
 	}
 	// One byte over, so that the read that meets the end (and checks the

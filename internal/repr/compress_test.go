@@ -3,6 +3,7 @@ package repr_test
 import (
 	"bytes"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -111,4 +112,30 @@ func TestGunzip(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// Gunzip allocates its answer once, at the size the trailer gives, and
+// reuses its readers: about the body's size a call, not the doublings of a
+// growing buffer (twice as much again) nor a new reader's tables.
+func TestGunzipAllocatesOnce(t *testing.T) {
+	body := strings.Repeat("geul 글 payload ", 20000) // 340 KB, which gzip makes 920 bytes
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write([]byte(body))
+	w.Close()
+	z := b.Bytes()
+	if got, err := repr.Gunzip(z); err != nil || string(got) != body {
+		t.Fatalf("Gunzip: %d bytes, %v", len(got), err)
+	}
+	const runs = 20
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range runs {
+		repr.Gunzip(z)
+	}
+	runtime.ReadMemStats(&after)
+	// The race detector's pools drop some readers: a new one now and then.
+	if per := (after.TotalAlloc - before.TotalAlloc) / runs; per > uint64(len(body))*3/2 {
+		t.Errorf("Gunzip of %d bytes into %d: %d bytes allocated a call, want at most %d", len(z), len(body), per, len(body)*3/2)
+	}
 }

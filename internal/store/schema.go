@@ -149,9 +149,10 @@ var schema = []string{
 	// The word table's prefix index holds one-character prefixes only: a
 	// letter or a Hangul syllable starts thousands of words (a, 하: 하는,
 	// 하지만, 하나...), too many to merge per query. An index of two-character
-	// prefixes too cost 63 of the table's 208 MB at 10,000 posts and saved
-	// little: the words a two-character prefix starts merge in a few
-	// milliseconds without it (BenchmarkSearch: 병목 3-7 ms, go 18 ms).
+	// prefixes too cost 63 of the table's 208 MB at 10,000 posts, and the
+	// words a two-character prefix starts merge fast enough without it
+	// (store.Search on that corpus: 병목 and the other two-syllable Korean
+	// words 3-7 ms, "go" 18 ms, against 2-3 ms with it).
 	`CREATE VIRTUAL TABLE search_words USING fts5(
 		title, description, body,
 		tokenize = 'unicode61 remove_diacritics 2', prefix = '1',
