@@ -172,6 +172,7 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 			b.fail(err)
 			return
 		}
+		rec.Pack() // here on a worker, not on the run's single writer
 		w.send(func(ctx context.Context, tx *store.Tx) error { return tx.PutFile(ctx, rec) })
 	})
 	dirty = byDate(dirty)
@@ -208,14 +209,17 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 // other files' stored ones, and returns the write that stores it.
 func (b *builder) buildPost(ctx context.Context, p *content.Post, changed map[string]*read) (writeOp, error) {
 	docs := make(map[string]*doc, len(p.Files))
-	var recs []store.FileRecord
+	var (
+		recs     []store.FileRecord
+		recLangs []string
+	)
 	for lang, f := range p.Files {
 		if r := changed[f.Path]; r != nil {
 			rec, d, err := b.fileRecord(r)
 			if err != nil {
 				return nil, err
 			}
-			recs = append(recs, rec)
+			recs, recLangs = append(recs, rec), append(recLangs, lang)
 			docs[lang] = d
 			continue
 		}
@@ -225,9 +229,19 @@ func (b *builder) buildPost(ctx context.Context, p *content.Post, changed map[st
 		}
 		docs[lang] = d
 	}
-	rec, warns, err := b.postRecord(p, docs)
+	rec, html, warns, err := b.postRecord(p, docs)
 	if err != nil {
 		return nil, err
+	}
+	for i := range recs {
+		// The payload in the file's language carries its html as it is
+		// unless bundle links were rewritten in it: then the rendering
+		// needs no copy (see store.FileRecord.HTMLIn).
+		lang := recLangs[i]
+		if html[lang] == recs[i].HTML && servesOwn(rec.Payloads, lang) {
+			recs[i].HTMLIn = store.PayloadRef{PostID: p.ID(), Lang: lang}
+		}
+		recs[i].Pack() // here on a worker, not on the run's single writer
 	}
 	if len(warns) > 0 {
 		b.mu.Lock()
@@ -311,8 +325,6 @@ func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
 		FileState: stateOf(r.entry, kindPost, r.hash),
 		Meta:      meta, Body: d.body, HTML: d.html, TOC: tocJSON, Text: d.text, Minutes: d.minutes,
 	}
-	// Here on a worker, not on the run's single writer.
-	rec.Pack()
 	return rec, d, nil
 }
 
@@ -346,6 +358,14 @@ func (b *builder) storedDoc(ctx context.Context, f *content.File) (*doc, error) 
 	rec, err := b.ix.store.FileRecord(ctx, f.Path)
 	if err != nil {
 		return nil, err
+	}
+	if rec.HTMLLost {
+		// The payload that carried its html changed: render it again.
+		res, err := b.ix.md.Render([]byte(rec.Body))
+		if err != nil {
+			return nil, fmt.Errorf("render %s: %w", f.Path, err)
+		}
+		rec.HTML = string(res.HTML)
 	}
 	d := &doc{body: rec.Body, html: rec.HTML, text: rec.Text, minutes: rec.Minutes, extra: f.Extra}
 	if err := json.Unmarshal(rec.TOC, &d.toc); err != nil {
@@ -422,9 +442,16 @@ func (b *builder) modified(p *content.Post) time.Time {
 
 // postRecord builds a post's payloads for every site language, and returns
 // the warnings of its files' html.
-func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostRecord, []*content.Error, error) {
+// servesOwn reports whether pls has a payload in lang that carries lang's body.
+func servesOwn(pls []store.Payload, lang string) bool {
+	return slices.ContainsFunc(pls, func(pl store.Payload) bool { return pl.Lang == lang && pl.Served == lang })
+}
+
+// postRecord builds p's row and payloads; html is each file's html as its
+// payloads carry it, by language.
+func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (rec store.PostRecord, html map[string]string, warns []*content.Error, err error) {
 	c, warns := b.common(p, docs)
-	rec := store.PostRecord{
+	rec = store.PostRecord{
 		ID: p.ID(), Category: p.Category, Slug: p.Slug, Date: p.Date, Time: p.Time, Modified: b.modified(p),
 		Title:       firstText(c.title),
 		Langs:       translations(b.site, p),
@@ -434,12 +461,12 @@ func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (store.PostR
 	for _, lang := range b.site.Languages {
 		pl, err := b.payload(p, docs, c, rec.Langs, lang)
 		if err != nil {
-			return rec, nil, fmt.Errorf("build %s: %w", p.ID(), err)
+			return rec, nil, nil, fmt.Errorf("build %s: %w", p.ID(), err)
 		}
 		rec.Payloads = append(rec.Payloads, pl)
 	}
 	rec.Search = b.searchDocs(p, docs, rec.Langs)
-	return rec, warns, nil
+	return rec, c.html, warns, nil
 }
 
 // postCommon is what every language's payload of a post shares.

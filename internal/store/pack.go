@@ -1,9 +1,11 @@
 package store
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
@@ -74,14 +76,29 @@ func (f *FileRecord) Pack() {
 	}
 	// The text is field renderTextField: search snippets are cut from it,
 	// so it is kept NFC, as the search tables have it.
-	f.packed = pack(f.Body, f.HTML, string(toc), searchText(f.Text), fmt.Sprint(f.Minutes))
+	html, ref, sum := f.HTML, "", ""
+	if f.HTMLIn.PostID != "" {
+		html, ref, sum = "", f.HTMLIn.PostID+"\n"+f.HTMLIn.Lang, htmlSum(f.HTML)
+	}
+	f.packed = pack(f.Body, html, string(toc), searchText(f.Text), fmt.Sprint(f.Minutes), ref, sum)
+}
+
+// htmlSum is what a rendering keeps of html that a payload carries: enough
+// to tell that the payload still carries that html.
+func htmlSum(html string) string {
+	s := sha256.Sum256([]byte(html))
+	return string(s[:16])
 }
 
 // unpackRender fills f's rendering from its stored form.
 func (f *FileRecord) unpackRender(b []byte) error {
-	var toc, minutes string
-	if err := unpack(b, &f.Body, &f.HTML, &toc, &f.Text, &minutes); err != nil {
+	var toc, minutes, ref string
+	if err := unpack(b, &f.Body, &f.HTML, &toc, &f.Text, &minutes, &ref, &f.htmlSum); err != nil {
 		return err
+	}
+	if ref != "" {
+		id, lang, _ := strings.Cut(ref, "\n")
+		f.HTMLIn = PayloadRef{PostID: id, Lang: lang}
 	}
 	f.TOC = []byte(toc)
 	if _, err := fmt.Sscan(minutes, &f.Minutes); err != nil {

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -59,6 +61,9 @@ func (s *Store) FileRecord(ctx context.Context, path string) (FileRecord, error)
 	if err == nil && packed != nil {
 		err = f.unpackRender(packed)
 	}
+	if err == nil && f.HTMLIn.PostID != "" {
+		err = s.htmlFromPayload(ctx, &f)
+	}
 	if err != nil {
 		return f, fmt.Errorf("file %s: %w", path, err)
 	}
@@ -66,6 +71,70 @@ func (s *Store) FileRecord(ctx context.Context, path string) (FileRecord, error)
 		f.TOC = []byte("[]")
 	}
 	return f, nil
+}
+
+// htmlFromPayload fills f.HTML from the payload its rendering names, or sets
+// f.HTMLLost when that payload is gone or carries other html.
+func (s *Store) htmlFromPayload(ctx context.Context, f *FileRecord) error {
+	var (
+		stored  []byte
+		gzipped bool
+	)
+	err := s.r.QueryRowContext(ctx, `SELECT coalesce(body, gzip), body IS NULL FROM payloads WHERE post_id=? AND lang=?`,
+		f.HTMLIn.PostID, f.HTMLIn.Lang).Scan(&stored, &gzipped)
+	if errors.Is(err, sql.ErrNoRows) {
+		f.HTMLLost = true
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if gzipped {
+		if stored, err = repr.Gunzip(stored); err != nil {
+			return err
+		}
+	}
+	html, ok := payloadHTML(stored)
+	if !ok || htmlSum(html) != f.htmlSum {
+		f.HTMLLost = true
+		return nil
+	}
+	f.HTML = html
+	return nil
+}
+
+// payloadHTML returns the post's html from a stored payload, without decoding
+// the rest (the markdown before it is as long). A payload is api.Encode's
+// compact JSON, its post's keys in a fixed order, so the first "html": key
+// outside a string is the post's: inside a string every quote is escaped.
+// A wrong guess would fail the caller's hash check, and the file would be
+// rendered again.
+func payloadHTML(body []byte) (string, bool) {
+	const key = `"html":"`
+	i := bytes.Index(body, []byte(key))
+	if i < 0 {
+		return "", false
+	}
+	open := i + len(key) - 1
+	for j := open + 1; j < len(body); j++ {
+		k := bytes.IndexByte(body[j:], '"')
+		if k < 0 {
+			return "", false
+		}
+		j += k
+		escapes := 0
+		for b := j - 1; b > open && body[b] == '\\'; b-- {
+			escapes++
+		}
+		if escapes%2 == 0 {
+			var html string
+			if json.Unmarshal(body[open:j+1], &html) != nil {
+				return "", false
+			}
+			return html, true
+		}
+	}
+	return "", false
 }
 
 // Fingerprints returns every post's payload fingerprint, by post id.

@@ -9,7 +9,7 @@ import (
 // schemaVersion is bumped whenever the schema or what geul stores changes; an
 // index of another version is dropped and rebuilt from the content files, which
 // are the source of truth.
-const schemaVersion = 17 // 11: site.yaml's description; 12: bundle files, warnings; 13: the release meta; 14: renders and search text packed; 15: a search document's body read from its file's rendering; 16: the word table's prefix index of one character only; 17: a post file's meta keeps the lines of title and date only
+const schemaVersion = 18 // 11: site.yaml's description; 12: bundle files, warnings; 13: the release meta; 14: renders and search text packed; 15: a search document's body read from its file's rendering; 16: the word table's prefix index of one character only; 17: a post file's meta keeps the lines of title and date only; 18: a rendering keeps no html a payload carries
 
 var schema = []string{
 	`CREATE TABLE files (
@@ -27,7 +27,9 @@ var schema = []string{
 	// that a new process reads every file's state in small rows, not one
 	// page per file.
 	// Its markdown, html, toc, text and reading minutes in one packed value
-	// (see pack.go).
+	// (see pack.go). The html is left out, and read from the payload, when
+	// the post's payload in the file's language carries it as it is
+	// (FileRecord.HTMLIn).
 	`CREATE TABLE renders (
 		path    TEXT PRIMARY KEY,
 		data    BLOB NOT NULL

@@ -29,7 +29,24 @@ type FileRecord struct {
 	Text    string // NFC once stored (see Pack)
 	Minutes int
 
-	packed []byte // the rendering as stored; see Pack
+	// HTMLIn names the payload that carries HTML as it is, when one does:
+	// the payload of the file's post in the file's own language, whose
+	// links were not rewritten. The rendering then keeps a hash of the html
+	// rather than the html, which the index would otherwise store twice,
+	// and FileRecord reads it back from that payload.
+	HTMLIn PayloadRef
+	// HTMLLost is set by FileRecord when the rendering kept no html and the
+	// payload it names no longer carries it (the post changed since): the
+	// caller renders Body again.
+	HTMLLost bool
+
+	packed  []byte // the rendering as stored; see Pack
+	htmlSum string // see htmlSum, when HTMLIn is set
+}
+
+// PayloadRef names a post's payload in one language.
+type PayloadRef struct {
+	PostID, Lang string
 }
 
 // PostRecord is one post's row with its payloads, one per site language.

@@ -1,0 +1,78 @@
+package index_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/geul-dev/geul/internal/index"
+	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/testutil"
+)
+
+// A file's rendering keeps no html that its post's payload carries as it is:
+// a post rebuilt while that file did not change reads the html back from
+// the payload, and renders the file again once the payload carries other
+// html (here: a bundle file arrived, and the link to it was rewritten).
+// Every step serves the html a fresh index of the folder serves.
+func TestUnchangedFileHTMLFromPayload(t *testing.T) {
+	dir := t.TempDir()
+	put := func(rel, data string) { t.Helper(); testutil.WriteFile(t, dir, rel, data) }
+	ctx := context.Background()
+	st := openStore(t)
+	ix := index.New(dir, st)
+	run := func(step string) {
+		t.Helper()
+		if _, err := ix.Run(ctx); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		fresh, err := store.Open(ctx, filepath.Join(t.TempDir(), "fresh.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fresh.Close()
+		if _, err := index.New(dir, fresh).Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{"go/a", "go/pic"} {
+			for _, lang := range []string{"ko", "en"} {
+				if got, want := storedPost(t, st, id, lang).HTML, storedPost(t, fresh, id, lang).HTML; got != want {
+					t.Errorf("%s: %s (%s) html\n got %q\nwant %q", step, id, lang, got, want)
+				}
+			}
+		}
+	}
+	record := func(path string) store.FileRecord {
+		t.Helper()
+		rec, err := st.FileRecord(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	post := func(title, body string) string {
+		return "---\ntitle: " + title + "\ndate: 2025-01-01\n---\n" + body
+	}
+
+	put("go/a.ko.md", post("가", "# 제목\n\n본문 **굵게**.\n"))
+	put("go/a.en.md", post("A", "Body.\n"))
+	put("go/pic/index.ko.md", post("그림", "![도식](diagram.png)\n\n그림 설명.\n"))
+	put("go/pic/index.en.md", post("Picture", "A picture.\n"))
+	run("first index")
+	if rec := record("go/a.ko.md"); rec.HTMLIn != (store.PayloadRef{PostID: "go/a", Lang: "ko"}) || rec.HTMLLost || !strings.Contains(rec.HTML, "<strong>") {
+		t.Errorf("go/a.ko.md: HTMLIn %v, lost %v, html %q; want its html read from its payload", rec.HTMLIn, rec.HTMLLost, rec.HTML)
+	}
+
+	put("go/a.en.md", post("A", "Another body.\n"))
+	run("a translation changed")
+
+	put("go/pic/diagram.png", "\x89PNG\r\n\x1a\n")
+	run("the bundle file arrived")
+	if rec := record("go/pic/index.ko.md"); !rec.HTMLLost {
+		t.Errorf("go/pic/index.ko.md after its link was rewritten: HTMLLost false, html %q", rec.HTML)
+	}
+
+	put("go/pic/index.en.md", post("Picture", "Another picture.\n"))
+	run("a translation of the bundle post changed")
+}
