@@ -2,6 +2,7 @@ package index_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -35,7 +36,7 @@ func TestUnchangedFileHTMLFromPayload(t *testing.T) {
 		if _, err := index.New(dir, fresh).Run(ctx); err != nil {
 			t.Fatal(err)
 		}
-		for _, id := range []string{"go/a", "go/pic"} {
+		for _, id := range ids(t, fresh) {
 			for _, lang := range []string{"ko", "en"} {
 				if got, want := storedPost(t, st, id, lang).HTML, storedPost(t, fresh, id, lang).HTML; got != want {
 					t.Errorf("%s: %s (%s) html\n got %q\nwant %q", step, id, lang, got, want)
@@ -67,12 +68,35 @@ func TestUnchangedFileHTMLFromPayload(t *testing.T) {
 	put("go/a.en.md", post("A", "Another body.\n"))
 	run("a translation changed")
 
+	// The link to it is rewritten in the payload: the unchanged file's
+	// rendering takes its html back.
 	put("go/pic/diagram.png", "\x89PNG\r\n\x1a\n")
 	run("the bundle file arrived")
-	if rec := record("go/pic/index.ko.md"); !rec.HTMLLost {
-		t.Errorf("go/pic/index.ko.md after its link was rewritten: HTMLLost false, html %q", rec.HTML)
+	if rec := record("go/pic/index.ko.md"); rec.HTMLIn != (store.PayloadRef{}) || rec.HTMLLost || !strings.Contains(rec.HTML, `src="diagram.png"`) {
+		t.Errorf("go/pic/index.ko.md after its link was rewritten: HTMLIn %v, lost %v, html %q; want its own html kept", rec.HTMLIn, rec.HTMLLost, rec.HTML)
 	}
-
 	put("go/pic/index.en.md", post("Picture", "Another picture.\n"))
 	run("a translation of the bundle post changed")
+
+	// A flat file takes the slug of an unchanged bundle file, whose
+	// rendering then names a payload that carries the other file's html;
+	// once the flat file is gone, the bundle file serves again, rendered
+	// from its markdown, and its rendering is made right.
+	put("go/b/index.ko.md", post("나", "번들 본문.\n"))
+	run("a bundle post")
+	put("go/b.ko.md", post("나", "평평한 본문.\n"))
+	run("a flat file takes its slug")
+	if rec := record("go/b/index.ko.md"); !rec.HTMLLost {
+		t.Errorf("go/b/index.ko.md after losing its slug: HTMLLost false, html %q", rec.HTML)
+	}
+	if err := os.Remove(filepath.Join(dir, "go", "b.ko.md")); err != nil {
+		t.Fatal(err)
+	}
+	run("the flat file is gone")
+	if html := storedPost(t, st, "go/b", "ko").HTML; !strings.Contains(html, "번들 본문") {
+		t.Errorf("go/b after the flat file is gone: html %q, want the bundle file's", html)
+	}
+	if rec := record("go/b/index.ko.md"); rec.HTMLLost || !strings.Contains(rec.HTML, "번들 본문") {
+		t.Errorf("go/b/index.ko.md serving again: HTMLLost %v, html %q; want its html read back", rec.HTMLLost, rec.HTML)
+	}
 }

@@ -210,8 +210,9 @@ func (b *builder) write(ctx context.Context, tx *store.Tx, touched, updated []*r
 func (b *builder) buildPost(ctx context.Context, p *content.Post, changed map[string]*read) (writeOp, error) {
 	docs := make(map[string]*doc, len(p.Files))
 	var (
-		recs     []store.FileRecord
+		recs     []store.FileRecord // the changed files'
 		recLangs []string
+		kept     = map[string]store.FileRecord{} // the other files' as stored, by language
 	)
 	for lang, f := range p.Files {
 		if r := changed[f.Path]; r != nil {
@@ -223,25 +224,41 @@ func (b *builder) buildPost(ctx context.Context, p *content.Post, changed map[st
 			docs[lang] = d
 			continue
 		}
-		d, err := b.storedDoc(ctx, f)
+		d, stored, err := b.storedDoc(ctx, f)
 		if err != nil {
 			return nil, err
 		}
-		docs[lang] = d
+		docs[lang], kept[lang] = d, stored
 	}
 	rec, html, warns, err := b.postRecord(p, docs)
 	if err != nil {
 		return nil, err
 	}
-	for i := range recs {
-		// The payload in the file's language carries its html as it is
-		// unless bundle links were rewritten in it: then the rendering
-		// needs no copy (see store.FileRecord.HTMLIn).
-		lang := recLangs[i]
-		if html[lang] == recs[i].HTML && servesOwn(rec.Payloads, lang) {
-			recs[i].HTMLIn = store.PayloadRef{PostID: p.ID(), Lang: lang}
+	// The payload in a file's language carries its html as it is unless
+	// bundle links were rewritten in it: then the rendering needs no copy
+	// (see store.FileRecord.HTMLIn).
+	htmlIn := func(lang, h string) store.PayloadRef {
+		if html[lang] == h && servesOwn(rec.Payloads, lang) {
+			return store.PayloadRef{PostID: p.ID(), Lang: lang}
 		}
+		return store.PayloadRef{}
+	}
+	for i := range recs {
+		recs[i].HTMLIn = htmlIn(recLangs[i], recs[i].HTML)
 		recs[i].Pack() // here on a worker, not on the run's single writer
+	}
+	// An unchanged file's rendering is written again when this build
+	// changes whether its payload carries its html, so that the rendering
+	// never names a payload that does not.
+	var repaired []store.FileRecord
+	for lang, k := range kept {
+		ref := htmlIn(lang, k.HTML)
+		if ref == k.HTMLIn && !k.HTMLLost {
+			continue
+		}
+		k.HTMLIn, k.HTMLLost = ref, false
+		k.Pack()
+		repaired = append(repaired, k)
 	}
 	if len(warns) > 0 {
 		b.mu.Lock()
@@ -251,6 +268,11 @@ func (b *builder) buildPost(ctx context.Context, p *content.Post, changed map[st
 	return func(ctx context.Context, tx *store.Tx) error {
 		for _, fr := range recs {
 			if err := tx.PutFile(ctx, fr); err != nil {
+				return err
+			}
+		}
+		for _, fr := range repaired {
+			if err := tx.PutRendering(ctx, fr); err != nil {
 				return err
 			}
 		}
@@ -353,25 +375,26 @@ func headings(hs []markdown.Heading) []api.Heading {
 	return out
 }
 
-// storedDoc loads the rendering of an unchanged file from the last committed run.
-func (b *builder) storedDoc(ctx context.Context, f *content.File) (*doc, error) {
+// storedDoc loads the rendering of an unchanged file from the last committed
+// run, with the record it comes from.
+func (b *builder) storedDoc(ctx context.Context, f *content.File) (*doc, store.FileRecord, error) {
 	rec, err := b.ix.store.FileRecord(ctx, f.Path)
 	if err != nil {
-		return nil, err
+		return nil, rec, err
 	}
 	if rec.HTMLLost {
 		// The payload that carried its html changed: render it again.
 		res, err := b.ix.md.Render([]byte(rec.Body))
 		if err != nil {
-			return nil, fmt.Errorf("render %s: %w", f.Path, err)
+			return nil, rec, fmt.Errorf("render %s: %w", f.Path, err)
 		}
 		rec.HTML = string(res.HTML)
 	}
 	d := &doc{body: rec.Body, html: rec.HTML, text: rec.Text, minutes: rec.Minutes, extra: f.Extra}
 	if err := json.Unmarshal(rec.TOC, &d.toc); err != nil {
-		return nil, fmt.Errorf("file %s: toc: %w", f.Path, err)
+		return nil, rec, fmt.Errorf("file %s: toc: %w", f.Path, err)
 	}
-	return d, nil
+	return d, rec, nil
 }
 
 // localized orders a language map: the site's languages first, in its order,
@@ -440,15 +463,14 @@ func (b *builder) modified(p *content.Post) time.Time {
 	return t
 }
 
-// postRecord builds a post's payloads for every site language, and returns
-// the warnings of its files' html.
 // servesOwn reports whether pls has a payload in lang that carries lang's body.
 func servesOwn(pls []store.Payload, lang string) bool {
 	return slices.ContainsFunc(pls, func(pl store.Payload) bool { return pl.Lang == lang && pl.Served == lang })
 }
 
-// postRecord builds p's row and payloads; html is each file's html as its
-// payloads carry it, by language.
+// postRecord builds a post's payloads for every site language, and returns
+// each file's html as its payloads carry it, by language, and the warnings
+// of its files' html.
 func (b *builder) postRecord(p *content.Post, docs map[string]*doc) (rec store.PostRecord, html map[string]string, warns []*content.Error, err error) {
 	c, warns := b.common(p, docs)
 	rec = store.PostRecord{

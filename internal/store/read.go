@@ -52,7 +52,13 @@ func (s *Store) FileRecord(ctx context.Context, path string) (FileRecord, error)
 		f      FileRecord
 		packed []byte
 	)
-	err := s.r.QueryRowContext(ctx, `SELECT f.path, f.kind, f.size, f.mtime, f.hash, f.meta, r.data
+	// One snapshot: the rendering and the payload it may name.
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return f, fmt.Errorf("file %s: %w", path, err)
+	}
+	defer tx.Rollback()
+	err = tx.QueryRowContext(ctx, `SELECT f.path, f.kind, f.size, f.mtime, f.hash, f.meta, r.data
 		FROM files f LEFT JOIN renders r ON r.path = f.path WHERE f.path=?`, path).
 		Scan(&f.Path, &f.Kind, &f.Size, &f.MTime, &f.Hash, &f.Meta, &packed)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -62,7 +68,7 @@ func (s *Store) FileRecord(ctx context.Context, path string) (FileRecord, error)
 		err = f.unpackRender(packed)
 	}
 	if err == nil && f.HTMLIn.PostID != "" {
-		err = s.htmlFromPayload(ctx, &f)
+		err = htmlFromPayload(ctx, tx, &f)
 	}
 	if err != nil {
 		return f, fmt.Errorf("file %s: %w", path, err)
@@ -75,12 +81,12 @@ func (s *Store) FileRecord(ctx context.Context, path string) (FileRecord, error)
 
 // htmlFromPayload fills f.HTML from the payload its rendering names, or sets
 // f.HTMLLost when that payload is gone or carries other html.
-func (s *Store) htmlFromPayload(ctx context.Context, f *FileRecord) error {
+func htmlFromPayload(ctx context.Context, tx *sql.Tx, f *FileRecord) error {
 	var (
 		stored  []byte
 		gzipped bool
 	)
-	err := s.r.QueryRowContext(ctx, `SELECT coalesce(body, gzip), body IS NULL FROM payloads WHERE post_id=? AND lang=?`,
+	err := tx.QueryRowContext(ctx, `SELECT coalesce(body, gzip), body IS NULL FROM payloads WHERE post_id=? AND lang=?`,
 		f.HTMLIn.PostID, f.HTMLIn.Lang).Scan(&stored, &gzipped)
 	if errors.Is(err, sql.ErrNoRows) {
 		f.HTMLLost = true

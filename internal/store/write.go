@@ -269,13 +269,27 @@ func (t *Tx) PutFile(ctx context.Context, f FileRecord) error {
 	_, err := t.exec(ctx, `INSERT OR REPLACE INTO files(path, kind, size, mtime, hash, meta) VALUES(?,?,?,?,?,?)`,
 		f.Path, f.Kind, f.Size, f.MTime, f.Hash, f.Meta)
 	if err == nil && f.Kind == "post" {
-		f.Pack()
-		_, err = t.exec(ctx, `INSERT OR REPLACE INTO renders(path, data) VALUES(?,?)`, f.Path, f.packed)
+		err = t.putRendering(ctx, &f)
 	}
 	if err != nil {
 		return fmt.Errorf("put file %s: %w", f.Path, err)
 	}
 	return nil
+}
+
+// PutRendering replaces a post file's rendering alone, the file's row as
+// it is.
+func (t *Tx) PutRendering(ctx context.Context, f FileRecord) error {
+	if err := t.putRendering(ctx, &f); err != nil {
+		return fmt.Errorf("put rendering %s: %w", f.Path, err)
+	}
+	return nil
+}
+
+func (t *Tx) putRendering(ctx context.Context, f *FileRecord) error {
+	f.Pack()
+	_, err := t.exec(ctx, `INSERT OR REPLACE INTO renders(path, data) VALUES(?,?)`, f.Path, f.packed)
+	return err
 }
 
 // TouchFile records new stat data for a file whose bytes did not change.
