@@ -28,14 +28,8 @@ func TestUnchangedFileHTMLFromPayload(t *testing.T) {
 		if _, err := ix.Run(ctx); err != nil {
 			t.Fatalf("%s: %v", step, err)
 		}
-		fresh, err := store.Open(ctx, filepath.Join(t.TempDir(), "fresh.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		fresh := freshIndex(t, dir)
 		defer fresh.Close()
-		if _, err := index.New(dir, fresh).Run(ctx); err != nil {
-			t.Fatal(err)
-		}
 		for _, id := range ids(t, fresh) {
 			for _, lang := range []string{"ko", "en"} {
 				if got, want := storedPost(t, st, id, lang).HTML, storedPost(t, fresh, id, lang).HTML; got != want {

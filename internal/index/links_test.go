@@ -187,16 +187,24 @@ func ids(t *testing.T, st *store.Store) []string {
 // items.
 func assertSameAsFresh(t *testing.T, dir string, st *store.Store) {
 	t.Helper()
+	fresh := freshIndex(t, dir)
+	defer fresh.Close()
+	assertSameStores(t, st, fresh)
+}
+
+// freshIndex is a new index of the folder dir; the caller closes it.
+func freshIndex(t *testing.T, dir string) *store.Store {
+	t.Helper()
 	ctx := context.Background()
 	fresh, err := store.Open(ctx, filepath.Join(t.TempDir(), "fresh.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer fresh.Close()
 	if _, err := index.New(dir, fresh).Run(ctx); err != nil {
+		fresh.Close()
 		t.Fatal(err)
 	}
-	assertSameStores(t, st, fresh)
+	return fresh
 }
 
 // assertSameStores checks that st serves the same posts as fresh, with
