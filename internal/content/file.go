@@ -51,7 +51,7 @@ type File struct {
 	// TitleLine and DateLine are the lines of the front-matter keys title
 	// and date, 0 when absent: Assemble points at a key that is present but
 	// empty. Two numbers rather than a line per key: the index keeps every
-	// file's front matter in memory, and a map per file was a fifth of it.
+	// file's front matter in memory, where a map per file was much of it.
 	TitleLine, DateLine int
 }
 

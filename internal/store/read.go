@@ -82,12 +82,9 @@ func (s *Store) FileRecord(ctx context.Context, path string) (FileRecord, error)
 // htmlFromPayload fills f.HTML from the payload its rendering names, or sets
 // f.HTMLLost when that payload is gone or carries other html.
 func htmlFromPayload(ctx context.Context, tx *sql.Tx, f *FileRecord) error {
-	var (
-		stored  []byte
-		gzipped bool
-	)
-	err := tx.QueryRowContext(ctx, `SELECT coalesce(body, gzip), body IS NULL FROM payloads WHERE post_id=? AND lang=?`,
-		f.HTMLIn.PostID, f.HTMLIn.Lang).Scan(&stored, &gzipped)
+	var body, gz []byte
+	err := tx.QueryRowContext(ctx, `SELECT body, gzip FROM payloads WHERE post_id=? AND lang=?`,
+		f.HTMLIn.PostID, f.HTMLIn.Lang).Scan(&body, &gz)
 	if errors.Is(err, sql.ErrNoRows) {
 		f.HTMLLost = true
 		return nil
@@ -95,12 +92,10 @@ func htmlFromPayload(ctx context.Context, tx *sql.Tx, f *FileRecord) error {
 	if err != nil {
 		return err
 	}
-	if gzipped {
-		if stored, err = repr.Gunzip(stored); err != nil {
-			return err
-		}
+	if body, err = identity(body, gz); err != nil {
+		return err
 	}
-	html, ok := payloadHTML(stored)
+	html, ok := payloadHTML(body)
 	if !ok || htmlSum(html) != f.htmlSum {
 		f.HTMLLost = true
 		return nil

@@ -153,8 +153,7 @@ var schema = []string{
 	// 하지만, 하나...), too many to merge per query. An index of two-character
 	// prefixes too cost 63 of the table's 208 MB at 10,000 posts, and the
 	// words a two-character prefix starts merge fast enough without it
-	// (store.Search on that corpus: 병목 and the other two-syllable Korean
-	// words 3-7 ms, "go" 18 ms, against 2-3 ms with it).
+	// (BenchmarkSearch on that corpus: every class under 10 ms p50).
 	`CREATE VIRTUAL TABLE search_words USING fts5(
 		title, description, body,
 		tokenize = 'unicode61 remove_diacritics 2', prefix = '1',
