@@ -36,6 +36,7 @@ func runIndex(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer st.Close()
 	ix := index.New(c.content, st)
+	ix.SetSkipUnchanged(true) // no run follows in this process
 	bar := newProgressReport(stderr)
 	ix.SetProgress(bar.update)
 	sum, err := ix.Run(ctx)
@@ -90,6 +91,9 @@ func printSummary(w io.Writer, s index.Summary, checkpoint time.Duration) {
 		per[i] = fmt.Sprintf("%s %d", l, s.Posts[l])
 	}
 	fmt.Fprintf(w, "indexed %d files: %d read, %d unchanged skipped, %d rendered, %d deleted\n", s.Files, s.Read, s.Unchanged, s.Rendered, s.Deleted)
+	if s.Quick {
+		fmt.Fprintln(w, "nothing changed since the last run: the index is as it was")
+	}
 	fmt.Fprintf(w, "posts: %d (%s), %d payloads rebuilt, generation %d\n", s.Total, strings.Join(per, ", "), s.Payloads, s.Generation)
 	fmt.Fprintf(w, "time: %.3fs, %.0f posts/s\n", secs, rate)
 	fmt.Fprintf(w, "checkpoint: %.3fs\n", checkpoint.Seconds())
@@ -107,7 +111,7 @@ func printSummary(w io.Writer, s index.Summary, checkpoint time.Duration) {
 func logSummary(log *slog.Logger, s index.Summary) {
 	log.Info("indexed", "files", s.Files, "read", s.Read, "unchanged", s.Unchanged, "rendered", s.Rendered,
 		"deleted", s.Deleted, "deferred", len(s.Deferred), "posts", s.Total, "payloads", s.Payloads, "generation", s.Generation,
-		"errors", s.ErrorCount(), "targeted", s.Targeted, "duration", s.Duration)
+		"errors", s.ErrorCount(), "targeted", s.Targeted, "quick", s.Quick, "duration", s.Duration)
 	for _, e := range s.Errors {
 		what := "content error"
 		if e.Warning {

@@ -129,6 +129,13 @@ func serveWritable(ctx context.Context, c *config, set serveSettings, cfg server
 		defer w.Close()
 	}
 
+	// Nothing runs the indexer again when there is neither a watcher nor
+	// POST /admin/reindex: the first run may skip working out posts when no
+	// file changed, and what it remembers is dropped once it is done.
+	once := w == nil && cfg.AdminToken == ""
+	if once {
+		runs.ix.SetSkipUnchanged(true)
+	}
 	// The first index runs while the server already answers /healthz and a 503
 	// on /readyz. A signal during it stops the server like any other.
 	first, err := runs.Run(ctx)
@@ -139,10 +146,9 @@ func serveWritable(ctx context.Context, c *config, set serveSettings, cfg server
 	if ctx.Err() == nil {
 		srv.SetReady()
 	}
-	if w == nil && cfg.AdminToken == "" {
-		// Nothing runs the indexer again: neither a watcher nor
-		// POST /admin/reindex. What it remembers of every file and post
-		// would only weigh on the server's memory.
+	if once {
+		// What the indexer remembers of every file and post would only
+		// weigh on the server's memory.
 		runs.forget()
 	}
 	if w != nil {

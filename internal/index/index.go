@@ -63,6 +63,10 @@ type Summary struct {
 	// Targeted says the run looked only at the paths it was given (see
 	// RunChanged), not at every file.
 	Targeted bool
+	// Quick says no file changed since the last complete run: the run
+	// looked at the files and left the store as it was (see
+	// SetSkipUnchanged).
+	Quick bool
 	// Site is the snapshot of the site this run leaves served, for the
 	// server to publish; nil when the run failed.
 	Site *site.Snapshot
@@ -91,7 +95,10 @@ type Indexer struct {
 	mu     sync.Mutex
 	loaded bool
 	known  map[string]*known // by path: the last good state of every file
-	fps    map[string]string // by post id: fingerprint of its stored payloads
+	// pending are the paths of post and bundle files whose stored records
+	// are not read yet; see decodePending.
+	pending []string
+	fps     map[string]string // by post id: fingerprint of its stored payloads
 	// What the last run found, for a run that looks at a few paths only:
 	// the content files present, and the problems of files and folders
 	// (scan and read errors; not those of assembling posts, which every
@@ -103,7 +110,8 @@ type Indexer struct {
 	// finds those of the posts it rebuilds only.
 	warns map[string][]*content.Error
 
-	baseURL string // see SetBaseURL
+	baseURL       string // see SetBaseURL
+	skipUnchanged bool   // see SetSkipUnchanged
 
 	// refused are the file versions that went over their rendering budget
 	// while rendering, by path; see errRefused.
@@ -176,9 +184,10 @@ func (ix *Indexer) runChanged(ctx context.Context, paths []string, w *watched) (
 	defer func() { ix.watched = nil }()
 	start := time.Now()
 	sum, err := ix.run(ctx, start, paths)
-	// Each retry normally refuses at least one more file; the bound keeps a
-	// file that is somehow not refused on reading from looping for ever.
-	for try := 0; errors.Is(err, errRefused) && try < 4; try++ {
+	// Each retry normally refuses at least one more file, or reads the
+	// files whose stored records were unreadable; the bound keeps a file
+	// that is somehow not refused on reading from looping for ever.
+	for try := 0; (errors.Is(err, errRefused) || errors.Is(err, errReload)) && try < 4; try++ {
 		sum, err = ix.run(ctx, start, paths)
 	}
 	sum.Duration = time.Since(start)
@@ -198,15 +207,17 @@ func (ix *Indexer) Forget() {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.loaded = false
-	ix.known, ix.fps, ix.files, ix.fileErrs, ix.last, ix.warns = nil, nil, nil, nil, nil, nil
+	ix.known, ix.fps, ix.files, ix.fileErrs, ix.last, ix.warns, ix.pending = nil, nil, nil, nil, nil, nil, nil
 }
 
-// load reads what the store remembers, once per process.
+// load reads what the store remembers, once per process. The front matter
+// of post and bundle files is read only when a run needs it (see
+// decodePending): a run that finds nothing changed does not.
 func (ix *Indexer) load(ctx context.Context) error {
 	if ix.loaded {
 		return nil
 	}
-	metas, err := ix.store.FileMetas(ctx)
+	metas, err := ix.store.FileMetas(ctx, kindSite, kindCategory)
 	if err != nil {
 		return err
 	}
@@ -214,36 +225,25 @@ func (ix *Indexer) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// Decoding is most of a new process's first run when nothing changed.
-	ks := make([]*known, len(metas))
-	ix.parallel(ctx, len(metas), func(i int) {
-		m := metas[i]
+	ix.known = make(map[string]*known, len(metas))
+	ix.pending = nil
+	for _, m := range metas {
 		k := &known{state: m.FileState}
-		var err error
 		switch m.Kind {
-		case kindPost:
-			k.post, err = decodeMeta[content.File](m.Meta)
+		case kindPost, kindBundle:
+			ix.pending = append(ix.pending, m.Path)
 		case kindCategory:
 			k.cat, err = decodeMeta[content.Category](m.Meta)
 		case kindSite:
 			k.site, err = decodeMeta[content.Site](m.Meta)
-		case kindBundle:
-			k.bundle, err = decodeMeta[content.BundleFile](m.Meta)
 		}
-		if err == nil {
+		if err != nil {
 			// A record that cannot be read is as good as absent: the file
 			// is read again.
-			ks[i] = k
+			err = nil
+			continue
 		}
-	})
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	ix.known = make(map[string]*known, len(metas))
-	for i, k := range ks {
-		if k != nil {
-			ix.known[metas[i].Path] = k
-		}
+		ix.known[m.Path] = k
 	}
 	ix.fps = fps
 	ws, err := ix.store.Warnings(ctx)
@@ -257,6 +257,65 @@ func (ix *Indexer) load(ctx context.Context) error {
 		}
 	}
 	ix.loaded = true
+	return nil
+}
+
+// errReload asks for a run again: a stored record turned out unreadable
+// after the folder was scanned, and its file must be read.
+var errReload = errors.New("stored file record unreadable")
+
+// decodePending reads and decodes the stored records load left aside, on
+// the worker pool: most of a new process's first run when few files changed.
+// It fills the files' known states in ix.known and in next, where a run may
+// have copied them. A record that does not decode is dropped, as if never
+// stored, and the run starts again (errReload) to read its file.
+func (ix *Indexer) decodePending(ctx context.Context, next map[string]*known) error {
+	pending := ix.pending
+	if len(pending) == 0 {
+		return nil
+	}
+	// Nothing wrote to the store since load: a run writes only once the
+	// records are whole.
+	metas, err := ix.store.Metas(ctx, kindPost, kindBundle)
+	if err != nil {
+		return err
+	}
+	bad := make([]bool, len(pending))
+	ix.parallel(ctx, len(pending), func(i int) {
+		path := pending[i]
+		var (
+			post   *content.File
+			bundle *content.BundleFile
+			err    error
+		)
+		k := ix.known[path]
+		if k.state.Kind == kindBundle {
+			bundle, err = decodeMeta[content.BundleFile](metas[path])
+		} else {
+			post, err = decodeMeta[content.File](metas[path])
+		}
+		if bad[i] = err != nil; bad[i] {
+			return
+		}
+		k.post, k.bundle = post, bundle
+		if c := next[path]; c != nil && c != k {
+			c.post, c.bundle = post, bundle
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ix.pending = nil
+	reload := false
+	for i, path := range pending {
+		if bad[i] {
+			delete(ix.known, path)
+			reload = true
+		}
+	}
+	if reload {
+		return errReload
+	}
 	return nil
 }
 
@@ -531,6 +590,14 @@ func (ix *Indexer) gather(ctx context.Context, fsys fs.FS, rf *runFiles, targets
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// A run that reads new bytes or deletes a file works posts out: the
+	// stored records of the other files are needed, whole before a read
+	// is applied.
+	if len(rf.deleted) > 0 || slices.ContainsFunc(reads, func(r *read) bool { return !r.same }) {
+		if err := ix.decodePending(ctx, rf.next); err != nil {
+			return err
+		}
+	}
 	for _, r := range reads {
 		if r.refused != nil {
 			// As a run that met it while writing remembers it (see
@@ -591,7 +658,7 @@ func (ix *Indexer) nextWarns(dirty []*content.Post, removed []string, rebuilt ma
 // commitRun stores a run's categories and errors, errs sorted, and commits
 // tx: the generation it leads to, whether it changed what is served, and
 // the categories with their counts as the commit serves them.
-func commitRun(ctx context.Context, tx *store.Tx, cats []store.CategoryRecord, errs []*content.Error, start time.Time) (int64, bool, []site.Category, error) {
+func commitRun(ctx context.Context, tx *store.Tx, cats []store.CategoryRecord, errs []*content.Error, run store.RunInfo) (int64, bool, []site.Category, error) {
 	if err := tx.PutCategories(ctx, cats); err != nil {
 		return 0, false, nil, err
 	}
@@ -606,7 +673,8 @@ func commitRun(ctx context.Context, tx *store.Tx, cats []store.CategoryRecord, e
 	if err != nil {
 		return 0, false, nil, err
 	}
-	gen, changed, err := tx.Commit(ctx, store.RunInfo{At: start, Duration: time.Since(start)})
+	run.Duration = time.Since(run.At)
+	gen, changed, err := tx.Commit(ctx, run)
 	return gen, changed, served, err
 }
 
@@ -631,6 +699,15 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 	}
 	site := ix.siteOf(rf.next)
 	fileErrs := slices.Clone(rf.errs)
+	key := runKey(site, fileErrs)
+	if ix.skipUnchanged && ix.last == nil && sum.Read == len(rf.touched) && len(rf.deleted) == 0 {
+		if done, err := ix.quietRun(ctx, start, rf, site, key); done || err != nil {
+			return sum, err
+		}
+	}
+	if err := ix.decodePending(ctx, rf.next); err != nil {
+		return sum, err
+	}
 	d := ix.derive(site, rf.next, rf.updated, rf.only)
 	errs := append(rf.errs, d.errs...)
 	dirty, removed := ix.changedPosts(d, &sum)
@@ -659,7 +736,7 @@ func (ix *Indexer) run(ctx context.Context, start time.Time, targets []string) (
 		errs = append(errs, ws...)
 	}
 	sortErrors(errs)
-	gen, changed, cats, err := commitRun(ctx, tx, categoryRecords(site, d.cats), errs, start)
+	gen, changed, cats, err := commitRun(ctx, tx, categoryRecords(site, d.cats), errs, store.RunInfo{At: start, Key: key})
 	if err != nil {
 		return sum, err
 	}

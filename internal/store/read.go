@@ -22,24 +22,68 @@ type FileMeta struct {
 	Meta []byte
 }
 
-// FileMetas returns what the index remembers of every file, by path.
-func (s *Store) FileMetas(ctx context.Context) ([]FileMeta, error) {
-	// Through a reader: the writer's larger page cache would keep every page
-	// of the table for as long as the process lives.
-	rows, err := s.r.QueryContext(ctx, `SELECT path, kind, size, mtime, hash, meta FROM files`)
+// FileMetas returns what the index remembers of every file: its state, and
+// its meta when its kind is among metaKinds (any kind when none is named).
+func (s *Store) FileMetas(ctx context.Context, metaKinds ...string) ([]FileMeta, error) {
+	q := `SELECT path, kind, size, mtime, hash, meta FROM files`
+	if len(metaKinds) > 0 {
+		q = `SELECT path, kind, size, mtime, hash, CASE WHEN kind IN (` + placeholders(len(metaKinds)) + `) THEN meta END FROM files`
+	}
+	var out []FileMeta
+	err := s.scanMetas(ctx, q, metaKinds, func(rows *sql.Rows) error {
+		var f FileMeta
+		err := rows.Scan(&f.Path, &f.Kind, &f.Size, &f.MTime, &f.Hash, &f.Meta)
+		out = append(out, f)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("file metas: %w", err)
 	}
-	defer rows.Close()
-	var out []FileMeta
-	for rows.Next() {
-		var f FileMeta
-		if err := rows.Scan(&f.Path, &f.Kind, &f.Size, &f.MTime, &f.Hash, &f.Meta); err != nil {
-			return nil, fmt.Errorf("file metas: %w", err)
-		}
-		out = append(out, f)
+	return out, nil
+}
+
+// Metas returns the meta of every file of the given kinds, by path.
+func (s *Store) Metas(ctx context.Context, kinds ...string) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	err := s.scanMetas(ctx, `SELECT path, meta FROM files WHERE kind IN (`+placeholders(len(kinds))+`)`, kinds, func(rows *sql.Rows) error {
+		var (
+			path string
+			meta []byte
+		)
+		err := rows.Scan(&path, &meta)
+		out[path] = meta
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("metas: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// scanMetas runs a query of the files table with kinds as its arguments.
+func (s *Store) scanMetas(ctx context.Context, q string, kinds []string, row func(*sql.Rows) error) error {
+	args := make([]any, len(kinds))
+	for i, k := range kinds {
+		args[i] = k
+	}
+	// Through a reader: the writer's larger page cache would keep every page
+	// of the table for as long as the process lives.
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// placeholders is n comma-separated SQL parameters.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
 // FileRecord returns one file's full record as last committed. It reads
@@ -245,8 +289,12 @@ type Status struct {
 	Generation int64
 	IndexedAt  time.Time
 	Duration   time.Duration
+	Total      int            // posts
 	Posts      map[string]int // posts with a body, by language
 	Errors     []ContentError
+	// RunKey is the key the last complete index run committed with
+	// (RunInfo.Key); empty after a run that stopped part way.
+	RunKey string
 }
 
 // Generation returns the current index generation (0 before the first run that changed anything).
@@ -285,6 +333,8 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 		case "duration_ms":
 			ms, _ := strconv.ParseInt(v, 10, 64)
 			st.Duration = time.Duration(ms) * time.Millisecond
+		case runKeyState:
+			st.RunKey = v
 		}
 	}
 	rows.Close()
@@ -298,6 +348,7 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 			rows.Close()
 			return st, fmt.Errorf("status: %w", err)
 		}
+		st.Total++
 		for _, l := range strings.Split(langs, ",") {
 			if l != "" {
 				st.Posts[l]++

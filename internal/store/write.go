@@ -182,6 +182,11 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	gen, err := stateInt(ctx, tx, "generation")
+	if err == nil {
+		// Whatever this transaction saves before its Commit is part of a
+		// run, not a finished one (see Save).
+		_, err = tx.ExecContext(ctx, `DELETE FROM state WHERE key=?`, runKeyState)
+	}
 	if err != nil {
 		tx.Rollback()
 		return nil, fmt.Errorf("begin: %w", err)
@@ -234,6 +239,7 @@ func (t *Tx) Commit(ctx context.Context, run RunInfo) (int64, bool, error) {
 		"generation":  strconv.FormatInt(gen, 10),
 		"indexed_at":  run.At.UTC().Format(time.RFC3339Nano),
 		"duration_ms": strconv.FormatInt(run.Duration.Milliseconds(), 10),
+		runKeyState:   run.Key,
 	}
 	for k, v := range kv {
 		if _, err := t.tx.ExecContext(ctx, `INSERT INTO state(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value`, k, v); err != nil {
@@ -261,7 +267,14 @@ func (t *Tx) Commit(ctx context.Context, run RunInfo) (int64, bool, error) {
 type RunInfo struct {
 	At       time.Time
 	Duration time.Duration
+	// Key is what the run's caller needs to know, in a later process, that
+	// a run over the same files would change nothing (see Status.RunKey).
+	// Begin clears the stored one, so a run stopped after a Save leaves none.
+	Key string
 }
+
+// runKeyState is the state key of RunInfo.Key.
+const runKeyState = "run_key"
 
 // PutFile inserts or replaces a file's record, with its rendering when it is
 // a post file.
