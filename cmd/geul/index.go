@@ -29,7 +29,7 @@ func runIndex(ctx context.Context, args []string, getenv func(string) string, st
 	if err := store.CheckWritable(c.db); err != nil {
 		return err
 	}
-	tuneIndexGC(getenv)
+	index.TuneGC(getenv)
 	st, err := store.Open(ctx, c.db)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"sync"
 	"time"
 
 	"github.com/geul-dev/geul/internal/index"
@@ -13,8 +14,10 @@ import (
 )
 
 // profileCmd indexes dir into a fresh database at db as `geul index` does
-// (run, checkpoint, seal), writing a CPU profile to cpu and an allocation
-// profile to mem: the evidence for where an index run spends its time.
+// (run, checkpoint, seal, its collector set alike), writing a CPU profile to
+// cpu, an allocation profile to mem, and the live heap halfway through
+// building posts to mem.mid (what every collection of the build marks): the
+// evidence for where an index run spends its time.
 func profileCmd(dir, db, cpu, mem string) error {
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		os.Remove(db + suffix)
@@ -25,6 +28,7 @@ func profileCmd(dir, db, cpu, mem string) error {
 	}
 	defer cf.Close()
 	runtime.MemProfileRate = 64 << 10
+	index.TuneGC(os.Getenv) // as geul index
 	if err := pprof.StartCPUProfile(cf); err != nil {
 		return err
 	}
@@ -34,7 +38,17 @@ func profileCmd(dir, db, cpu, mem string) error {
 	if err != nil {
 		return err
 	}
-	sum, err := index.New(dir, st).Run(ctx)
+	ix := index.New(dir, st)
+	var (
+		once   sync.Once
+		midErr error
+	)
+	ix.SetProgress(func(p index.Progress) {
+		if p.Stage == index.StageBuild && p.Done*2 >= p.Total && p.Total > 0 {
+			once.Do(func() { midErr = writeHeap(mem + ".mid") })
+		}
+	})
+	sum, err := ix.Run(ctx)
 	if err != nil {
 		return err
 	}
@@ -47,6 +61,9 @@ func profileCmd(dir, db, cpu, mem string) error {
 	if err := st.Close(); err != nil {
 		return err
 	}
+	if midErr != nil {
+		return midErr
+	}
 	pprof.StopCPUProfile()
 	fmt.Printf("indexed %d files, rendered %d, in %s\n", sum.Files, sum.Rendered, time.Since(start))
 	mf, err := os.Create(mem)
@@ -55,4 +72,18 @@ func profileCmd(dir, db, cpu, mem string) error {
 	}
 	defer mf.Close()
 	return pprof.Lookup("allocs").WriteTo(mf, 0)
+}
+
+// writeHeap writes the live heap, collected first, to path.
+func writeHeap(path string) error {
+	runtime.GC()
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

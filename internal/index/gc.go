@@ -1,10 +1,11 @@
-package main
+package index
 
 import (
 	"runtime/debug"
 )
 
-// indexMemoryLimit is the Go heap's soft limit during `geul index`.
+// indexMemoryLimit is the Go heap's soft limit of a process that indexes
+// (see TuneGC).
 // Rendering allocates about a megabyte per file of chroma's matches, nearly
 // all short-lived, so at the default GOGC of 100 the collector ran for every
 // few files; a run lets the heap grow to indexGCPercent above the live data
@@ -15,9 +16,9 @@ const (
 	indexGCPercent   = 300
 )
 
-// tuneIndexGC sets the collector for an index run, unless GOGC or
-// GOMEMLIMIT say otherwise.
-func tuneIndexGC(getenv func(string) string) {
+// TuneGC sets the collector of a process that runs a whole index and little
+// else (geul index), unless GOGC or GOMEMLIMIT say otherwise.
+func TuneGC(getenv func(string) string) {
 	if getenv("GOGC") == "" {
 		debug.SetGCPercent(indexGCPercent)
 	}
