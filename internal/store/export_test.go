@@ -23,3 +23,11 @@ func AbandonReads(s *Store, n int) error {
 	}
 	return nil
 }
+
+// SetSearchIDDay sets how many search documents one day of post dates
+// numbers in order, and returns what puts it back.
+func SetSearchIDDay(n int64) func() {
+	old := searchIDDay
+	searchIDDay = n
+	return func() { searchIDDay = old }
+}

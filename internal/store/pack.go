@@ -13,21 +13,26 @@ import (
 
 // What the index keeps only to build payloads again and to cut search
 // snippets (a file's rendering, its text among it) is stored zstd-compressed
-// at its fastest level: HTML with highlighted code shrinks to about a fifth
+// at zstd's default level: the markdown and the text shrink to about a fifth
 // at a tenth of a millisecond per file, where SQLite would otherwise write
-// every byte of it. It is never served, so no client needs to read the format.
+// every byte of it; the fastest level takes a little less time and stores a
+// little more. It is never served, so no client needs to read the format.
+// What is held only during a run (Squeeze) takes the fastest level.
 var (
-	zenc = sync.OnceValue(func() *zstd.Encoder {
-		// Errors come only from bad options.
-		e, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1),
-			zstd.WithLowerEncoderMem(true))
-		return e
-	})
-	zdec = sync.OnceValue(func() *zstd.Decoder {
+	zenc  = sync.OnceValue(func() *zstd.Encoder { return newEncoder(zstd.SpeedDefault) })
+	zfast = sync.OnceValue(func() *zstd.Encoder { return newEncoder(zstd.SpeedFastest) })
+	zdec  = sync.OnceValue(func() *zstd.Decoder {
 		d, _ := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderLowmem(true))
 		return d
 	})
 )
+
+func newEncoder(level zstd.EncoderLevel) *zstd.Encoder {
+	// Errors come only from bad options.
+	e, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(1),
+		zstd.WithLowerEncoderMem(true))
+	return e
+}
 
 // errPacked is the error of a packed value that does not decode.
 var errPacked = errors.New("corrupt packed value")
@@ -133,7 +138,7 @@ const renderTextField = 3
 // Squeeze compresses bytes that are kept but never served, as renders are:
 // the index holds the bodies it has read but not rendered yet this way.
 func Squeeze(b []byte) []byte {
-	return zenc().EncodeAll(b, make([]byte, 0, len(b)/3))
+	return zfast().EncodeAll(b, make([]byte, 0, len(b)/3))
 }
 
 // Unsqueeze is Squeeze's inverse.

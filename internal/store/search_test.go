@@ -272,6 +272,38 @@ func TestSearchWindow(t *testing.T) {
 	}
 }
 
+// Search documents are numbered by day: the window reads the newest days
+// first, before 1970 too, and a day with more documents than it numbers
+// still stores and finds every one (its last ones sort as a little later).
+func TestSearchIDsByDay(t *testing.T) {
+	defer store.SetSearchIDDay(2)()
+	st := openStore(t)
+	run(t, st, put(
+		findPost("cs/before-epoch", "1969-12-31", sdoc{"en", "kernel", "", ""}),
+		findPost("cs/epoch", "1970-01-01", sdoc{"en", "kernel", "", ""}),
+		findPost("cs/next-day", "2022-01-02", sdoc{"en", "kernel", "", ""}),
+		findPost("cs/a", "2022-01-01", sdoc{"en", "kernel", "", ""}),
+		findPost("cs/b", "2022-01-01", sdoc{"en", "kernel", "", ""}),
+		findPost("cs/c", "2022-01-01", sdoc{"en", "kernel", "", ""}),
+	))
+	res := find(t, st, "kernel", "en")
+	got := hitIDs(res)
+	slices.Sort(got)
+	if want := []string{"cs/a", "cs/b", "cs/before-epoch", "cs/c", "cs/epoch", "cs/next-day"}; !slices.Equal(got, want) || res.Capped {
+		t.Errorf("hits %v (capped %v), want every post %v", got, res.Capped, want)
+	}
+	old := store.SearchWindow
+	t.Cleanup(func() { store.SearchWindow = old })
+	store.SearchWindow = 5
+	if got := hitIDs(find(t, st, "kernel", "en")); slices.Contains(got, "cs/before-epoch") {
+		t.Errorf("window of 5 ranked %v: the oldest, dated before 1970, is past it", got)
+	}
+	store.SearchWindow = 4
+	if got := hitIDs(find(t, st, "kernel", "en")); slices.Contains(got, "cs/epoch") || !slices.Contains(got, "cs/next-day") {
+		t.Errorf("window of 4 ranked %v: want the newest day in, 1970 out", got)
+	}
+}
+
 // TestSearchRebuildDelete: a rebuilt post is found by its new text only, a
 // deleted one not at all.
 func TestSearchRebuildDelete(t *testing.T) {
