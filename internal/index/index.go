@@ -274,8 +274,11 @@ func (ix *Indexer) decodePending(ctx context.Context, next map[string]*known) er
 	if len(pending) == 0 {
 		return nil
 	}
-	// Nothing wrote to the store since load: a run writes only once the
-	// records are whole.
+	// The records are as load found them: a run writes records only once
+	// they are whole, and a quick run (see quietRun) writes files' times
+	// alone. One that does not decode is as good as absent, as it is to a
+	// first run that decodes every record: a quick run leaves it as it is,
+	// and the first run that needs it reads its file again.
 	metas, err := ix.store.Metas(ctx, kindPost, kindBundle)
 	if err != nil {
 		return err

@@ -61,10 +61,10 @@ func profileCmd(dir, db, cpu, mem string) error {
 	if err := st.Close(); err != nil {
 		return err
 	}
+	pprof.StopCPUProfile()
 	if midErr != nil {
 		return midErr
 	}
-	pprof.StopCPUProfile()
 	fmt.Printf("indexed %d files, rendered %d, in %s\n", sum.Files, sum.Rendered, time.Since(start))
 	mf, err := os.Create(mem)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -28,8 +29,10 @@ var (
 )
 
 func newEncoder(level zstd.EncoderLevel) *zstd.Encoder {
-	// Errors come only from bad options.
-	e, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(1),
+	// EncodeAll takes one of the encoder's states for each call: as many
+	// as an index run has workers, or the workers' calls wait for one
+	// another. Errors come only from bad options.
+	e, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)),
 		zstd.WithLowerEncoderMem(true))
 	return e
 }

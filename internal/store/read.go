@@ -292,9 +292,6 @@ type Status struct {
 	Total      int            // posts
 	Posts      map[string]int // posts with a body, by language
 	Errors     []ContentError
-	// RunKey is the key the last complete index run committed with
-	// (RunInfo.Key); empty after a run that stopped part way.
-	RunKey string
 }
 
 // Generation returns the current index generation (0 before the first run that changed anything).
@@ -333,8 +330,6 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 		case "duration_ms":
 			ms, _ := strconv.ParseInt(v, 10, 64)
 			st.Duration = time.Duration(ms) * time.Millisecond
-		case runKeyState:
-			st.RunKey = v
 		}
 	}
 	rows.Close()

@@ -323,7 +323,7 @@ func distinctTerms(ms []match) int {
 // The full-text tables store each id as the varint of its distance from the
 // one before: a day's worth of ids keeps that distance two bytes where ids of
 // unix seconds times a million took five or six, about 50 MB of the tables'
-// 300 MB at 10,000 posts. A day that runs out of ids borrows the next free
+// 300 MB at 10,000 posts. A day that runs out of ids takes the first free
 // one after it (see searchID).
 var searchIDDay int64 = 1 << 13
 
@@ -384,22 +384,24 @@ func (t *Tx) putSearch(ctx context.Context, p PostRecord) error {
 }
 
 // searchID is the next free id of a search document of a post dated sec:
-// after every id of its day. A day whose ids are all taken (more than
-// searchIDDay documents dated that day, or many edits of one of them) takes
-// the next id after every one from its day on: its newest documents then
-// sort as if dated a little later, rather than failing to be stored.
+// after every id of its day, or else in a gap a rebuilt document left in
+// its day. A day whose ids are all taken (more than searchIDDay documents
+// dated that day) takes the first free id after its own: its last
+// documents then sort as if dated a day or so later, rather than failing to
+// be stored.
 func (t *Tx) searchID(ctx context.Context, sec int64) (int64, error) {
 	day := sec / 86400
 	if sec < 0 && sec%86400 != 0 {
 		day-- // the day before 1970 it falls in
 	}
 	base := day * searchIDDay
+	ctx = context.WithoutCancel(ctx)
 	st, err := t.stmt(ctx, `SELECT max(id) FROM search_docs WHERE id >= ? AND id < ?`)
 	if err != nil {
 		return 0, err
 	}
 	var last sql.NullInt64
-	if err := st.QueryRowContext(context.WithoutCancel(ctx), base, base+searchIDDay).Scan(&last); err != nil {
+	if err := st.QueryRowContext(ctx, base, base+searchIDDay).Scan(&last); err != nil {
 		return 0, err
 	}
 	switch {
@@ -408,10 +410,14 @@ func (t *Tx) searchID(ctx context.Context, sec int64) (int64, error) {
 	case last.Int64+1 < base+searchIDDay:
 		return last.Int64 + 1, nil
 	}
-	if err := t.tx.QueryRowContext(context.WithoutCancel(ctx), `SELECT max(id) FROM search_docs WHERE id >= ?`, base).Scan(&last); err != nil {
-		return 0, err
-	}
-	return last.Int64 + 1, nil
+	// The first id after a run of taken ids, in the day (from its start)
+	// or, the day full, after it.
+	var free int64
+	err = t.tx.QueryRowContext(ctx, `SELECT coalesce(
+		(SELECT ? WHERE NOT EXISTS (SELECT 1 FROM search_docs WHERE id = ?)),
+		(SELECT min(d.id) + 1 FROM search_docs d WHERE d.id >= ? AND NOT EXISTS (SELECT 1 FROM search_docs e WHERE e.id = d.id + 1)))`,
+		base, base, base).Scan(&free)
+	return free, err
 }
 
 // searchText is text as the search tables keep it: NFC, as queries are, so

@@ -273,8 +273,9 @@ func TestSearchWindow(t *testing.T) {
 }
 
 // Search documents are numbered by day: the window reads the newest days
-// first, before 1970 too, and a day with more documents than it numbers
-// still stores and finds every one (its last ones sort as a little later).
+// first, before 1970 too; a day with more documents than it numbers still
+// stores and finds every one (its last ones sort as a little later), and
+// rebuilds of a day's posts stay in their day.
 func TestSearchIDsByDay(t *testing.T) {
 	defer store.SetSearchIDDay(2)()
 	st := openStore(t)
@@ -301,6 +302,22 @@ func TestSearchIDsByDay(t *testing.T) {
 	store.SearchWindow = 4
 	if got := hitIDs(find(t, st, "kernel", "en")); slices.Contains(got, "cs/epoch") || !slices.Contains(got, "cs/next-day") {
 		t.Errorf("window of 4 ranked %v: want the newest day in, 1970 out", got)
+	}
+
+	// Rebuilds of a day's posts take the ids they left free, not ids
+	// past newer days.
+	st = openStore(t)
+	run(t, st, put(
+		findPost("cs/old-a", "2010-01-01", sdoc{"en", "kernel", "", ""}),
+		findPost("cs/old-b", "2010-01-01", sdoc{"en", "kernel", "", ""}),
+		findPost("cs/new", "2024-01-01", sdoc{"en", "kernel", "", ""}),
+	))
+	for range 5 {
+		run(t, st, put(findPost("cs/old-a", "2010-01-01", sdoc{"en", "kernel", "", ""})))
+	}
+	store.SearchWindow = 1
+	if got := hitIDs(find(t, st, "kernel", "en")); !slices.Equal(got, []string{"cs/new"}) {
+		t.Errorf("window of 1 after rebuilds ranked %v, want the newest post [cs/new]", got)
 	}
 }
 

@@ -115,6 +115,8 @@ type Tx struct {
 	w     *sql.DB                                      // the writer, for Save
 	ctx   context.Context                              // Begin's: it bounds every transaction Save begins
 	fold  func(ctx context.Context, mode string) error // Store.foldWAL
+
+	lastKey string // see LastRunKey
 }
 
 // exec runs q through a statement prepared once per transaction: database/sql
@@ -182,6 +184,10 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	gen, err := stateInt(ctx, tx, "generation")
+	var key string
+	if err == nil {
+		err = tx.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM state WHERE key=?), '')`, runKeyState).Scan(&key)
+	}
 	if err == nil {
 		// Whatever this transaction saves before its Commit is part of a
 		// run, not a finished one (see Save).
@@ -191,7 +197,7 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 		tx.Rollback()
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{tx: tx, gen: gen + 1, keep: s.keepGenerations(), posts: s.posts, w: s.w, ctx: ctx, fold: s.foldWAL}, nil
+	return &Tx{tx: tx, gen: gen + 1, keep: s.keepGenerations(), posts: s.posts, w: s.w, ctx: ctx, fold: s.foldWAL, lastKey: key}, nil
 }
 
 // Save commits what the transaction wrote so far and goes on in a new one,
@@ -223,6 +229,10 @@ func (t *Tx) Save(ctx context.Context) error {
 	t.tx = tx
 	return nil
 }
+
+// LastRunKey is the key the last complete run committed with (RunInfo.Key),
+// as the transaction found it: empty when a run stopped after a Save since.
+func (t *Tx) LastRunKey() string { return t.lastKey }
 
 // Rollback abandons the transaction; after Commit it does nothing.
 func (t *Tx) Rollback() error { return t.tx.Rollback() }
@@ -268,7 +278,7 @@ type RunInfo struct {
 	At       time.Time
 	Duration time.Duration
 	// Key is what the run's caller needs to know, in a later process, that
-	// a run over the same files would change nothing (see Status.RunKey).
+	// a run over the same files would change nothing (see Tx.LastRunKey).
 	// Begin clears the stored one, so a run stopped after a Save leaves none.
 	Key string
 }
