@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/geul-dev/geul/internal/index"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // posts/s counts posts: 10 bilingual posts (20 files) in 2 s are 5 posts/s;
@@ -30,17 +30,7 @@ func TestIndexAgainNothingChanged(t *testing.T) {
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "content"))); err != nil {
 		t.Fatal(err)
 	}
-	// Files written within a run's clock tick are read again by every run.
-	past := time.Now().Add(-time.Hour)
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		return os.Chtimes(p, past, past)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	testutil.Age(t, dir)
 	db := filepath.Join(t.TempDir(), "index.db")
 	// The report without its timings, and without the counts of work done.
 	work := regexp.MustCompile(`\d+ (read|unchanged skipped|rendered|payloads rebuilt)`)

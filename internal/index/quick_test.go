@@ -3,7 +3,6 @@ package index_test
 import (
 	"context"
 	"database/sql"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/geul-dev/geul/internal/index"
 	"github.com/geul-dev/geul/internal/store"
+	"github.com/geul-dev/geul/internal/testutil"
 )
 
 // A first run that may skip unchanged work (SetSkipUnchanged) is quick only
@@ -27,7 +27,7 @@ func TestSkipUnchanged(t *testing.T) {
 	f := newFixture(t, 9)
 	// Files written within a run's clock tick are read again by every run
 	// (see racyWindow): these were written a moment ago.
-	age(t, f.dir)
+	testutil.Age(t, f.dir)
 	f.run()
 	db := f.st.Path()
 	aged := func(rel, data string) {
@@ -125,7 +125,7 @@ func TestSkipUnchanged(t *testing.T) {
 func TestRunsAfterQuickRun(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, 9)
-	age(t, f.dir)
+	testutil.Age(t, f.dir)
 	f.run()
 	// A file touched: the quick run keeps its new time, and what it
 	// remembers of the file must still be read when a later run needs it.
@@ -177,21 +177,6 @@ func assertSameSummaries(t *testing.T, step string, got, want index.Summary) {
 	}
 	if g, w := got.Site.Categories(), want.Site.Categories(); !reflect.DeepEqual(g, w) {
 		t.Errorf("%s: quick run's categories %+v, a full run's %+v", step, g, w)
-	}
-}
-
-// age sets every file under dir to an hour ago.
-func age(t *testing.T, dir string) {
-	t.Helper()
-	past := time.Now().Add(-time.Hour)
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		return os.Chtimes(p, past, past)
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -33,6 +34,23 @@ func WriteFiles(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	for rel, data := range files {
 		WriteFile(t, dir, rel, data)
+	}
+}
+
+// Age sets the time of every file under dir to an hour ago. A file written
+// within an index run's clock tick is read again by every run (its time is
+// too coarse to trust), so a test that needs files left unread ages them.
+func Age(t testing.TB, dir string) {
+	t.Helper()
+	past := time.Now().Add(-time.Hour)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		return os.Chtimes(p, past, past)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
