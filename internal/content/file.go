@@ -144,7 +144,7 @@ func parseFile(path string, data []byte) (*File, *Error) {
 		e.Line = min(e.Line, closeLine)
 		return nil, e
 	}
-	r := newYAMLReader(path, 1, len(src))
+	r := newYAMLReader(path, 1, src)
 	ps, err := r.topLevel(doc, "front matter")
 	if err != nil {
 		return nil, err

@@ -267,6 +267,10 @@ func TestParseFileBad(t *testing.T) {
 		{"broken YAML: bad indentation", "cs/a.ko.md", "---\ntitle: a\ndate: 2025-01-01\n  oops: x\n---\n", 4, "bad YAML"},
 		{"broken YAML: tab", "cs/a.ko.md", "---\ntitle: a\n\tdate: x\n---\n", 3, "bad YAML"},
 		{"broken YAML with CRLF", "cs/a.ko.md", "---\r\ntitle: a\r\ndate: [\r\n---\r\n", 3, "bad YAML"},
+		// YAML also ends lines at a lone CR and at LS; geul counts \n alone.
+		{"broken YAML after lone CRs", "cs/a.ko.md", "---\ntitle: a\r\rx: 1\ndate: [\n---\n", 3, "bad YAML"},
+		{"broken YAML after LS", "cs/a.ko.md", "---\ntitle: a\u2028b: 1\u2028c: 2\ndate: [\n---\n", 3, "bad YAML"},
+		{"front matter not a map after lone CRs", "cs/a.ko.md", "---\n\r\r0\n---", 2, "must be a map"},
 		{"broken YAML: unknown alias", "cs/a.ko.md", "---\ntitle: *nope\n---\n", 2, "bad YAML"},
 		{"broken YAML: list item after a map", "cs/a.ko.md", "---\na: 1\nb: 2\n- x\n---\n", 4, "bad YAML"},
 		{"broken YAML: unclosed flow map", "cs/a.ko.md", "---\na: 1\nb: 2\nc: {x\n---\n", 4, "bad YAML"},

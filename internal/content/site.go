@@ -68,7 +68,7 @@ func parseSite(data []byte) (Site, *Error) {
 	if yerr != nil {
 		return site, yamlError(SiteFile, 0, data, yerr)
 	}
-	r := newYAMLReader(SiteFile, 0, len(data))
+	r := newYAMLReader(SiteFile, 0, data)
 	ps, err := r.topLevel(doc, "site.yaml")
 	if err != nil {
 		return site, err
@@ -205,7 +205,7 @@ func parseCategory(path string, data []byte) (*Category, *Error) {
 	if yerr != nil {
 		return nil, yamlError(path, 0, data, yerr)
 	}
-	r := newYAMLReader(path, 0, len(data))
+	r := newYAMLReader(path, 0, data)
 	ps, err := r.topLevel(doc, CategoryFile)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -62,10 +63,54 @@ const (
 // before the parser's line, so the search starts there.
 func yamlError(path string, off int, src []byte, err error) *Error {
 	line, msg := splitYAMLError(err)
+	line = newLineMap(src).line(line)
 	if l := refineYAMLLine(src, line, msg); l > 0 {
 		line = l
 	}
 	return &Error{Path: path, Line: max(line, 1) + off, Reason: "bad YAML: " + msg}
+}
+
+// lineMap turns lines as the YAML parser counts them into lines as geul
+// reports them, counted by \n alone: the parser also ends a line at a lone
+// \r and at NEL, LS and PS. Element i is the line of the parser's line i+1;
+// nil when src has none of those breaks and the two counts agree.
+type lineMap []int
+
+func newLineMap(src []byte) lineMap {
+	if !bytes.ContainsAny(src, "\r\u0085\u2028\u2029") {
+		return nil
+	}
+	m, nl := lineMap{1}, 1
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRune(src[i:])
+		switch r {
+		case '\r':
+			if i+1 < len(src) && src[i+1] == '\n' {
+				size++
+				nl++
+			}
+		case '\n':
+			nl++
+		case 0x85, 0x2028, 0x2029:
+		default:
+			i += size
+			continue
+		}
+		i += size
+		m = append(m, nl)
+	}
+	return m
+}
+
+// line is the line of the parser's line n (0 and below stay as they are).
+func (m lineMap) line(n int) int {
+	switch {
+	case m == nil || n < 1:
+		return n
+	case n > len(m):
+		return m[len(m)-1]
+	}
+	return m[n-1]
 }
 
 func refineYAMLLine(src []byte, from int, msg string) int {
@@ -97,8 +142,9 @@ func refineYAMLLine(src []byte, from int, msg string) int {
 // yamlReader walks a node tree of one file. It turns node lines into file
 // lines and bounds the work that aliases can cause.
 type yamlReader struct {
-	path string
-	off  int // added to node lines to get file lines
+	path  string
+	off   int     // added to node lines to get file lines
+	lines lineMap // node lines as \n counts them
 	// budget is the number of nodes that may still be visited; aliases can
 	// make a small document expand exponentially ("billion laughs").
 	budget int
@@ -111,22 +157,22 @@ type yamlReader struct {
 // deep, and the bound keeps a hostile file from exhausting the stack.
 const maxDepth = 100
 
-func newYAMLReader(path string, off, srcLen int) *yamlReader {
-	return &yamlReader{path: path, off: off, budget: 10000 + 2*srcLen}
+func newYAMLReader(path string, off int, src []byte) *yamlReader {
+	return &yamlReader{path: path, off: off, lines: newLineMap(src), budget: 10000 + 2*len(src)}
 }
 
 func (r *yamlReader) errf(n *yaml.Node, format string, args ...any) *Error {
-	line := 1
-	if n != nil && n.Line > 0 {
-		line = n.Line
+	line := 1 + r.off
+	if n != nil {
+		line = r.line(n)
 	}
-	return errorf(r.path, line+r.off, format, args...)
+	return errorf(r.path, line, format, args...)
 }
 
 // line returns the file line of n.
 func (r *yamlReader) line(n *yaml.Node) int {
 	if n.Line > 0 {
-		return n.Line + r.off
+		return r.lines.line(n.Line) + r.off
 	}
 	return 1 + r.off
 }
