@@ -129,11 +129,12 @@ var buildID = sync.OnceValue(func() string {
 		for _, st := range bi.Settings {
 			settings[st.Key] = st.Value
 		}
+		// The toolchain too: its libraries take part in what a run makes.
 		if rev := settings["vcs.revision"]; rev != "" && settings["vcs.modified"] == "false" {
-			return "vcs " + rev
+			return "vcs " + rev + " " + bi.GoVersion
 		}
 		if v := bi.Main.Version; v != "" && v != "(devel)" && settings["vcs.revision"] == "" {
-			return "module " + v + " " + bi.Main.Sum
+			return "module " + v + " " + bi.Main.Sum + " " + bi.GoVersion
 		}
 	}
 	if sum, err := executableSum(); err == nil {

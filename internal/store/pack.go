@@ -28,11 +28,15 @@ var (
 	})
 )
 
+// maxEncoders bounds the states of each encoder.
+const maxEncoders = 4
+
 func newEncoder(level zstd.EncoderLevel) *zstd.Encoder {
-	// EncodeAll takes one of the encoder's states for each call: as many
-	// as an index run has workers, or the workers' calls wait for one
-	// another. Errors come only from bad options.
-	e, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)),
+	// EncodeAll takes one of the encoder's states for each call: one per
+	// CPU, or an index run's workers wait for one another; at most
+	// maxEncoders, as each state (over a megabyte) lives as long as the
+	// process. Errors come only from bad options.
+	e, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(min(runtime.GOMAXPROCS(0), maxEncoders)),
 		zstd.WithLowerEncoderMem(true))
 	return e
 }
