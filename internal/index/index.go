@@ -229,21 +229,20 @@ func (ix *Indexer) load(ctx context.Context) error {
 	ix.pending = nil
 	for _, m := range metas {
 		k := &known{state: m.FileState}
+		var derr error
 		switch m.Kind {
 		case kindPost, kindBundle:
 			ix.pending = append(ix.pending, m.Path)
 		case kindCategory:
-			k.cat, err = decodeMeta[content.Category](m.Meta)
+			k.cat, derr = decodeMeta[content.Category](m.Meta)
 		case kindSite:
-			k.site, err = decodeMeta[content.Site](m.Meta)
+			k.site, derr = decodeMeta[content.Site](m.Meta)
 		}
-		if err != nil {
-			// A record that cannot be read is as good as absent: the file
-			// is read again.
-			err = nil
-			continue
+		// A record that cannot be read is as good as absent: the file is
+		// read again.
+		if derr == nil {
+			ix.known[m.Path] = k
 		}
-		ix.known[m.Path] = k
 	}
 	ix.fps = fps
 	ws, err := ix.store.Warnings(ctx)

@@ -195,12 +195,20 @@ func assertSameAsFresh(t *testing.T, dir string, st *store.Store) {
 // freshIndex is a new index of the folder dir; the caller closes it.
 func freshIndex(t *testing.T, dir string) *store.Store {
 	t.Helper()
+	return freshIndexAt(t, dir, "")
+}
+
+// freshIndexAt is freshIndex with bundle file URLs under baseURL.
+func freshIndexAt(t *testing.T, dir, baseURL string) *store.Store {
+	t.Helper()
 	ctx := context.Background()
 	fresh, err := store.Open(ctx, filepath.Join(t.TempDir(), "fresh.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := index.New(dir, fresh).Run(ctx); err != nil {
+	ix := index.New(dir, fresh)
+	ix.SetBaseURL(baseURL)
+	if _, err := ix.Run(ctx); err != nil {
 		fresh.Close()
 		t.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/geul-dev/geul/internal/index"
-	"github.com/geul-dev/geul/internal/store"
 	"github.com/geul-dev/geul/internal/testutil"
 )
 
@@ -178,21 +177,4 @@ func assertSameSummaries(t *testing.T, step string, got, want index.Summary) {
 	if g, w := got.Site.Categories(), want.Site.Categories(); !reflect.DeepEqual(g, w) {
 		t.Errorf("%s: quick run's categories %+v, a full run's %+v", step, g, w)
 	}
-}
-
-// freshIndexAt is freshIndex with bundle file URLs under baseURL.
-func freshIndexAt(t *testing.T, dir, baseURL string) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	fresh, err := store.Open(ctx, filepath.Join(t.TempDir(), "fresh.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix := index.New(dir, fresh)
-	ix.SetBaseURL(baseURL)
-	if _, err := ix.Run(ctx); err != nil {
-		fresh.Close()
-		t.Fatal(err)
-	}
-	return fresh
 }

@@ -23,12 +23,9 @@ type FileMeta struct {
 }
 
 // FileMetas returns what the index remembers of every file: its state, and
-// its meta when its kind is among metaKinds (any kind when none is named).
+// its meta when its kind is among metaKinds (see Metas for the others').
 func (s *Store) FileMetas(ctx context.Context, metaKinds ...string) ([]FileMeta, error) {
-	q := `SELECT path, kind, size, mtime, hash, meta FROM files`
-	if len(metaKinds) > 0 {
-		q = `SELECT path, kind, size, mtime, hash, CASE WHEN kind IN (` + placeholders(len(metaKinds)) + `) THEN meta END FROM files`
-	}
+	q := `SELECT path, kind, size, mtime, hash, CASE WHEN kind IN (` + placeholders(len(metaKinds)) + `) THEN meta END FROM files`
 	var out []FileMeta
 	err := s.scanMetas(ctx, q, metaKinds, func(rows *sql.Rows) error {
 		var f FileMeta
