@@ -420,12 +420,6 @@ func (t *Tx) searchID(ctx context.Context, sec int64) (int64, error) {
 	return free, err
 }
 
-// searchText is text as the search tables keep it: NFC, as queries are, so
-// that Korean typed in decomposed form still matches.
-func searchText(s string) string {
-	return norm.NFC.String(s)
-}
-
 // TrigramText is what the trigram table indexes of a text: the words that
 // hold a character of an unspaced script, each with its neighbours on the
 // same line, a run of spaces made one space. Where words were left out, or a
