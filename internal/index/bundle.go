@@ -83,14 +83,14 @@ func relink(base string, p *content.Post, f *content.File, d *doc) (string, []*c
 	for _, b := range p.Bundle {
 		files[b.Name] = b
 	}
-	html, missing := markdown.RelinkBundle([]byte(d.html), func(name string) (markdown.BundleLink, bool) {
+	html, missing := markdown.RelinkBundle(d.html, func(name string) (markdown.BundleLink, bool) {
 		b := files[name]
 		if b == nil {
 			return markdown.BundleLink{}, false
 		}
 		return markdown.BundleLink{URL: markdown.BundleURL(base, p.ID(), b.Name), Width: b.Width, Height: b.Height}, true
 	})
-	return string(html), missingWarnings(f, d.body, missing)
+	return html, missingWarnings(f, d.body, missing)
 }
 
 // missingWarnings reports references to files a bundle does not have, at

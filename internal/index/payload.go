@@ -318,11 +318,7 @@ func (b *builder) sendOthers(w *writer, updated []*read, dirty []*content.Post) 
 // fileRecord renders a changed post file.
 func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
 	f := r.post
-	squeezed, err := b.ix.held.take(r.body)
-	if err != nil {
-		return store.FileRecord{}, nil, fmt.Errorf("render %s: %w", f.Path, err)
-	}
-	body, err := store.Unsqueeze(squeezed)
+	body, err := b.ix.held.take(r.body)
 	if err != nil {
 		return store.FileRecord{}, nil, fmt.Errorf("render %s: %w", f.Path, err)
 	}

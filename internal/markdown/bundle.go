@@ -40,11 +40,11 @@ var linkAttrs = map[string]bool{"src": true, "href": true, "srcset": true, "post
 // that a link to another page ("../other-post") is not reported. Tags that
 // change are written again from their parsed attributes; every other byte of
 // html is kept as it was. html is returned as is when nothing changes.
-func RelinkBundle(src []byte, lookup func(name string) (BundleLink, bool)) ([]byte, []MissingRef) {
+func RelinkBundle(src string, lookup func(name string) (BundleLink, bool)) (string, []MissingRef) {
 	if !mayLinkLocally(src) {
 		return src, nil
 	}
-	z := html.NewTokenizer(bytes.NewReader(src))
+	z := html.NewTokenizer(strings.NewReader(src))
 	var out bytes.Buffer
 	var missing []MissingRef
 	changed := false
@@ -70,7 +70,7 @@ func RelinkBundle(src []byte, lookup func(name string) (BundleLink, bool)) ([]by
 	if !changed {
 		return src, missing
 	}
-	return out.Bytes(), missing
+	return out.String(), missing
 }
 
 // mayLinkLocally reports whether html may hold a URL relative to the post's
@@ -79,12 +79,12 @@ func RelinkBundle(src []byte, lookup func(name string) (BundleLink, bool)) ([]by
 // tag) cost as much as a fifth of rendering them. It errs towards true: any
 // srcset, and any value that does not plainly start with a scheme, "/", "#"
 // or "?", sends the html through the tokenizer.
-func mayLinkLocally(html []byte) bool {
-	lower := bytes.ToLower(html)
+func mayLinkLocally(html string) bool {
+	lower := strings.ToLower(html) // html itself when it has no capital
 	for key := range linkAttrs {
-		k := []byte(key + "=")
+		k := key + "="
 		for rest := lower; ; {
-			i := bytes.Index(rest, k)
+			i := strings.Index(rest, k)
 			if i < 0 {
 				break
 			}
@@ -99,7 +99,7 @@ func mayLinkLocally(html []byte) bool {
 
 // plainlyAbsolute reports whether an attribute value (at the start of v,
 // quoted or not) starts with a URL scheme, "/", "#" or "?".
-func plainlyAbsolute(v []byte) bool {
+func plainlyAbsolute(v string) bool {
 	if len(v) > 0 && (v[0] == '"' || v[0] == '\'') {
 		v = v[1:]
 	}
@@ -109,8 +109,8 @@ func plainlyAbsolute(v []byte) bool {
 	if strings.IndexByte("/#?", v[0]) >= 0 {
 		return true
 	}
-	for i, c := range v {
-		switch {
+	for i := range len(v) {
+		switch c := v[i]; {
 		case c == ':':
 			return i > 0
 		case c >= 'a' && c <= 'z', i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):

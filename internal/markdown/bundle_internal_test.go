@@ -21,7 +21,7 @@ func TestMayLinkLocally(t *testing.T) {
 		{`<a href="">x</a>`, true},
 		{`<a href="1http://x">x</a>`, true},
 	} {
-		if got := mayLinkLocally([]byte(tt.html)); got != tt.want {
+		if got := mayLinkLocally(tt.html); got != tt.want {
 			t.Errorf("mayLinkLocally(%q) = %v, want %v", tt.html, got, tt.want)
 		}
 	}

@@ -41,7 +41,7 @@ func TestRelinkBundle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, missing := markdown.RelinkBundle([]byte(tt.in), lookup)
+			out, missing := markdown.RelinkBundle(tt.in, lookup)
 			if string(out) != tt.want {
 				t.Errorf("got  %s\nwant %s", out, tt.want)
 			}
@@ -63,7 +63,7 @@ func TestRelinkBundleRendered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, missing := markdown.RelinkBundle(res.HTML, func(name string) (markdown.BundleLink, bool) {
+	out, missing := markdown.RelinkBundle(string(res.HTML), func(name string) (markdown.BundleLink, bool) {
 		return markdown.BundleLink{URL: "https://api.example/posts/cs/x/" + name, Width: 3, Height: 4}, name == "diagram.png"
 	})
 	if len(missing) != 0 {
