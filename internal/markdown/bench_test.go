@@ -49,3 +49,16 @@ func BenchmarkBaseline(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCheck is the budget's pass over the source, which an index run
+// makes twice per file (on reading it, and before rendering it).
+func BenchmarkCheck(b *testing.B) {
+	src := readSeed(b)
+	r := markdown.New()
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if err := r.Check(src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
