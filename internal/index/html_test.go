@@ -12,12 +12,13 @@ import (
 	"github.com/geul-dev/geul/internal/testutil"
 )
 
-// A file's rendering keeps no html that its post's payload carries as it is:
-// a post rebuilt while that file did not change reads the html back from
-// the payload, and renders the file again once the payload carries other
-// html (here: a bundle file arrived, and the link to it was rewritten).
-// Every step serves the html a fresh index of the folder serves.
-func TestUnchangedFileHTMLFromPayload(t *testing.T) {
+// A file's rendering keeps no markdown and html that its post's payload
+// carries as they are: a post rebuilt while that file did not change reads
+// them back from the payload, keeps its own once the payload carries other
+// html (here: a bundle file arrived, and the link to it was rewritten), and
+// reads the file again once the payload is another file's. Every step
+// serves the markdown and html a fresh index of the folder serves.
+func TestUnchangedFileFromPayload(t *testing.T) {
 	dir := t.TempDir()
 	put := func(rel, data string) { t.Helper(); testutil.WriteFile(t, dir, rel, data) }
 	ctx := context.Background()
@@ -32,8 +33,12 @@ func TestUnchangedFileHTMLFromPayload(t *testing.T) {
 		defer fresh.Close()
 		for _, id := range ids(t, fresh) {
 			for _, lang := range []string{"ko", "en"} {
-				if got, want := storedPost(t, st, id, lang).HTML, storedPost(t, fresh, id, lang).HTML; got != want {
-					t.Errorf("%s: %s (%s) html\n got %q\nwant %q", step, id, lang, got, want)
+				got, want := storedPost(t, st, id, lang), storedPost(t, fresh, id, lang)
+				if got.HTML != want.HTML {
+					t.Errorf("%s: %s (%s) html\n got %q\nwant %q", step, id, lang, got.HTML, want.HTML)
+				}
+				if got.Content != want.Content {
+					t.Errorf("%s: %s (%s) content\n got %q\nwant %q", step, id, lang, got.Content, want.Content)
 				}
 			}
 		}
@@ -55,8 +60,9 @@ func TestUnchangedFileHTMLFromPayload(t *testing.T) {
 	put("go/pic/index.ko.md", post("그림", "![도식](diagram.png)\n\n그림 설명.\n"))
 	put("go/pic/index.en.md", post("Picture", "A picture.\n"))
 	run("first index")
-	if rec := record("go/a.ko.md"); rec.HTMLIn != (store.PayloadRef{PostID: "go/a", Lang: "ko"}) || rec.HTMLLost || !strings.Contains(rec.HTML, "<strong>") {
-		t.Errorf("go/a.ko.md: HTMLIn %v, lost %v, html %q; want its html read from its payload", rec.HTMLIn, rec.HTMLLost, rec.HTML)
+	if rec := record("go/a.ko.md"); rec.InPayload != (store.PayloadRef{PostID: "go/a", Lang: "ko"}) || rec.Lost ||
+		!strings.Contains(rec.HTML, "<strong>") || rec.Body != "# 제목\n\n본문 **굵게**.\n" {
+		t.Errorf("go/a.ko.md: InPayload %v, lost %v, body %q, html %q; want both read from its payload", rec.InPayload, rec.Lost, rec.Body, rec.HTML)
 	}
 
 	put("go/a.en.md", post("A", "Another body.\n"))
@@ -66,22 +72,23 @@ func TestUnchangedFileHTMLFromPayload(t *testing.T) {
 	// rendering takes its html back.
 	put("go/pic/diagram.png", "\x89PNG\r\n\x1a\n")
 	run("the bundle file arrived")
-	if rec := record("go/pic/index.ko.md"); rec.HTMLIn != (store.PayloadRef{}) || rec.HTMLLost || !strings.Contains(rec.HTML, `src="diagram.png"`) {
-		t.Errorf("go/pic/index.ko.md after its link was rewritten: HTMLIn %v, lost %v, html %q; want its own html kept", rec.HTMLIn, rec.HTMLLost, rec.HTML)
+	if rec := record("go/pic/index.ko.md"); rec.InPayload != (store.PayloadRef{}) || rec.Lost ||
+		!strings.Contains(rec.HTML, `src="diagram.png"`) || !strings.Contains(rec.Body, "![도식](diagram.png)") {
+		t.Errorf("go/pic/index.ko.md after its link was rewritten: InPayload %v, lost %v, body %q, html %q; want its own kept", rec.InPayload, rec.Lost, rec.Body, rec.HTML)
 	}
 	put("go/pic/index.en.md", post("Picture", "Another picture.\n"))
 	run("a translation of the bundle post changed")
 
 	// A flat file takes the slug of an unchanged bundle file, whose
-	// rendering then names a payload that carries the other file's html;
-	// once the flat file is gone, the bundle file serves again, rendered
-	// from its markdown, and its rendering is made right.
+	// rendering then names a payload that carries the other file's; once
+	// the flat file is gone, the bundle file serves again, read and
+	// rendered again, and its rendering is made right.
 	put("go/b/index.ko.md", post("나", "번들 본문.\n"))
 	run("a bundle post")
 	put("go/b.ko.md", post("나", "평평한 본문.\n"))
 	run("a flat file takes its slug")
-	if rec := record("go/b/index.ko.md"); !rec.HTMLLost {
-		t.Errorf("go/b/index.ko.md after losing its slug: HTMLLost false, html %q", rec.HTML)
+	if rec := record("go/b/index.ko.md"); !rec.Lost || rec.Body != "" || rec.HTML != "" {
+		t.Errorf("go/b/index.ko.md after losing its slug: lost %v, body %q, html %q; want it lost", rec.Lost, rec.Body, rec.HTML)
 	}
 	if err := os.Remove(filepath.Join(dir, "go", "b.ko.md")); err != nil {
 		t.Fatal(err)
@@ -90,7 +97,7 @@ func TestUnchangedFileHTMLFromPayload(t *testing.T) {
 	if html := storedPost(t, st, "go/b", "ko").HTML; !strings.Contains(html, "번들 본문") {
 		t.Errorf("go/b after the flat file is gone: html %q, want the bundle file's", html)
 	}
-	if rec := record("go/b/index.ko.md"); rec.HTMLLost || !strings.Contains(rec.HTML, "번들 본문") {
-		t.Errorf("go/b/index.ko.md serving again: HTMLLost %v, html %q; want its html read back", rec.HTMLLost, rec.HTML)
+	if rec := record("go/b/index.ko.md"); rec.Lost || !strings.Contains(rec.HTML, "번들 본문") || rec.Body != "번들 본문.\n" {
+		t.Errorf("go/b/index.ko.md serving again: lost %v, body %q, html %q; want both read back", rec.Lost, rec.Body, rec.HTML)
 	}
 }

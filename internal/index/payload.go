@@ -36,7 +36,7 @@ type doc struct {
 // the worker pool, and hands every write to the single writer goroutine.
 type builder struct {
 	ix    *Indexer
-	fsys  fs.FS // the content folder, for bundle files' bytes
+	fsys  fs.FS // the content folder, for bundle files' bytes and lost renderings (see storedDoc)
 	site  content.Site
 	cats  map[string]*content.Category
 	links map[string]links
@@ -234,29 +234,29 @@ func (b *builder) buildPost(ctx context.Context, p *content.Post, changed map[st
 	if err != nil {
 		return nil, err
 	}
-	// The payload in a file's language carries its html as it is unless
-	// bundle links were rewritten in it: then the rendering needs no copy
-	// (see store.FileRecord.HTMLIn).
-	htmlIn := func(lang, h string) store.PayloadRef {
+	// The payload in a file's language carries its markdown and its html
+	// as they are unless bundle links were rewritten in the html: then the
+	// rendering needs no copy of either (see store.FileRecord.InPayload).
+	inPayload := func(lang, h string) store.PayloadRef {
 		if html[lang] == h && servesOwn(rec.Payloads, lang) {
 			return store.PayloadRef{PostID: p.ID(), Lang: lang}
 		}
 		return store.PayloadRef{}
 	}
 	for i := range recs {
-		recs[i].HTMLIn = htmlIn(recLangs[i], recs[i].HTML)
+		recs[i].InPayload = inPayload(recLangs[i], recs[i].HTML)
 		recs[i].Pack() // here on a worker, not on the run's single writer
 	}
 	// An unchanged file's rendering is written again when this build
-	// changes whether its payload carries its html, so that the rendering
-	// never names a payload that does not.
+	// changes whether its payload carries its markdown and html, so that
+	// the rendering never names a payload that does not.
 	var repaired []store.FileRecord
 	for lang, k := range kept {
-		ref := htmlIn(lang, k.HTML)
-		if ref == k.HTMLIn && !k.HTMLLost {
+		ref := inPayload(lang, k.HTML)
+		if ref == k.InPayload && !k.Lost {
 			continue
 		}
-		k.HTMLIn, k.HTMLLost = ref, false
+		k.InPayload, k.Lost = ref, false
 		k.Pack()
 		repaired = append(repaired, k)
 	}
@@ -378,13 +378,23 @@ func (b *builder) storedDoc(ctx context.Context, f *content.File) (*doc, store.F
 	if err != nil {
 		return nil, rec, err
 	}
-	if rec.HTMLLost {
-		// The payload that carried its html changed: render it again.
-		res, err := b.ix.md.Render([]byte(rec.Body))
+	if rec.Lost {
+		// The payload that carried its markdown and html changed: the
+		// file, unchanged, is read and rendered again. The rest of its
+		// rendering (toc, text) was kept.
+		data, err := content.ReadFile(b.fsys, f.Path)
 		if err != nil {
 			return nil, rec, fmt.Errorf("render %s: %w", f.Path, err)
 		}
-		rec.HTML = string(res.HTML)
+		cf, err := content.ParseFile(f.Path, data)
+		if err != nil {
+			return nil, rec, fmt.Errorf("render %s: %w", f.Path, err)
+		}
+		res, err := b.ix.md.Render(cf.Body)
+		if err != nil {
+			return nil, rec, fmt.Errorf("render %s: %w", f.Path, err)
+		}
+		rec.Body, rec.HTML = string(cf.Body), string(res.HTML)
 	}
 	d := &doc{body: rec.Body, html: rec.HTML, text: rec.Text, minutes: rec.Minutes, extra: f.Extra}
 	if err := json.Unmarshal(rec.TOC, &d.toc); err != nil {

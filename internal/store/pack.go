@@ -87,24 +87,28 @@ func (f *FileRecord) Pack() {
 	}
 	// The text is field renderTextField: search snippets are cut from it,
 	// so it is kept NFC, as the search tables have it.
-	html, ref, sum := f.HTML, "", ""
-	if f.HTMLIn.PostID != "" {
-		html, ref, sum = "", f.HTMLIn.PostID+"\n"+f.HTMLIn.Lang, htmlSum(f.HTML)
+	body, html, ref, sum := f.Body, f.HTML, "", ""
+	if in := f.InPayload; in.PostID != "" {
+		body, html, ref, sum = "", "", in.PostID+"\n"+in.Lang, payloadSum(f.Body, f.HTML)
 	}
-	f.packed = pack(f.Body, html, string(toc), searchText(f.Text), fmt.Sprint(f.Minutes), ref, sum)
+	f.packed = pack(body, html, string(toc), searchText(f.Text), fmt.Sprint(f.Minutes), ref, sum)
 }
 
-// htmlSum is what a rendering keeps of html that a payload carries: enough
-// to tell that the payload still carries that html.
-func htmlSum(html string) string {
-	// Through a small buffer: sha256 takes bytes, and []byte(html) (or
-	// io.WriteString) would copy all of it.
+// payloadSum is what a rendering keeps of the markdown and html that a
+// payload carries: enough to tell that the payload still carries them.
+func payloadSum(body, html string) string {
 	h := sha256.New()
 	var buf [4096]byte
-	for len(html) > 0 {
-		n := copy(buf[:], html)
-		h.Write(buf[:n])
-		html = html[n:]
+	// The length of body first, so that no other split of the same bytes
+	// sums alike; then both through a small buffer, as sha256 takes bytes
+	// and []byte(s) (or io.WriteString) would copy each whole.
+	h.Write(binary.AppendUvarint(buf[:0], uint64(len(body))))
+	for _, s := range []string{body, html} {
+		for len(s) > 0 {
+			n := copy(buf[:], s)
+			h.Write(buf[:n])
+			s = s[n:]
+		}
 	}
 	return string(h.Sum(nil)[:16])
 }
@@ -112,12 +116,12 @@ func htmlSum(html string) string {
 // unpackRender fills f's rendering from its stored form.
 func (f *FileRecord) unpackRender(b []byte) error {
 	var toc, minutes, ref string
-	if err := unpack(b, &f.Body, &f.HTML, &toc, &f.Text, &minutes, &ref, &f.htmlSum); err != nil {
+	if err := unpack(b, &f.Body, &f.HTML, &toc, &f.Text, &minutes, &ref, &f.sum); err != nil {
 		return err
 	}
 	if ref != "" {
 		id, lang, _ := strings.Cut(ref, "\n")
-		f.HTMLIn = PayloadRef{PostID: id, Lang: lang}
+		f.InPayload = PayloadRef{PostID: id, Lang: lang}
 	}
 	f.TOC = []byte(toc)
 	if _, err := fmt.Sscan(minutes, &f.Minutes); err != nil {

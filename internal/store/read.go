@@ -108,8 +108,8 @@ func (s *Store) FileRecord(ctx context.Context, path string) (FileRecord, error)
 	if err == nil && packed != nil {
 		err = f.unpackRender(packed)
 	}
-	if err == nil && f.HTMLIn.PostID != "" {
-		err = htmlFromPayload(ctx, tx, &f)
+	if err == nil && f.InPayload.PostID != "" {
+		err = fromPayload(ctx, tx, &f)
 	}
 	if err != nil {
 		return f, fmt.Errorf("file %s: %w", path, err)
@@ -120,14 +120,14 @@ func (s *Store) FileRecord(ctx context.Context, path string) (FileRecord, error)
 	return f, nil
 }
 
-// htmlFromPayload fills f.HTML from the payload its rendering names, or sets
-// f.HTMLLost when that payload is gone or carries other html.
-func htmlFromPayload(ctx context.Context, tx *sql.Tx, f *FileRecord) error {
+// fromPayload fills f.Body and f.HTML from the payload its rendering names,
+// or sets f.Lost when that payload is gone or carries others.
+func fromPayload(ctx context.Context, tx *sql.Tx, f *FileRecord) error {
 	var body, gz []byte
 	err := tx.QueryRowContext(ctx, `SELECT body, gzip FROM payloads WHERE post_id=? AND lang=?`,
-		f.HTMLIn.PostID, f.HTMLIn.Lang).Scan(&body, &gz)
+		f.InPayload.PostID, f.InPayload.Lang).Scan(&body, &gz)
 	if errors.Is(err, sql.ErrNoRows) {
-		f.HTMLLost = true
+		f.Lost = true
 		return nil
 	}
 	if err != nil {
@@ -136,23 +136,24 @@ func htmlFromPayload(ctx context.Context, tx *sql.Tx, f *FileRecord) error {
 	if body, err = identity(body, gz); err != nil {
 		return err
 	}
-	html, ok := payloadHTML(body)
-	if !ok || htmlSum(html) != f.htmlSum {
-		f.HTMLLost = true
+	md, ok := payloadString(body, "content")
+	html, ok2 := payloadString(body, "html")
+	if !ok || !ok2 || payloadSum(md, html) != f.sum {
+		f.Lost = true
 		return nil
 	}
-	f.HTML = html
+	f.Body, f.HTML = md, html
 	return nil
 }
 
-// payloadHTML returns the post's html from a stored payload, without decoding
-// the rest (the markdown before it is as long). A payload is api.Encode's
-// compact JSON, its post's keys in a fixed order, so the first "html": key
-// outside a string is the post's: inside a string every quote is escaped.
-// A wrong guess would fail the caller's hash check, and the file would be
-// rendered again.
-func payloadHTML(body []byte) (string, bool) {
-	const key = `"html":"`
+// payloadString returns a string field of the post from a stored payload
+// (content or html), without decoding the rest. A payload is api.Encode's
+// compact JSON, its post's keys in a fixed order, and before those two only
+// objects keyed by language, so the first "key": outside a string is the
+// post's: inside a string every quote is escaped. A wrong guess would fail
+// the caller's hash check, and the file would be read again.
+func payloadString(body []byte, name string) (string, bool) {
+	key := `"` + name + `":"`
 	i := bytes.Index(body, []byte(key))
 	if i < 0 {
 		return "", false
@@ -169,11 +170,11 @@ func payloadHTML(body []byte) (string, bool) {
 			escapes++
 		}
 		if escapes%2 == 0 {
-			var html string
-			if json.Unmarshal(body[open:j+1], &html) != nil {
+			var v string
+			if json.Unmarshal(body[open:j+1], &v) != nil {
 				return "", false
 			}
-			return html, true
+			return v, true
 		}
 	}
 	return "", false

@@ -9,7 +9,7 @@ import (
 // schemaVersion is bumped whenever the schema or what geul stores changes; an
 // index of another version is dropped and rebuilt from the content files, which
 // are the source of truth.
-const schemaVersion = 21 // 11: site.yaml's description; 12: bundle files, warnings; 13: the release meta; 14: renders and search text packed; 15: a search document's body read from its file's rendering; 16: the word table's prefix index of one character only; 17: a post file's meta keeps the lines of title and date only; 18: a rendering keeps no html a payload carries; 19: the key of the last complete run (RunInfo.Key); 20: search document ids number days, not seconds; 21: the FTS tables merge 16 segments at a time
+const schemaVersion = 22 // 11: site.yaml's description; 12: bundle files, warnings; 13: the release meta; 14: renders and search text packed; 15: a search document's body read from its file's rendering; 16: the word table's prefix index of one character only; 17: a post file's meta keeps the lines of title and date only; 18: a rendering keeps no html a payload carries; 19: the key of the last complete run (RunInfo.Key); 20: search document ids number days, not seconds; 21: the FTS tables merge 16 segments at a time; 22: a rendering keeps no markdown a payload carries
 
 var schema = []string{
 	`CREATE TABLE files (
@@ -27,9 +27,9 @@ var schema = []string{
 	// that a new process reads every file's state in small rows, not one
 	// page per file.
 	// Its markdown, html, toc, text and reading minutes in one packed value
-	// (see pack.go). The html is left out, and read from the payload, when
-	// the post's payload in the file's language carries it as it is
-	// (FileRecord.HTMLIn).
+	// (see pack.go). The markdown and the html are left out, and read from
+	// the payload, when the post's payload in the file's language carries
+	// them as they are (FileRecord.InPayload).
 	`CREATE TABLE renders (
 		path    TEXT PRIMARY KEY,
 		data    BLOB NOT NULL

@@ -29,19 +29,19 @@ type FileRecord struct {
 	Text    string // NFC once stored (see Pack)
 	Minutes int
 
-	// HTMLIn names the payload that carries HTML as it is, when one does:
-	// the payload of the file's post in the file's own language, whose
-	// links were not rewritten. The rendering then keeps a hash of the html
-	// rather than the html, which the index would otherwise store twice,
-	// and FileRecord reads it back from that payload.
-	HTMLIn PayloadRef
-	// HTMLLost is set by FileRecord when the rendering kept no html and the
-	// payload it names no longer carries it (the post changed since): the
-	// caller renders Body again.
-	HTMLLost bool
+	// InPayload names the payload that carries Body and HTML as they are,
+	// when one does: the payload of the file's post in the file's own
+	// language, whose links were not rewritten. The rendering then keeps a
+	// hash of the two rather than the two, which the index would otherwise
+	// store twice, and FileRecord reads them back from that payload.
+	InPayload PayloadRef
+	// Lost is set by FileRecord when the rendering kept no body and html
+	// and the payload it names no longer carries them (the post changed
+	// since): Body and HTML are empty, and the caller reads the file again.
+	Lost bool
 
-	packed  []byte // the rendering as stored; see Pack
-	htmlSum string // see htmlSum, when HTMLIn is set
+	packed []byte // the rendering as stored; see Pack
+	sum    string // see payloadSum, when InPayload is set
 }
 
 // PayloadRef names a post's payload in one language.

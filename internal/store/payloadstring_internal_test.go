@@ -6,9 +6,10 @@ import (
 	"testing"
 )
 
-// payloadHTML finds the post's html in payloads as api.Encode writes them,
-// whatever the strings before and in it hold, and says when there is none.
-func TestPayloadHTML(t *testing.T) {
+// payloadString finds the post's markdown and html in payloads as
+// api.Encode writes them, whatever the strings before and in them hold, and
+// says when there is none.
+func TestPayloadString(t *testing.T) {
 	encode := func(content, html string) []byte {
 		type post struct {
 			Slug    string            `json:"slug"`
@@ -28,18 +29,22 @@ func TestPayloadHTML(t *testing.T) {
 	for _, c := range []struct{ name, content, html string }{
 		{"plain", "# 제목\n", "<h1>제목</h1>\n"},
 		{"the key in the markdown", `{"html":"<b>not this</b>"}`, "<p>this</p>"},
+		{"the key in the html", "md", `<code>"content":"not this"</code>`},
 		{"quotes and backslashes", `a\"b\\`, `<code>"\\" \" \\\\"</code>`},
 		{"ending in a backslash", "x", `<pre>C:\dir\</pre>`},
 		{"empty", "", ""},
 		{"unicode", "한국어", "<p>한국어 \u2028 \x01</p>"},
 	} {
-		got, ok := payloadHTML(encode(c.content, c.html))
-		if !ok || got != c.html {
-			t.Errorf("%s: got %q, %v; want %q", c.name, got, ok, c.html)
+		b := encode(c.content, c.html)
+		if got, ok := payloadString(b, "html"); !ok || got != c.html {
+			t.Errorf("%s: html %q, %v; want %q", c.name, got, ok, c.html)
+		}
+		if got, ok := payloadString(b, "content"); !ok || got != c.content {
+			t.Errorf("%s: content %q, %v; want %q", c.name, got, ok, c.content)
 		}
 	}
 	for _, body := range []string{`{"post":{"slug":"go/a"}}`, `{"post":{"html":"unterminated`, ``} {
-		if got, ok := payloadHTML([]byte(body)); ok {
+		if got, ok := payloadString([]byte(body), "html"); ok {
 			t.Errorf("%q: got %q, want none", body, got)
 		}
 	}
