@@ -134,7 +134,9 @@ func (s *Store) guarded(dsn string, hook func(*sqlite3.SQLiteConn) error) guarde
 const pageSize = 4096
 
 // create makes the database file, if there is none yet, with pageSize pages in
-// WAL mode: the page size of a WAL database cannot change afterwards.
+// WAL mode (the page size of a WAL database cannot change afterwards) and
+// incremental auto-vacuum, which can be set only before the first table:
+// see Checkpoint.
 func create(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -147,6 +149,9 @@ func create(ctx context.Context, path string) error {
 	}
 	defer db.Close()
 	if _, err := db.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size = %d", pageSize)); err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, "PRAGMA auto_vacuum = INCREMENTAL"); err != nil {
 		return err
 	}
 	_, err = db.ExecContext(ctx, "PRAGMA journal_mode = WAL")
@@ -189,6 +194,18 @@ func (s *Store) foldWAL(ctx context.Context, mode string) error {
 	return err
 }
 
+// vacuum gives every free page back. The pragma frees one page per step of
+// its statement, returning a row each time, and Exec steps once.
+func (s *Store) vacuum(ctx context.Context) error {
+	rows, err := s.w.QueryContext(ctx, "PRAGMA incremental_vacuum")
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+	}
+	return errors.Join(rows.Err(), rows.Close())
+}
+
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok" when sound).
 func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
 	var res string
@@ -201,10 +218,16 @@ func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
 // Checkpoint moves the WAL's content into the database so the WAL does not grow
 // without bound while readers keep old snapshots alive. It also hands back the
 // writer's page cache: between runs a server has no use for it, and a full
-// run leaves it full.
+// run leaves it full. And it gives the file's free pages back to the file
+// system: the FTS tables free the pages of the segments they merge, and a
+// merge late in a run left 30 MB of a 611 MB index free at 10,000 posts
+// (a database made before geul set auto_vacuum keeps them, and reuses them).
 func (s *Store) Checkpoint(ctx context.Context) error {
 	if s.w == nil {
 		return nil // read-only: there is no WAL
+	}
+	if err := s.vacuum(ctx); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
 	}
 	if err := s.foldWAL(ctx, "PASSIVE"); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)

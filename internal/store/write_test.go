@@ -161,3 +161,58 @@ func TestCommitLeavesCheckpointForLater(t *testing.T) {
 		t.Errorf("after Checkpoint: database %d bytes; want the run folded in", db)
 	}
 }
+
+// Checkpoint gives the pages a run freed back to the file system: the file
+// shrinks to what it holds, with no free page left.
+func TestCheckpointGivesFreePagesBack(t *testing.T) {
+	st, path := openWriteStore(t)
+	ctx := context.Background()
+	text := strings.Repeat("글 geul ", 4000)
+	paths := make([]string, 500)
+	writeRun(t, st, func(tx *store.Tx) error {
+		for i := range paths {
+			paths[i] = fmt.Sprintf("go/p%d/index.ko.md", i)
+			f := store.FileRecord{FileState: store.FileState{Path: paths[i], Kind: "post", Hash: "h"}, Meta: []byte(`"` + text + `"`)}
+			if err := tx.PutFile(ctx, f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err := st.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	full := fileSize(t, path)
+	writeRun(t, st, func(tx *store.Tx) error {
+		for _, p := range paths[50:] {
+			if err := tx.DeleteFile(ctx, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err := st.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var free int
+	if err := db.QueryRow("PRAGMA freelist_count").Scan(&free); err != nil {
+		t.Fatal(err)
+	}
+	if size := fileSize(t, path); free != 0 || size > full/4 {
+		t.Errorf("after deleting 90 %% of the rows: %d free pages, file %d of %d bytes; want none free and the file shrunk", free, size, full)
+	}
+}
+
+func fileSize(t *testing.T, p string) int64 {
+	t.Helper()
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}
