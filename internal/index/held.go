@@ -10,7 +10,7 @@ import (
 // rendered) it keeps in memory; past it they wait in a file. A full index
 // reads every file before it renders any, to work out every post's links:
 // at 10,000 posts the held bodies were 87 MB (compressed) of a 166 MB live
-// heap under the run's 224 MiB soft limit, and the collector, running ever
+// heap under the run's soft limit (224 MiB then), and the collector, running ever
 // more often as the heap neared it, took 31 % of the run's CPU. They are
 // held as read: compressing them cost more CPU (zstd's fastest level, about
 // 0.3 s of a 2,000-post run) than writing them whole to a file that the
