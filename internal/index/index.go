@@ -327,7 +327,7 @@ type read struct {
 	hash   string
 	same   bool          // same bytes as the last good state
 	post   *content.File // its Body nil: see body
-	body   heldBody      // the post's body, squeezed until it is rendered: see readPost
+	body   heldBody      // the post's body, held until it is rendered: see readPost
 	cat    *content.Category
 	site   *content.Site
 	bundle *content.BundleFile // its bytes are read again when stored

@@ -90,6 +90,9 @@ func ParseQuery(q string) ([]Term, error) {
 	if !utf8.ValidString(q) {
 		return nil, fmt.Errorf("%w: not valid UTF-8", ErrBadQuery)
 	}
+	// NFC, as searchText makes the tables' text; straight through norm, as a
+	// query is short and need not wait for searchText to build its table of
+	// the plane's 65,536 characters on first use.
 	q = norm.NFC.String(q)
 	if n := utf8.RuneCountInString(q); n > MaxQueryRunes {
 		return nil, fmt.Errorf("%w: %d characters, at most %d", ErrBadQuery, n, MaxQueryRunes)
