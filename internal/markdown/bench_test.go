@@ -62,3 +62,19 @@ func BenchmarkCheck(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRelinkBundle relinks the seed post's html, which links only to
+// other sites: the cost every post without a bundle pays.
+func BenchmarkRelinkBundle(b *testing.B) {
+	res, err := markdown.New().Render(readSeed(b))
+	html := string(res.HTML)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lookup := func(string) (markdown.BundleLink, bool) { return markdown.BundleLink{}, false }
+	b.SetBytes(int64(len(html)))
+	b.ReportAllocs()
+	for b.Loop() {
+		markdown.RelinkBundle(html, lookup)
+	}
+}

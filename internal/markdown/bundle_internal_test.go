@@ -20,6 +20,14 @@ func TestMayLinkLocally(t *testing.T) {
 		{`<video poster="p.jpg"></video>`, true},
 		{`<a href="">x</a>`, true},
 		{`<a href="1http://x">x</a>`, true},
+		{`<a href="HTTPS://E.COM/X.PNG">x</a><img SRC=/a.png>`, false},
+		{`<img src = "x.png">`, true},
+		{"<img src\n=\n'x.png'>", true},
+		{`<img data-src="x.png">`, true}, // errs towards true
+		{`<img xposter="https://e.com/p.jpg" POSTER="p.jpg">`, true},
+		{`<p>a == b, src, = href</p>`, false},
+		{`=src=`, true},
+		{`src`, false},
 	} {
 		if got := mayLinkLocally(tt.html); got != tt.want {
 			t.Errorf("mayLinkLocally(%q) = %v, want %v", tt.html, got, tt.want)
