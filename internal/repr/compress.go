@@ -25,6 +25,7 @@ const CompressMin = 1024
 // post: so an index run stores the gzip form alone, and a post's br form is
 // made on its first br request, then kept by the payload cache and the
 // spill file.
+// (gzipLevel, klauspost's DefaultCompression, is level 5, not 6.)
 const (
 	gzipLevel   = gzip.DefaultCompression
 	brotliLevel = 5
