@@ -227,12 +227,15 @@ func measureCorpus(geul, self, hugo, dir, c, name string, posts, repeats int) ([
 		row{"unchanged re-index, new process", name, secs(unchanged), "", "", "≤ 1 s", strings.TrimPrefix(idxCmd, "rm -f DB*; ") + " (again)"},
 	)
 	if name == "present" {
-		p50, err := searchP50(geul, c, db)
+		p50, err := servedP50(geul, c, db)
 		if err != nil {
-			logf("search not measured: %v", err)
+			logf("lists and search not measured: %v", err)
 		} else {
-			rows = append(rows, row{"`/search` p50 over the query classes of BenchmarkSearch", name, fmt.Sprintf("%.2f ms", p50), "", "", "≤ 10 ms",
-				"geul serve --db DB; GET /search?q=…"})
+			rows = append(rows,
+				row{"`/posts` page p50 (pages 1-40 in both languages, other sorts and sizes)", name, fmt.Sprintf("%.2f ms", p50.lists), "", "", "≤ 2 ms",
+					"geul serve --db DB; GET /posts?page=…"},
+				row{"`/search` p50 over the query classes of BenchmarkSearch", name, fmt.Sprintf("%.2f ms", p50.search), "", "", "≤ 10 ms",
+					"geul serve --db DB; GET /search?q=…"})
 		}
 	}
 	return rows, nil
@@ -334,18 +337,30 @@ var searchQueries = []struct{ lang, q string }{
 	{"en", "goroutine"}, {"en", "bottleneck"}, {"en", "latency"}, {"en", "connection pool"}, {"en", "mutex"},
 }
 
-// searchP50 serves db with geul serve and times GET /search over the
-// queries, 20 rounds after one warm-up round, returning the median in ms.
-func searchP50(geul, c, db string) (float64, error) {
+// listTargets are the list pages BenchmarkListPage (internal/server) serves.
+func listTargets() []string {
+	var targets []string
+	for p := 1; p <= 40; p++ {
+		targets = append(targets, fmt.Sprintf("/posts?page=%d&lang=ko", p), fmt.Sprintf("/posts?page=%d&lang=en", p))
+	}
+	return append(targets, "/posts?sort=title", "/posts?sort=date&page=3", "/posts?limit=100", "/posts?page=600")
+}
+
+// p50s are the medians, in ms, of servedP50.
+type p50s struct{ lists, search float64 }
+
+// servedP50 serves db with geul serve and times GET of the list pages and
+// of the searches, 20 rounds of each after one warm-up round.
+func servedP50(geul, c, db string) (p50s, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return 0, err
+		return p50s{}, err
 	}
 	addr := l.Addr().String()
 	l.Close()
 	cmd := exec.Command(geul, "serve", "--content", c, "--db", db, "--addr", addr)
 	if err := cmd.Start(); err != nil {
-		return 0, err
+		return p50s{}, err
 	}
 	defer func() {
 		cmd.Process.Signal(syscall.SIGTERM)
@@ -362,22 +377,39 @@ func searchP50(geul, c, db string) (float64, error) {
 			}
 		}
 		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("geul serve not ready")
+			return p50s{}, fmt.Errorf("geul serve not ready")
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	var searches []string
+	for _, q := range searchQueries {
+		searches = append(searches, "/search?"+url.Values{"q": {q.q}, "lang": {q.lang}}.Encode())
+	}
+	var out p50s
+	if out.lists, err = getP50(base, listTargets()); err != nil {
+		return p50s{}, err
+	}
+	if out.search, err = getP50(base, searches); err != nil {
+		return p50s{}, err
+	}
+	return out, nil
+}
+
+// getP50 times GET of every target, 20 rounds after one warm-up round,
+// and returns the median in ms.
+func getP50(base string, targets []string) (float64, error) {
 	var ms []float64
 	for round := range 21 {
-		for _, q := range searchQueries {
+		for _, t := range targets {
 			start := time.Now()
-			resp, err := http.Get(base + "/search?" + url.Values{"q": {q.q}, "lang": {q.lang}}.Encode())
+			resp, err := http.Get(base + t)
 			if err != nil {
 				return 0, err
 			}
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusOK {
-				return 0, fmt.Errorf("search %q: %d", q.q, resp.StatusCode)
+				return 0, fmt.Errorf("GET %s: %d", t, resp.StatusCode)
 			}
 			if round > 0 {
 				ms = append(ms, float64(time.Since(start).Microseconds())/1000)
