@@ -91,10 +91,10 @@ func mayLinkLocally(html string) bool {
 		i += j
 		name := strings.TrimRight(html[:i], spaces)
 		k := len(name)
-		for k > 0 && k > len(name)-len("srcset") && isLetter(name[k-1]) {
+		for k > 0 && k > len(name)-maxLinkAttr && isLetter(name[k-1]) {
 			k--
 		}
-		var lower [len("srcset")]byte
+		var lower [maxLinkAttr]byte
 		n := copy(lower[:], name[k:])
 		for m := range n {
 			lower[m] |= 0x20
@@ -106,6 +106,10 @@ func mayLinkLocally(html string) bool {
 		}
 	}
 }
+
+// maxLinkAttr is the length of the longest name in linkAttrs: a longer run
+// of letters before "=" is read by its end, which errs towards true.
+const maxLinkAttr = len("srcset")
 
 // spaces are the characters HTML allows around an attribute's "=".
 const spaces = " \t\n\f\r"
