@@ -1,6 +1,9 @@
 package markdown
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // The byte scan that lets html skip the tokenizer must send every html that
 // could link to a bundle file through it.
@@ -31,6 +34,15 @@ func TestMayLinkLocally(t *testing.T) {
 	} {
 		if got := mayLinkLocally(tt.html); got != tt.want {
 			t.Errorf("mayLinkLocally(%q) = %v, want %v", tt.html, got, tt.want)
+		}
+	}
+	// Every link attribute, in any case, with a relative value: a name
+	// added to linkAttrs longer than maxLinkAttr would be missed.
+	for key := range linkAttrs {
+		for _, html := range []string{`<x ` + key + `="rel.png">`, `<x ` + strings.ToUpper(key) + `=rel.png>`} {
+			if !mayLinkLocally(html) {
+				t.Errorf("mayLinkLocally(%q) = false, want true", html)
+			}
 		}
 	}
 }
