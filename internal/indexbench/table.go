@@ -337,15 +337,6 @@ var searchQueries = []struct{ lang, q string }{
 	{"en", "goroutine"}, {"en", "bottleneck"}, {"en", "latency"}, {"en", "connection pool"}, {"en", "mutex"},
 }
 
-// listTargets are the list pages BenchmarkListPage (internal/server) serves.
-func listTargets() []string {
-	var targets []string
-	for p := 1; p <= 40; p++ {
-		targets = append(targets, fmt.Sprintf("/posts?page=%d&lang=ko", p), fmt.Sprintf("/posts?page=%d&lang=en", p))
-	}
-	return append(targets, "/posts?sort=title", "/posts?sort=date&page=3", "/posts?limit=100", "/posts?page=600")
-}
-
 // p50s are the medians, in ms, of servedP50.
 type p50s struct{ lists, search float64 }
 
@@ -386,7 +377,7 @@ func servedP50(geul, c, db string) (p50s, error) {
 		searches = append(searches, "/search?"+url.Values{"q": {q.q}, "lang": {q.lang}}.Encode())
 	}
 	var out p50s
-	if out.lists, err = getP50(base, listTargets()); err != nil {
+	if out.lists, err = getP50(base, corpus.ListPages()); err != nil {
 		return p50s{}, err
 	}
 	if out.search, err = getP50(base, searches); err != nil {

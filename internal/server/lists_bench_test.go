@@ -132,16 +132,11 @@ func serve(srv *server.Server, target string) *httptest.ResponseRecorder {
 	return rec
 }
 
-// BenchmarkListPage serves pages 1 to 40 of GET /posts (the default 15 posts,
-// newest first) in both languages, and a few other sorts and sizes.
+// BenchmarkListPage serves corpus.ListPages: pages 1 to 40 of GET /posts
+// (the default 15 posts, newest first) in both languages, and a few other
+// sorts and sizes.
 func BenchmarkListPage(b *testing.B) {
-	srv := benchServer(b)
-	var targets []string
-	for p := 1; p <= 40; p++ {
-		targets = append(targets, fmt.Sprintf("/posts?page=%d&lang=ko", p), fmt.Sprintf("/posts?page=%d&lang=en", p))
-	}
-	targets = append(targets, "/posts?sort=title", "/posts?sort=date&page=3", "/posts?limit=100", "/posts?page=600")
-	benchRequests(b, srv, targets)
+	benchRequests(b, benchServer(b), corpus.ListPages())
 }
 
 // BenchmarkCategoryPage serves pages 1 to 10 of every category.
