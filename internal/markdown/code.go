@@ -23,7 +23,7 @@ const codeRendererPriority = 100
 const maxCachedLexers = 1024
 
 // codeRenderer produces exactly goldmark-highlighting's output for fenced
-// code, minus two costs that dominate indexing:
+// code, minus three costs that dominate indexing:
 //
 //   - highlighting builds a chroma formatter per block, and the formatter
 //     converts the whole style to CSS before writing anything (about a third
@@ -32,6 +32,9 @@ const maxCachedLexers = 1024
 //   - for a language chroma does not know, lexers.Get matches the name
 //     against every lexer's filename patterns, which takes milliseconds, per
 //     block. Lookups are cached, misses included.
+//   - chroma runs every rule of a lexer state at each position until one
+//     matches; fastLexer (lexer.go) skips the rules that cannot start
+//     with the character there, without running their regexps.
 //
 // Blocks whose info string carries attributes ({hl_lines=...}, linenos,
 // nohl...) go to highlighting's own renderer, which is the reference for
@@ -131,7 +134,7 @@ func (r *codeRenderer) lexer(language []byte) chroma.Lexer {
 	}
 	name := string(language)
 	if found := lexers.Get(name); found != nil {
-		l = chroma.Coalesce(found)
+		l = chroma.Coalesce(skipping(found))
 	}
 	r.mu.Lock()
 	if len(r.lexers) < maxCachedLexers {
@@ -139,4 +142,18 @@ func (r *codeRenderer) lexer(language []byte) chroma.Lexer {
 	}
 	r.mu.Unlock()
 	return l
+}
+
+// skipping is l tokenised by a fastLexer when it is a RegexLexer (most
+// are), else l itself.
+func skipping(l chroma.Lexer) chroma.Lexer {
+	rl, ok := l.(*chroma.RegexLexer)
+	if !ok {
+		return l
+	}
+	f, err := newFastLexer(rl, lexers.GlobalLexerRegistry)
+	if err != nil {
+		return l // chroma reports the same error when it tokenises
+	}
+	return f
 }

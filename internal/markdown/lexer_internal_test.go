@@ -1,0 +1,176 @@
+package markdown
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alecthomas/chroma/v2"
+	"github.com/alecthomas/chroma/v2/lexers"
+)
+
+// chromaSamples reads the source samples of chroma's own lexer tests
+// (lexers/testdata/*.actual in the module geul builds with), by the name of
+// the lexer chroma tests each with.
+func chromaSamples(t *testing.T) map[string][]string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/alecthomas/chroma/v2").Output()
+	if err != nil {
+		t.Fatalf("find chroma's module: %v", err)
+	}
+	root := filepath.Join(strings.TrimSpace(string(out)), "lexers", "testdata")
+	samples := map[string][]string{}
+	err = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".actual") {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		if strings.HasPrefix(rel, "analysis") {
+			return nil
+		}
+		name := strings.Split(filepath.Base(path), ".")[0]
+		if dir := filepath.Dir(rel); dir != "." {
+			name = dir // testdata/<lexer>/*.actual
+		}
+		data, err := os.ReadFile(path)
+		samples[name] = append(samples[name], string(data))
+		return err
+	})
+	if err != nil || len(samples) < 100 {
+		t.Fatalf("read chroma's samples in %s: %d lexers, %v", root, len(samples), err)
+	}
+	return samples
+}
+
+// tokens runs l over text, a panic reported as a last token.
+func tokens(l chroma.Lexer, text string) (ts []chroma.Token) {
+	defer func() {
+		if p := recover(); p != nil {
+			ts = append(ts, chroma.Token{Type: chroma.Error, Value: fmt.Sprint("panic: ", p)})
+		}
+	}()
+	it, err := l.Tokenise(nil, text)
+	if err != nil {
+		return []chroma.Token{{Type: chroma.Error, Value: "error: " + err.Error()}}
+	}
+	for t := it(); t != chroma.EOF; t = it() {
+		ts = append(ts, t)
+		if len(ts) > 2*len(text)+100 { // no lexer gives more for a sample: a loop
+			return append(ts, chroma.Token{Type: chroma.Error, Value: "too many tokens"})
+		}
+	}
+	return ts
+}
+
+// TestFastLexer holds every chroma lexer that fastLexer takes over to
+// chroma's own tokens on chroma's samples for that lexer, and the languages
+// of a technical blog on samples of each other and short odd texts
+// (unmatched text, CRLF, a missing final newline) too. Not every lexer on
+// every text: on text of another language a few of chroma's lexers never
+// finish (JSONata on the first odd text).
+func TestFastLexer(t *testing.T) {
+	samples := chromaSamples(t)
+	odd := []string{
+		"x := \"unterminated\r\nfunc f() {}\r\n\t// 주석 ünïcode\rlast",
+		"SELECT * FROM t WHERE a = 'b' -- c\n",
+		"",
+	}
+	common := []string{"go", "python", "javascript", "typescript", "bash", "rust", "java", "yaml", "json", "cpp", "css", "php"}
+	var mixed []string
+	for _, name := range append(common, "markdown") {
+		if len(samples[name]) == 0 {
+			t.Fatalf("no sample of %s in chroma's testdata", name)
+		}
+		s := samples[name][0]
+		mixed = append(mixed, s[:min(len(s), 2000)])
+	}
+	taken := 0
+	for _, l := range lexers.GlobalLexerRegistry.Lexers {
+		fast := skipping(l)
+		if _, ok := fast.(*fastLexer); !ok {
+			continue
+		}
+		taken++
+		compareLexer(t, l, fast, ownSamples(l, samples))
+	}
+	if taken < 200 {
+		t.Fatalf("fastLexer took over %d of chroma's lexers, want most of them", taken)
+	}
+	for _, lang := range common {
+		l := lexers.Get(lang)
+		fast := skipping(l)
+		if _, ok := fast.(*fastLexer); !ok {
+			t.Errorf("%s is not tokenised by fastLexer", lang)
+			continue
+		}
+		compareLexer(t, l, fast, append(odd, mixed...))
+	}
+}
+
+// ownSamples are chroma's samples for l, by its name or an alias.
+func ownSamples(l chroma.Lexer, samples map[string][]string) []string {
+	var out []string
+	for _, name := range append([]string{strings.ToLower(l.Config().Name)}, l.Config().Aliases...) {
+		out = append(out, samples[name]...)
+	}
+	return out
+}
+
+func compareLexer(t *testing.T, l, fast chroma.Lexer, texts []string) {
+	t.Helper()
+	name := l.Config().Name
+	for i, text := range texts {
+		start := time.Now()
+		want := tokens(l, text)
+		if d := time.Since(start); d > ruleTimeout/2 {
+			// A rule may have hit chroma's match timeout, which makes
+			// the tokens depend on the machine's speed.
+			t.Logf("%s, text %d: chroma took %v; not compared", name, i, d)
+			continue
+		}
+		if got := tokens(fast, text); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s, text %d: %d tokens, chroma gave %d; first difference: %s", name, i, len(got), len(want), firstDiff(got, want))
+		}
+	}
+}
+
+func firstDiff(got, want []chroma.Token) string {
+	for i := range min(len(got), len(want)) {
+		if got[i] != want[i] {
+			return fmt.Sprintf("token %d: %v %q, chroma %v %q", i, got[i].Type, got[i].Value, want[i].Type, want[i].Value)
+		}
+	}
+	return "one is a prefix of the other"
+}
+
+// TestStartSet checks the skip test on the patterns chroma builds: case
+// folded, case sensitive, and patterns that may match the empty string.
+func TestStartSet(t *testing.T) {
+	for _, c := range []struct {
+		pattern string
+		r       rune
+		skip    bool
+	}{
+		{`\G(?mi)(?:select\b)`, 'S', false},
+		{`\G(?mi)(?:select\b)`, 's', false},
+		{`\G(?mi)(?:select\b)`, 'x', true},
+		{`\G(?mi)(?:[A-Z]+)`, 'q', false},
+		{`\G(?mi)(?:ß|k)`, 'K', false},
+		{`\G(?m)(?:select\b)`, 'S', true},
+		{`\G(?m)(?:[a-z_]\w*)`, '_', false},
+		{`\G(?m)(?:[a-z_]\w*)`, '1', true},
+		{`\G(?m)(?:\s*)`, 'x', false},
+		{`\G(?m)(?:(?=x)\w)`, 'y', false},
+		{`\G(?m)(?:(a)\1)`, 'a', false},
+		{`\G(?m)(?:가|나)`, '다', true},
+	} {
+		if got := startOf(c.pattern).excludes(c.r); got != c.skip {
+			t.Errorf("%s at %q: skip %v, want %v", c.pattern, c.r, got, c.skip)
+		}
+	}
+}
