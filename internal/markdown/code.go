@@ -3,6 +3,7 @@ package markdown
 import (
 	"bytes"
 	"sync"
+	"time"
 
 	"github.com/alecthomas/chroma/v2"
 	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
@@ -46,11 +47,16 @@ type codeRenderer struct {
 	formatter *chromahtml.Formatter
 	style     *chroma.Style
 
+	// timeout bounds tokenising one block: a few of chroma's lexers never
+	// finish on some texts, and then write nothing that the rendering's
+	// own deadline could stop at.
+	timeout time.Duration
+
 	mu     sync.RWMutex
 	lexers map[string]chroma.Lexer // coalesced lexer, or nil for unknown languages
 }
 
-func newCodeRenderer() *codeRenderer {
+func newCodeRenderer(timeout time.Duration) *codeRenderer {
 	style := styles.Get(DefaultStyle)
 	if style == nil {
 		style = styles.Fallback // what highlighting does with a nil style
@@ -60,6 +66,7 @@ func newCodeRenderer() *codeRenderer {
 		fallback:  highlighting.NewHTMLRenderer(highlightOptions()...),
 		formatter: chromahtml.New(chromaOptions()...),
 		style:     style,
+		timeout:   timeout,
 		lexers:    map[string]chroma.Lexer{},
 	}
 	funcs := funcCollector{}
@@ -99,6 +106,7 @@ func (r *codeRenderer) renderFencedCodeBlock(w util.BufWriter, src []byte, node 
 			code.Write(seg.Value(src))
 		}
 		if it, err := lexer.Tokenise(nil, code.String()); err == nil {
+			defer atLine(src, n)
 			// Like highlighting, a formatting error leaves what was written.
 			_ = r.formatter.Format(w, r.style, it)
 			return ast.WalkContinue, nil
@@ -134,7 +142,7 @@ func (r *codeRenderer) lexer(language []byte) chroma.Lexer {
 	}
 	name := string(language)
 	if found := lexers.Get(name); found != nil {
-		l = chroma.Coalesce(skipping(found))
+		l = chroma.Coalesce(skipping(found, r.timeout))
 	}
 	r.mu.Lock()
 	if len(r.lexers) < maxCachedLexers {
@@ -144,14 +152,35 @@ func (r *codeRenderer) lexer(language []byte) chroma.Lexer {
 	return l
 }
 
+// atLine makes a block's slow tokenising a budget error at the line of
+// its opening fence; other panics go on as they were.
+func atLine(src []byte, n *ast.FencedCodeBlock) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	if sb, ok := p.(slowBlock); ok {
+		start := 0 // where the fence's line is
+		switch {
+		case n.Info != nil:
+			start = n.Info.Segment.Start
+		case n.Lines().Len() > 0:
+			start = n.Lines().At(0).Start - 1
+		}
+		sb.err.Line = bytes.Count(src[:max(start, 0)], []byte("\n")) + 1
+		p = overBudget{sb.err}
+	}
+	panic(p)
+}
+
 // skipping is l tokenised by a fastLexer when it is a RegexLexer (most
-// are), else l itself.
-func skipping(l chroma.Lexer) chroma.Lexer {
+// are), else l itself. A fastLexer stops a block after timeout.
+func skipping(l chroma.Lexer, timeout time.Duration) chroma.Lexer {
 	rl, ok := l.(*chroma.RegexLexer)
 	if !ok {
 		return l
 	}
-	f, err := newFastLexer(rl, lexers.GlobalLexerRegistry)
+	f, err := newFastLexer(rl, lexers.GlobalLexerRegistry, timeout)
 	if err != nil {
 		return l // chroma reports the same error when it tokenises
 	}

@@ -32,6 +32,7 @@ type fastLexer struct {
 	registry *chroma.LexerRegistry // where Using finds other lexers
 	rules    chroma.CompiledRules
 	first    map[string][]startSet // per state, aligned with rules[state]
+	timeout  time.Duration         // per Tokenise; 0 for none
 }
 
 // startSet is the characters a rule's match can start with; a rule with
@@ -52,8 +53,9 @@ func (s startSet) excludes(r rune) bool {
 // newFastLexer compiles l's rules as chroma does (RegexLexer.fetchRules and
 // maybeCompile): the same flags and anchoring, then the lexer mutators
 // (include, combined) over the compiled rules. registry is the one l was
-// registered in.
-func newFastLexer(l *chroma.RegexLexer, registry *chroma.LexerRegistry) (*fastLexer, error) {
+// registered in; a text tokenised for longer than timeout (if not 0) stops
+// with a BudgetError panic, which Render recovers.
+func newFastLexer(l *chroma.RegexLexer, registry *chroma.LexerRegistry, timeout time.Duration) (*fastLexer, error) {
 	raw, err := l.Rules()
 	if err != nil {
 		return nil, err
@@ -97,7 +99,7 @@ func newFastLexer(l *chroma.RegexLexer, registry *chroma.LexerRegistry) (*fastLe
 			first[state] = append(first[state], starts[r])
 		}
 	}
-	return &fastLexer{RegexLexer: l, registry: registry, rules: rules, first: first}, nil
+	return &fastLexer{RegexLexer: l, registry: registry, rules: rules, first: first, timeout: timeout}, nil
 }
 
 // mutateRules applies the lexer mutators as RegexLexer.maybeCompile does:
@@ -171,6 +173,8 @@ func (f *fastLexer) Tokenise(options *chroma.TokeniseOptions, text string) (chro
 		first:   f.first,
 		root:    options.State,
 		newline: newlineAdded,
+		timeout: f.timeout,
+		start:   time.Now(),
 	}
 	return s.next, nil
 }
@@ -184,7 +188,26 @@ type lexState struct {
 	root    string // the state an unmatched newline returns to
 	newline bool   // Tokenise added the final newline
 	pending []chroma.Iterator
+
+	timeout time.Duration
+	start   time.Time
+	steps   int
 }
+
+// checkTime stops a tokenising that has run past its timeout. It reads the
+// clock every 256 rules matched: a rule's match is bounded by regexp2's
+// timeout, so a loop that never ends still comes here.
+func (l *lexState) checkTime() {
+	l.steps++
+	if l.timeout == 0 || l.steps%256 != 0 || time.Since(l.start) <= l.timeout {
+		return
+	}
+	panic(slowBlock{&BudgetError{Reason: fmt.Sprintf("highlighting the code block took more than %v", l.timeout)}})
+}
+
+// slowBlock is the panic that stops a block's tokenising past its timeout;
+// the code renderer gives it the block's line and makes it an overBudget.
+type slowBlock struct{ err *BudgetError }
 
 // next is LexerState.Iterator, but for the skipped rules.
 func (l *lexState) next() chroma.Token {
@@ -197,6 +220,7 @@ func (l *lexState) next() chroma.Token {
 		if t, ok := l.drain(); ok {
 			return t
 		}
+		l.checkTime()
 		s.State = s.Stack[len(s.Stack)-1]
 		rules, ok := s.Rules[s.State]
 		if !ok {

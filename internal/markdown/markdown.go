@@ -91,7 +91,7 @@ func NewBudget(b Budget) *Renderer {
 		// destinations get a stricter check than goldmark's own.
 		goldmark.WithRendererOptions(renderer.WithNodeRenderers(
 			util.Prioritized(newSafeLinkRenderer(), linkRendererPriority),
-			util.Prioritized(newCodeRenderer(), codeRendererPriority),
+			util.Prioritized(newCodeRenderer(b.Timeout), codeRendererPriority),
 		)),
 	)
 	return &Renderer{md: md, budget: b, gate: newRenderGate(renderGateBytes)}
