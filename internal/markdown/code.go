@@ -180,7 +180,7 @@ func skipping(l chroma.Lexer, timeout time.Duration) chroma.Lexer {
 	if !ok {
 		return l
 	}
-	f, err := newFastLexer(rl, lexers.GlobalLexerRegistry, timeout)
+	f, err := newFastLexer(rl, timeout)
 	if err != nil {
 		return l // chroma reports the same error when it tokenises
 	}

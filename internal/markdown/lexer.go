@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/alecthomas/chroma/v2"
+	"github.com/alecthomas/chroma/v2/lexers"
 	"github.com/dlclark/regexp2/v2"
 	"github.com/dlclark/regexp2/v2/syntax"
 )
@@ -29,10 +30,9 @@ const ruleTimeout = 250 * time.Millisecond
 // holds the tokens of every lexer to chroma's on chroma's own samples.
 type fastLexer struct {
 	*chroma.RegexLexer
-	registry *chroma.LexerRegistry // where Using finds other lexers
-	rules    chroma.CompiledRules
-	first    map[string][]startSet // per state, aligned with rules[state]
-	timeout  time.Duration         // per Tokenise; 0 for none
+	rules   chroma.CompiledRules
+	first   map[string][]startSet // per state, aligned with rules[state]
+	timeout time.Duration         // per Tokenise; 0 for none
 }
 
 // startSet is the characters a rule's match can start with; a rule with
@@ -52,10 +52,11 @@ func (s startSet) excludes(r rune) bool {
 
 // newFastLexer compiles l's rules as chroma does (RegexLexer.fetchRules and
 // maybeCompile): the same flags and anchoring, then the lexer mutators
-// (include, combined) over the compiled rules. registry is the one l was
-// registered in; a text tokenised for longer than timeout (if not 0) stops
-// with a BudgetError panic, which Render recovers.
-func newFastLexer(l *chroma.RegexLexer, registry *chroma.LexerRegistry, timeout time.Duration) (*fastLexer, error) {
+// (include, combined) over the compiled rules. l is one of chroma's
+// registered lexers (Using finds the others in the same registry); a text
+// tokenised for longer than timeout (if not 0) stops with a slowBlock panic,
+// which the code renderer makes a BudgetError.
+func newFastLexer(l *chroma.RegexLexer, timeout time.Duration) (*fastLexer, error) {
 	raw, err := l.Rules()
 	if err != nil {
 		return nil, err
@@ -99,7 +100,7 @@ func newFastLexer(l *chroma.RegexLexer, registry *chroma.LexerRegistry, timeout 
 			first[state] = append(first[state], starts[r])
 		}
 	}
-	return &fastLexer{RegexLexer: l, registry: registry, rules: rules, first: first, timeout: timeout}, nil
+	return &fastLexer{RegexLexer: l, rules: rules, first: first, timeout: timeout}, nil
 }
 
 // mutateRules applies the lexer mutators as RegexLexer.maybeCompile does:
@@ -163,7 +164,7 @@ func (f *fastLexer) Tokenise(options *chroma.TokeniseOptions, text string) (chro
 	}
 	s := &lexState{
 		LexerState: &chroma.LexerState{
-			Registry:       f.registry,
+			Registry:       lexers.GlobalLexerRegistry,
 			Lexer:          f.RegexLexer,
 			Text:           []rune(text),
 			Stack:          []string{options.State},
@@ -195,8 +196,9 @@ type lexState struct {
 }
 
 // checkTime stops a tokenising that has run past its timeout. It reads the
-// clock every 256 rules matched: a rule's match is bounded by regexp2's
-// timeout, so a loop that never ends still comes here.
+// clock every 256 turns of the loop (a rule matched, or an error token): a
+// rule's match is bounded by regexp2's timeout, so a loop that never ends
+// still comes here.
 func (l *lexState) checkTime() {
 	l.steps++
 	if l.timeout == 0 || l.steps%256 != 0 || time.Since(l.start) <= l.timeout {
