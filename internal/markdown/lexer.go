@@ -31,8 +31,32 @@ const ruleTimeout = 250 * time.Millisecond
 type fastLexer struct {
 	*chroma.RegexLexer
 	rules   chroma.CompiledRules
-	first   map[string][]startSet // per state, aligned with rules[state]
+	info    map[string][]ruleInfo // per state, aligned with rules[state]
 	timeout time.Duration         // per Tokenise; 0 for none
+}
+
+// ruleInfo is what fastLexer knows of a compiled rule beyond chroma.
+type ruleInfo struct {
+	// rule is the rule it was read from: a mutator may put another in its
+	// place while tokenising (Raku's does), which is then tried as chroma
+	// tries it.
+	rule  *chroma.CompiledRule
+	start startSet
+	// The rule's groups in the order chroma lists them (regexp2's
+	// Match.Groups: by capture slot), their numbers and names, so that a
+	// match is read through regexp2's MatchView without a Match.
+	nums  []int
+	names []string
+}
+
+func infoOf(pattern string, rule *chroma.CompiledRule) ruleInfo {
+	re := rule.Regexp
+	nums := re.GetGroupNumbers()
+	names := make([]string, len(nums))
+	for i, n := range nums {
+		names[i] = re.GroupNameFromNumber(n)
+	}
+	return ruleInfo{rule: rule, start: startOf(pattern), nums: nums, names: names}
 }
 
 // startSet is the characters a rule's match can start with; a rule with
@@ -73,7 +97,7 @@ func newFastLexer(l *chroma.RegexLexer, timeout time.Duration) (*fastLexer, erro
 		flags += "s"
 	}
 	rules := chroma.CompiledRules{}
-	starts := map[*chroma.CompiledRule]startSet{}
+	infos := map[*chroma.CompiledRule]ruleInfo{}
 	for state, rs := range raw {
 		rules[state] = nil
 		for _, rule := range rs {
@@ -87,20 +111,20 @@ func newFastLexer(l *chroma.RegexLexer, timeout time.Duration) (*fastLexer, erro
 				return nil, fmt.Errorf("compile rule %s of %s: %w", state, cfg.Name, err)
 			}
 			cr.Regexp.MatchTimeout = ruleTimeout
-			starts[cr] = startOf(pattern)
+			infos[cr] = infoOf(pattern, cr)
 			rules[state] = append(rules[state], cr)
 		}
 	}
 	if err := mutateRules(rules); err != nil {
 		return nil, fmt.Errorf("compile rules of %s: %w", cfg.Name, err)
 	}
-	first := make(map[string][]startSet, len(rules))
+	info := make(map[string][]ruleInfo, len(rules))
 	for state, rs := range rules {
 		for _, r := range rs {
-			first[state] = append(first[state], starts[r])
+			info[state] = append(info[state], infos[r])
 		}
 	}
-	return &fastLexer{RegexLexer: l, rules: rules, first: first, timeout: timeout}, nil
+	return &fastLexer{RegexLexer: l, rules: rules, info: info, timeout: timeout}, nil
 }
 
 // mutateRules applies the lexer mutators as RegexLexer.maybeCompile does:
@@ -162,7 +186,7 @@ func (f *fastLexer) Tokenise(options *chroma.TokeniseOptions, text string) (chro
 		text += "\n"
 		newlineAdded = true
 	}
-	s := &lexState{
+	l := &lexState{
 		LexerState: &chroma.LexerState{
 			Registry:       lexers.GlobalLexerRegistry,
 			Lexer:          f.RegexLexer,
@@ -171,13 +195,14 @@ func (f *fastLexer) Tokenise(options *chroma.TokeniseOptions, text string) (chro
 			Rules:          f.rules,
 			MutatorContext: map[any]any{},
 		},
-		first:   f.first,
+		info:    f.info,
 		root:    options.State,
 		newline: newlineAdded,
 		timeout: f.timeout,
 		start:   time.Now(),
 	}
-	return s.next, nil
+	l.yield = l.read
+	return l.next, nil
 }
 
 // lexState is chroma's LexerState with the iterator's own fields:
@@ -185,10 +210,21 @@ func (f *fastLexer) Tokenise(options *chroma.TokeniseOptions, text string) (chro
 // them.
 type lexState struct {
 	*chroma.LexerState
-	first   map[string][]startSet
+	info    map[string][]ruleInfo
 	root    string // the state an unmatched newline returns to
 	newline bool   // Tokenise added the final newline
 	pending []chroma.Iterator
+	// named is the map of a match's groups by name, cleared and filled
+	// again for each match rather than made anew: chroma's loop made one a
+	// match, a fifth of a light index run's allocations. Nothing reads it
+	// past the match: a rule's mutator and emitter run, and the iterators
+	// they emit are drained, before the next match.
+	named map[string]string
+	// yield is read, made once: FindRunesMatches calls it with the match.
+	yield func(regexp2.MatchView) bool
+	// rule is the rule being tried; groups is set by read on a match.
+	rule   *ruleInfo
+	groups []string
 
 	timeout time.Duration
 	start   time.Time
@@ -279,28 +315,71 @@ func (l *lexState) drain() (chroma.Token, bool) {
 }
 
 // match is chroma's matchRules, skipping the rules that cannot start with
-// the character at the position.
+// the character at the position, and reading a match's groups through
+// regexp2's MatchView: FindRunesMatchStartingAt makes a Match, its text's
+// metadata and its groups for every match, two fifths of a light index
+// run's allocations; the view borrows the runner's.
 func (l *lexState) match(rules []*chroma.CompiledRule) (int, *chroma.CompiledRule, []string, map[string]string) {
 	s := l.LexerState
-	first := l.first[s.State]
-	if len(first) != len(rules) {
-		first = nil
+	info := l.info[s.State]
+	if len(info) != len(rules) {
+		info = nil
 	}
 	c := s.Text[s.Pos]
 	for i, rule := range rules {
-		if first != nil && first[i].excludes(c) {
+		if info == nil || info[i].rule != rule {
+			if groups, named := chromaMatch(s, rule); groups != nil {
+				return i, rule, groups, named
+			}
 			continue
 		}
-		m, err := rule.Regexp.FindRunesMatchStartingAt(s.Text, s.Pos)
-		if m != nil && err == nil && m.RuneIndex == s.Pos {
-			groups := []string{}
-			named := make(map[string]string)
-			for _, g := range m.Groups() {
-				named[g.Name] = g.String()
-				groups = append(groups, g.String())
-			}
-			return i, rule, groups, named
+		if info[i].start.excludes(c) {
+			continue
+		}
+		l.rule, l.groups = &info[i], nil
+		err := rule.Regexp.FindRunesMatches(s.Text, s.Pos, l.yield)
+		if l.groups != nil && err == nil {
+			return i, rule, l.groups, l.named
 		}
 	}
 	return 0, &chroma.CompiledRule{}, nil, nil
+}
+
+// read takes the first match FindRunesMatches finds, if it starts at the
+// position, as Match.Groups and chroma would: every group in slot order,
+// "" for one that did not take part.
+func (l *lexState) read(v regexp2.MatchView) bool {
+	s, r := l.LexerState, l.rule
+	if at, _, ok := v.GroupRange(0); !ok || at != s.Pos || v.GroupCount() != len(r.nums) {
+		return false
+	}
+	groups := make([]string, len(r.nums))
+	if l.named == nil {
+		l.named = make(map[string]string, len(r.nums))
+	}
+	clear(l.named)
+	for k, n := range r.nums {
+		if at, size, ok := v.GroupRange(n); ok {
+			groups[k] = string(s.Text[at : at+size])
+		}
+		l.named[r.names[k]] = groups[k]
+	}
+	l.groups = groups
+	return false
+}
+
+// chromaMatch tries a rule as chroma's matchRules does, for a rule
+// fastLexer did not compile (see ruleInfo.rule).
+func chromaMatch(s *chroma.LexerState, rule *chroma.CompiledRule) ([]string, map[string]string) {
+	m, err := rule.Regexp.FindRunesMatchStartingAt(s.Text, s.Pos)
+	if m == nil || err != nil || m.RuneIndex != s.Pos {
+		return nil, nil
+	}
+	groups := []string{}
+	named := make(map[string]string)
+	for _, g := range m.Groups() {
+		named[g.Name] = g.String()
+		groups = append(groups, g.String())
+	}
+	return groups, named
 }
