@@ -54,7 +54,7 @@ func CheckPost(md *markdown.Renderer, path string, data []byte, inBundle func(na
 	if inBundle == nil {
 		return f, nil, nil
 	}
-	_, missing := markdown.RelinkBundle(string(res.HTML), func(name string) (markdown.BundleLink, bool) {
+	_, missing := markdown.RelinkBundle(res.HTML, func(name string) (markdown.BundleLink, bool) {
 		return markdown.BundleLink{}, inBundle(name)
 	})
 	return f, missingWarnings(f, string(f.Body), missing), nil

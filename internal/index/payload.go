@@ -330,7 +330,7 @@ func (b *builder) fileRecord(r *read) (store.FileRecord, *doc, error) {
 		return store.FileRecord{}, nil, fmt.Errorf("render %s: %w", f.Path, err)
 	}
 	toc := headings(res.TOC)
-	d := &doc{body: string(body), html: string(res.HTML), toc: toc, text: res.Text, minutes: markdown.ReadingMinutes(res.Text), extra: f.Extra}
+	d := &doc{body: string(body), html: res.HTML, toc: toc, text: res.Text, minutes: markdown.ReadingMinutes(res.Text), extra: f.Extra}
 	meta, err := json.Marshal(withoutBody(f))
 	if err != nil {
 		return store.FileRecord{}, nil, fmt.Errorf("render %s: %w", f.Path, err)
@@ -394,7 +394,7 @@ func (b *builder) storedDoc(ctx context.Context, f *content.File) (*doc, store.F
 		if err != nil {
 			return nil, rec, fmt.Errorf("render %s: %w", f.Path, err)
 		}
-		rec.Body, rec.HTML = string(cf.Body), string(res.HTML)
+		rec.Body, rec.HTML = string(cf.Body), res.HTML
 	}
 	d := &doc{body: rec.Body, html: rec.HTML, text: rec.Text, minutes: rec.Minutes, extra: f.Extra}
 	if err := json.Unmarshal(rec.TOC, &d.toc); err != nil {
@@ -599,21 +599,41 @@ func textIn(site content.Site, m map[string]string, lang string) string {
 // encodePayload makes the stored response of one post in one language: the
 // JSON, its ETag, its gzip form and its list item.
 func encodePayload(lang string, post *api.Post) (store.Payload, error) {
-	body, err := api.Encode(api.PostResponse{Post: *post})
-	if err != nil {
+	buf := payloadBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= maxPooledPayload {
+			payloadBufs.Put(buf)
+		}
+	}()
+	if err := api.EncodeTo(buf, api.PostResponse{Post: *post}); err != nil {
 		return store.Payload{}, err
 	}
+	body := buf.Bytes()
 	item, err := api.Encode(post.Item())
 	if err != nil {
 		return store.Payload{}, err
 	}
 	item = bytes.TrimSuffix(item, []byte("\n"))
-	pl := store.Payload{Lang: lang, ETag: repr.ETag(body), Body: body, Item: item}
+	pl := store.Payload{Lang: lang, ETag: repr.ETag(body), Item: item}
 	// The br form is made when first asked for (see store's brotliLevel).
-	if len(body) >= repr.CompressMin {
-		if pl.Gzip, err = repr.Compress(repr.Gzip, body); err != nil {
-			return pl, err
-		}
+	// The identity body is stored only where it has no gzip form (see
+	// store.Tx.PutPost), so it is kept past this buffer only then.
+	if len(body) < repr.CompressMin {
+		pl.Body = bytes.Clone(body)
+		return pl, nil
+	}
+	if pl.Gzip, err = repr.Compress(repr.Gzip, body); err != nil {
+		return pl, err
 	}
 	return pl, nil
 }
+
+// payloadBufs are the buffers encodePayload writes a payload's JSON into
+// before compressing it: the JSON of every post made anew was a tenth of a
+// light index run's allocations. A buffer grown past maxPooledPayload by an
+// outsize post is left to the collector, so the pool holds at most that
+// much per buffer.
+var payloadBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledPayload = 1 << 20

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -377,7 +378,9 @@ func (d *deadline) checkContext() {
 
 // limitWriter is the rendered HTML, stopped at its budget.
 type limitWriter struct {
-	buf      bytes.Buffer
+	// A strings.Builder, not a bytes.Buffer: Result.HTML is its string,
+	// not a copy of it.
+	buf      strings.Builder
 	max      int
 	deadline *deadline
 }

@@ -34,7 +34,7 @@ func TestGoldenSeed(t *testing.T) {
 		file string
 		got  []byte
 	}{
-		{"seed.html", res.HTML},
+		{"seed.html", []byte(res.HTML)},
 		{"seed.toc.json", toc},
 	} {
 		path := filepath.Join("testdata", g.file)

@@ -41,7 +41,7 @@ type Heading struct {
 
 // Result is one rendered document.
 type Result struct {
-	HTML []byte    // rendered body
+	HTML string    // rendered body
 	TOC  []Heading // every heading, in order (levels 1-6)
 	Text string    // plain text of the body for full-text search: no markup, code block contents included, blocks separated by "\n"
 }
@@ -157,5 +157,5 @@ func (r *Renderer) RenderContext(ctx context.Context, src []byte) (res Result, e
 		return Result{}, fmt.Errorf("markdown: render: %w", err)
 	}
 	toc, plain := extract(doc, src, deadline)
-	return Result{HTML: w.buf.Bytes(), TOC: toc, Text: plain}, nil
+	return Result{HTML: w.buf.String(), TOC: toc, Text: plain}, nil
 }

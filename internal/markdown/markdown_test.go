@@ -71,7 +71,7 @@ func TestHeadingIDs(t *testing.T) {
 				t.Errorf("ids of %q: got %q, want %q", tt.src, got, tt.want)
 			}
 			for _, id := range tt.want {
-				if attr := `id="` + id + `"`; !bytes.Contains(res.HTML, []byte(attr)) {
+				if attr := `id="` + id + `"`; !strings.Contains(res.HTML, attr) {
 					t.Errorf("HTML of %q: got %s, want it to contain %s", tt.src, res.HTML, attr)
 				}
 			}
@@ -482,7 +482,7 @@ func TestConcurrentRender(t *testing.T) {
 	wg.Wait()
 }
 
-func firstDiff(a, b []byte) int {
+func firstDiff(a, b string) int {
 	for i := range min(len(a), len(b)) {
 		if a[i] != b[i] {
 			return i
@@ -494,7 +494,7 @@ func firstDiff(a, b []byte) int {
 	return -1
 }
 
-func excerpt(b []byte, i int) []byte {
+func excerpt(b string, i int) string {
 	return b[max(0, i-80):min(len(b), i+80)]
 }
 
@@ -546,7 +546,7 @@ func TestCodeMatchesBaseline(t *testing.T) {
 			if err := base.Convert([]byte(src), &want); err != nil {
 				t.Fatalf("baseline Convert(%q): %v", src, err)
 			}
-			if got := render(t, src).HTML; !bytes.Equal(got, want.Bytes()) {
+			if got := render(t, src).HTML; got != want.String() {
 				t.Errorf("fence %q: Render and baseline differ\n got %q\nwant %q", info, got, want.Bytes())
 			}
 		}

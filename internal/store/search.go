@@ -480,6 +480,15 @@ func nextTrigramWord(s string, i int) (trigramWord, int) {
 	}
 	j := i
 	for j < len(s) {
+		// ASCII, most of a text, without decoding: neither an unspaced
+		// script nor a space but these.
+		if c := s[j]; c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				break
+			}
+			j++
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(s[j:])
 		if unicode.IsSpace(r) {
 			break
@@ -490,3 +499,6 @@ func nextTrigramWord(s string, i int) (trigramWord, int) {
 	w.text = s[i:j]
 	return w, j
 }
+
+// asciiSpace is unicode.IsSpace for the ASCII characters.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
