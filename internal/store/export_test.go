@@ -31,3 +31,11 @@ func SetSearchIDDay(n int64) func() {
 	searchIDDay = n
 	return func() { searchIDDay = old }
 }
+
+// SetMaxWALBytes sets the WAL size past which a save empties the WAL, and
+// returns what puts it back.
+func SetMaxWALBytes(n int64) func() {
+	old := maxWALBytes
+	maxWALBytes = n
+	return func() { maxWALBytes = old }
+}

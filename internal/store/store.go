@@ -40,6 +40,9 @@ type Store struct {
 	postsDB *postReaders // the connections Post reads through; see postread.go
 
 	path string // the database file; see Publish
+	// foldDSN opens a walFolder's connection: the writer's pragmas, as
+	// the checkpoint's syncs follow its synchronous setting.
+	foldDSN string
 
 	file     os.FileInfo  // the file opened at path, nil when read-only; see Moved
 	maxPages atomic.Int64 // see SetMaxBytes
@@ -75,7 +78,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	// The file exists now: no connection may make another (see faults.go).
 	wp.Set("mode", "rw")
-	s := &Store{path: path, file: file}
+	s := &Store{path: path, file: file, foldDSN: dsn(path, wp)}
 	w := sql.OpenDB(s.guarded(dsn(path, wp), writerHook(&s.maxPages)))
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
@@ -183,15 +186,23 @@ func (s *Store) HoldCheckpoints(done <-chan struct{}) { s.hold.Store(&done) }
 // foldWAL is every checkpoint of the writer (mode PASSIVE or TRUNCATE),
 // skipped while HoldCheckpoints' channel is open.
 func (s *Store) foldWAL(ctx context.Context, mode string) error {
+	if s.checkpointsHeld() {
+		return nil
+	}
+	_, err := s.w.ExecContext(ctx, "PRAGMA wal_checkpoint("+mode+")")
+	return err
+}
+
+// checkpointsHeld reports whether HoldCheckpoints' channel is open.
+func (s *Store) checkpointsHeld() bool {
 	if p := s.hold.Load(); p != nil {
 		select {
 		case <-*p:
 		default:
-			return nil
+			return true
 		}
 	}
-	_, err := s.w.ExecContext(ctx, "PRAGMA wal_checkpoint("+mode+")")
-	return err
+	return false
 }
 
 // vacuum gives every free page back. The pragma frees one page per step of

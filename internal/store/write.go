@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -115,6 +116,9 @@ type Tx struct {
 	w     *sql.DB                                      // the writer, for Save
 	ctx   context.Context                              // Begin's: it bounds every transaction Save begins
 	fold  func(ctx context.Context, mode string) error // Store.foldWAL
+	// folder runs Save's checkpoints, made by the first Save.
+	newFolder func() *walFolder
+	folder    *walFolder
 
 	lastKey string // see LastRunKey
 }
@@ -197,7 +201,7 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 		tx.Rollback()
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{tx: tx, gen: gen + 1, keep: s.keepGenerations(), posts: s.posts, w: s.w, ctx: ctx, fold: s.foldWAL, lastKey: key}, nil
+	return &Tx{tx: tx, gen: gen + 1, keep: s.keepGenerations(), posts: s.posts, w: s.w, ctx: ctx, fold: s.foldWAL, newFolder: s.newFolder, lastKey: key}, nil
 }
 
 // Save commits what the transaction wrote so far and goes on in a new one,
@@ -218,8 +222,10 @@ func (t *Tx) Save(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("save: %w", err)
 	}
-	// PASSIVE: it copies what no reader needs and never waits for one.
-	if err := t.fold(ctx, "PASSIVE"); err != nil {
+	if t.folder == nil {
+		t.folder = t.newFolder()
+	}
+	if err := t.folder.fold(func() error { return t.fold(ctx, "TRUNCATE") }); err != nil {
 		return fmt.Errorf("save: %w", err)
 	}
 	tx, err := t.w.BeginTx(t.ctx, nil)
@@ -235,11 +241,27 @@ func (t *Tx) Save(ctx context.Context) error {
 func (t *Tx) LastRunKey() string { return t.lastKey }
 
 // Rollback abandons the transaction; after Commit it does nothing.
-func (t *Tx) Rollback() error { return t.tx.Rollback() }
+func (t *Tx) Rollback() error {
+	return errors.Join(t.tx.Rollback(), t.closeFolder())
+}
+
+// closeFolder waits for the folder's checkpoint under way, if any.
+func (t *Tx) closeFolder() error {
+	if t.folder == nil {
+		return nil
+	}
+	err := t.folder.close()
+	t.folder = nil
+	return err
+}
 
 // Commit makes the run visible. If any post changed, the index generation moves
 // to the next number, which Commit returns along with whether it moved.
 func (t *Tx) Commit(ctx context.Context, run RunInfo) (int64, bool, error) {
+	if err := t.closeFolder(); err != nil {
+		t.tx.Rollback()
+		return 0, false, fmt.Errorf("commit: %w", err)
+	}
 	gen := t.gen - 1
 	changed := t.changes > 0
 	if changed {

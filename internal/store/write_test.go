@@ -216,3 +216,49 @@ func fileSize(t *testing.T, p string) int64 {
 	}
 	return fi.Size()
 }
+
+// A build that saves as it goes keeps its WAL near maxWALBytes: the saves'
+// checkpoints run on a connection of their own while the writer goes on,
+// and a save that finds the WAL past the bound empties it before the next
+// batch. Every saved post is there at the end.
+func TestSavesKeepTheWALBounded(t *testing.T) {
+	const bound = 256 << 10
+	defer store.SetMaxWALBytes(bound)()
+	st, path := openWriteStore(t)
+	ctx := context.Background()
+	text := strings.Repeat("글 geul ", 4000) // 44 KB a file
+	var most int64
+	const saves = 60
+	writeRun(t, st, func(tx *store.Tx) error {
+		for i := range saves {
+			f := store.FileRecord{FileState: store.FileState{Path: fmt.Sprintf("go/p%d/index.ko.md", i), Kind: "post", Hash: "h"},
+				Meta: []byte(`"` + text + fmt.Sprint(i) + `"`)}
+			if err := tx.PutFile(ctx, f); err != nil {
+				return err
+			}
+			if err := tx.Save(ctx); err != nil {
+				return err
+			}
+			if fi, err := os.Stat(path + "-wal"); err == nil {
+				most = max(most, fi.Size())
+			}
+		}
+		return nil
+	})
+	// Unbounded, the WAL would hold every save: over 2.5 MB.
+	if most > 2*bound {
+		t.Errorf("WAL grew to %d bytes over %d saves; want it within about %d", most, saves, bound)
+	}
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM files`).Scan(&n); err != nil || n != saves {
+		t.Errorf("files after the run: %d, %v; want %d", n, err, saves)
+	}
+	if res, err := st.IntegrityCheck(ctx); err != nil || res != "ok" {
+		t.Errorf("integrity check: %q, %v", res, err)
+	}
+}
