@@ -205,9 +205,9 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 }
 
 // Save commits what the transaction wrote so far and goes on in a new one,
-// folding the WAL into the database file in between: a long first build
-// keeps its work if it is stopped, and its WAL stays the size of one batch
-// rather than of the whole index. Readers see the saved rows, so a run saves
+// and has the WAL folded into the database file (see walFolder): a long
+// first build keeps its work if it is stopped, and its WAL stays within
+// about maxWALBytes rather than the size of the whole index. Readers see the saved rows, so a run saves
 // only while building a database nothing has been served from yet. The
 // generation and run state are written by Commit alone.
 func (t *Tx) Save(ctx context.Context) error {
