@@ -207,9 +207,10 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 // Save commits what the transaction wrote so far and goes on in a new one,
 // and has the WAL folded into the database file (see walFolder): a long
 // first build keeps its work if it is stopped, and its WAL stays within
-// about maxWALBytes rather than the size of the whole index. Readers see the saved rows, so a run saves
-// only while building a database nothing has been served from yet. The
-// generation and run state are written by Commit alone.
+// about maxWALBytes rather than the size of the whole index. Readers see
+// the saved rows, so a run saves only while building a database nothing
+// has been served from yet. The generation and run state are written by
+// Commit alone.
 func (t *Tx) Save(ctx context.Context) error {
 	for _, st := range t.stmts {
 		st.Close()
