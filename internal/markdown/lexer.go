@@ -222,9 +222,11 @@ type lexState struct {
 	named map[string]string
 	// yield is read, made once: FindRunesMatches calls it with the match.
 	yield func(regexp2.MatchView) bool
-	// rule is the rule being tried; groups is set by read on a match.
+	// rule is the rule being tried; groups is set by read on a match, odd
+	// when the match has other groups than the rule's info says.
 	rule   *ruleInfo
 	groups []string
+	odd    bool
 
 	timeout time.Duration
 	start   time.Time
@@ -336,8 +338,14 @@ func (l *lexState) match(rules []*chroma.CompiledRule) (int, *chroma.CompiledRul
 		if info[i].start.excludes(c) {
 			continue
 		}
-		l.rule, l.groups = &info[i], nil
+		l.rule, l.groups, l.odd = &info[i], nil, false
 		err := rule.Regexp.FindRunesMatches(s.Text, s.Pos, l.yield)
+		if l.odd {
+			if groups, named := chromaMatch(s, rule); groups != nil {
+				return i, rule, groups, named
+			}
+			continue
+		}
 		if l.groups != nil && err == nil {
 			return i, rule, l.groups, l.named
 		}
@@ -350,7 +358,11 @@ func (l *lexState) match(rules []*chroma.CompiledRule) (int, *chroma.CompiledRul
 // "" for one that did not take part.
 func (l *lexState) read(v regexp2.MatchView) bool {
 	s, r := l.LexerState, l.rule
-	if at, _, ok := v.GroupRange(0); !ok || at != s.Pos || v.GroupCount() != len(r.nums) {
+	if at, _, ok := v.GroupRange(0); !ok || at != s.Pos {
+		return false
+	}
+	if v.GroupCount() != len(r.nums) {
+		l.odd = true // not the groups infoOf read: chroma's way, then
 		return false
 	}
 	groups := make([]string, len(r.nums))
