@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -57,4 +58,14 @@ func BenchmarkSearchText(b *testing.B) {
 			_ = norm.NFC.String(s)
 		}
 	})
+}
+
+// asciiSpace, TrigramText's shortcut, is unicode.IsSpace for every ASCII
+// character.
+func TestASCIISpaceIsUnicodeSpace(t *testing.T) {
+	for c := range rune(len(asciiSpace)) {
+		if asciiSpace[c] != unicode.IsSpace(c) {
+			t.Errorf("asciiSpace[%q] = %v, unicode.IsSpace says %v", c, asciiSpace[c], unicode.IsSpace(c))
+		}
+	}
 }
