@@ -47,16 +47,23 @@ type ruleInfo struct {
 	// match is read through regexp2's MatchView without a Match.
 	nums  []int
 	names []string
+	// words is set for a rule that is a list of keywords: it is then
+	// matched by a lookup, not by regexp2.
+	words *keywords
 }
 
-func infoOf(pattern string, rule *chroma.CompiledRule) ruleInfo {
+func infoOf(pattern string, rule *chroma.CompiledRule, fold bool) ruleInfo {
 	re := rule.Regexp
 	nums := re.GetGroupNumbers()
 	names := make([]string, len(nums))
 	for i, n := range nums {
 		names[i] = re.GroupNameFromNumber(n)
 	}
-	return ruleInfo{rule: rule, start: startOf(pattern), nums: nums, names: names}
+	info := ruleInfo{rule: rule, start: startOf(pattern), nums: nums, names: names}
+	if len(nums) == 2 { // the match and the list's group
+		info.words = keywordsOf(rule.Pattern, fold)
+	}
+	return info
 }
 
 // startSet is the characters a rule's match can start with; a rule with
@@ -111,7 +118,7 @@ func newFastLexer(l *chroma.RegexLexer, timeout time.Duration) (*fastLexer, erro
 				return nil, fmt.Errorf("compile rule %s of %s: %w", state, cfg.Name, err)
 			}
 			cr.Regexp.MatchTimeout = ruleTimeout
-			infos[cr] = infoOf(pattern, cr)
+			infos[cr] = infoOf(pattern, cr, cfg.CaseInsensitive)
 			rules[state] = append(rules[state], cr)
 		}
 	}
@@ -338,6 +345,14 @@ func (l *lexState) match(rules []*chroma.CompiledRule) (int, *chroma.CompiledRul
 		if info[i].start.excludes(c) {
 			continue
 		}
+		if kw := info[i].words; kw != nil {
+			if n, hit, sure := kw.match(s.Text, s.Pos); sure {
+				if !hit {
+					continue
+				}
+				return i, rule, l.keywordGroups(&info[i], n), l.named
+			}
+		}
 		l.rule, l.groups, l.odd = &info[i], nil, false
 		err := rule.Regexp.FindRunesMatches(s.Text, s.Pos, l.yield)
 		if l.odd {
@@ -378,6 +393,22 @@ func (l *lexState) read(v regexp2.MatchView) bool {
 	}
 	l.groups = groups
 	return false
+}
+
+// keywordGroups are the groups of a keywords rule's match of n runes at the
+// position: the match, and the list's group around the same text.
+func (l *lexState) keywordGroups(r *ruleInfo, n int) []string {
+	s := l.LexerState
+	word := string(s.Text[s.Pos : s.Pos+n])
+	groups := []string{word, word}
+	if l.named == nil {
+		l.named = make(map[string]string, 2)
+	}
+	clear(l.named)
+	for k := range groups {
+		l.named[r.names[k]] = word
+	}
+	return groups
 }
 
 // chromaMatch tries a rule as chroma's matchRules does, for a rule

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -92,8 +93,8 @@ func TestFastLexer(t *testing.T) {
 	}
 	taken := 0
 	for _, l := range lexers.GlobalLexerRegistry.Lexers {
-		fast := skipping(l, 0)
-		if _, ok := fast.(*fastLexer); !ok {
+		fast, ok := compiled()[l]
+		if !ok {
 			continue
 		}
 		taken++
@@ -112,6 +113,18 @@ func TestFastLexer(t *testing.T) {
 		compareLexer(t, l, fast, append(odd, mixed...))
 	}
 }
+
+// compiled is every chroma lexer fastLexer takes over, compiled once for
+// the tests that read them all (under -race, compiling them took seconds).
+var compiled = sync.OnceValue(func() map[chroma.Lexer]*fastLexer {
+	m := map[chroma.Lexer]*fastLexer{}
+	for _, l := range lexers.GlobalLexerRegistry.Lexers {
+		if fast, ok := skipping(l, 0).(*fastLexer); ok {
+			m[l] = fast
+		}
+	}
+	return m
+})
 
 // ownSamples are chroma's samples for l, by its name or an alias, each cut
 // at a line end after maxSample bytes: under -race the whole of them took
@@ -195,6 +208,79 @@ func TestStartSet(t *testing.T) {
 			t.Errorf("%s at %q: skip %v, want %v", c.pattern, c.r, got, c.skip)
 		}
 	}
+}
+
+// TestKeywords holds the keyword lookup to regexp2 on every keywords rule
+// of chroma's lexers: each word of the list as written, upper-cased and
+// capitalised, inside other words, after and before the characters the
+// boundaries and (?<!\.) look at, and beside the non-ASCII letters that
+// fold to ASCII ones (the Kelvin sign, the long s, dotted and dotless i).
+func TestKeywords(t *testing.T) {
+	before := []string{"", " ", ".", "_", "x", "é", "\u212a"}
+	after := []string{"", " ", "(", "_", "1", "x", "é", "\u212a", "ſ", "가"}
+	// Under -race, which slows regexp2 tenfold and adds nothing here (one
+	// goroutine), every eighth rule.
+	every := 1
+	if raceEnabled {
+		every = 8
+	}
+	rules, sure := 0, 0
+	for _, fast := range compiled() {
+		for _, infos := range fast.info {
+			for _, info := range infos {
+				kw := info.words
+				if kw == nil {
+					continue
+				}
+				if rules++; rules%every != 0 {
+					continue
+				}
+				for _, w := range keywordSamples(kw) {
+					for _, b := range before {
+						for _, a := range after {
+							text := []rune(b + w + a)
+							pos := len([]rune(b))
+							n, hit, ok := kw.match(text, pos)
+							if !ok {
+								continue
+							}
+							sure++
+							m, err := info.rule.Regexp.FindRunesMatchStartingAt(text, pos)
+							wantHit := err == nil && m != nil && m.RuneIndex == pos
+							if hit != wantHit || hit && n != m.RuneLength {
+								t.Fatalf("%s rule %.60q at %q: lookup %v (%d runes), regexp2 %v", fast.Config().Name, info.rule.Pattern, string(text), hit, n, m)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if rules < 1000 || sure < 50000/every {
+		t.Fatalf("looked up %d texts of %d keywords rules, want more", sure, rules)
+	}
+}
+
+// keywordSamples are the texts TestKeywords tries a keywords rule on: its
+// shortest and longest word as listed, upper-cased, capitalised, cut short
+// and made longer, and with the letters that have a non-ASCII fold (k, s)
+// written as those.
+func keywordSamples(kw *keywords) []string {
+	var shortest, longest string
+	for w := range kw.words {
+		if shortest == "" || len(w) < len(shortest) || len(w) == len(shortest) && w < shortest {
+			shortest = w
+		}
+		if len(w) > len(longest) || len(w) == len(longest) && w < longest {
+			longest = w
+		}
+	}
+	var out []string
+	for _, w := range []string{shortest, longest} {
+		out = append(out, w, strings.ToUpper(w), strings.ToUpper(w[:1])+w[1:], w[:len(w)-1], w+w[len(w)-1:],
+			strings.NewReplacer("k", "\u212a", "s", "ſ", "K", "\u212a").Replace(w))
+	}
+	return out
 }
 
 // TestHighlightTimeout renders a block that chroma's JSONata lexer never
