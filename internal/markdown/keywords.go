@@ -8,66 +8,158 @@ import (
 	"github.com/dlclark/regexp2/v2/syntax"
 )
 
-// keywords is a rule of a lexer that lists words: a group of alternatives
-// made of ASCII letters, digits and '_' only, then a word boundary, after
-// a word boundary or (?<!\.) or nothing. SQL's keyword rule lists about
-// 900 words, case-insensitive, and regexp2 tries them one after the other
-// wherever a word starts: it took two fifths of the regexp time of a light
-// corpus's code (Python's builtins and Go's keywords are smaller lists of
-// the same kind). The match is a lookup instead: every alternative being
-// word characters, ended by a word boundary, only the whole run of word
-// characters at the position can match, and then only if it is a listed
-// word. TestKeywords holds the lookup to regexp2 on every such rule.
+// keywords is a rule of a lexer that lists words: a group of literal
+// alternatives then a word boundary, after a word boundary or (?<!\.) or
+// nothing. SQL's keyword rule lists about 900 words, case-insensitive, and
+// regexp2 tries them one after the other wherever a word starts: it took
+// two fifths of the regexp time of a light corpus's code (Python's builtins
+// and Go's keywords are smaller lists of the same kind). The match is a
+// lookup instead. Of the alternatives made of word characters only, ended
+// by a word boundary, only one can match: the whole run of word characters
+// at the position, if listed. The few others (SQL's END-EXEC) are compared
+// one by one, and the first alternative in the list that matches wins, as
+// in regexp2. TestKeywords holds the lookup to regexp2 on every such rule.
 type keywords struct {
-	words  map[string]struct{} // lower-cased when fold
-	maxLen int                 // the longest word, in bytes (ASCII)
-	fold   bool                // the lexer is case-insensitive
-	bound  bool                // \b before the group
-	notDot bool                // (?<!\.) before the group
+	words   map[string]int // word alternative (lower-cased when fold) → its place in the list
+	maxWord int            // the longest word alternative, in bytes (ASCII)
+	others  []literal      // the other alternatives, in list order
+	fold    bool           // the lexer is case-insensitive
+	bound   bool           // \b before the group
+	notDot  bool           // (?<!\.) before the group
 }
 
-// keywordsRule is the form of a keywords rule's pattern, as chroma's Words
-// writes it (alternatives quoted by regexp.QuoteMeta, which leaves word
-// characters as they are).
-var keywordsRule = regexp.MustCompile(`^(\\b|\(\?<!\\\.\))?\(([A-Za-z0-9_]+(?:\|[A-Za-z0-9_]+)*)\)\\b$`)
+// literal is an alternative with a character other than a word character.
+type literal struct {
+	text  string // lower-cased when fold
+	place int
+}
+
+// keywordsRule is the form of a keywords rule's pattern: as chroma's Words
+// writes it, or as its XML lexers do. Its alternatives are read by
+// alternatives.
+var keywordsRule = regexp.MustCompile(`^(\\b|\(\?<!\\\.\))?\(([^()]+)\)\\b$`)
 
 // keywordsOf returns the keywords of a rule's pattern, nil when the rule is
-// not a list of words.
+// not a list of literal words.
 func keywordsOf(pattern string, fold bool) *keywords {
 	m := keywordsRule.FindStringSubmatch(pattern)
 	if m == nil {
 		return nil
 	}
-	k := &keywords{words: map[string]struct{}{}, fold: fold, bound: m[1] == `\b`, notDot: m[1] == `(?<!\.)`}
-	for w := range strings.SplitSeq(m[2], "|") {
+	alts, ok := alternatives(m[2])
+	if !ok {
+		return nil
+	}
+	k := &keywords{words: map[string]int{}, fold: fold, bound: m[1] == `\b`, notDot: m[1] == `(?<!\.)`}
+	for place, w := range alts {
 		if fold {
 			w = strings.ToLower(w)
 		}
-		k.words[w] = struct{}{}
-		k.maxLen = max(k.maxLen, len(w))
+		if strings.IndexFunc(w, func(r rune) bool { return !syntax.IsWordChar(r) }) >= 0 {
+			k.others = append(k.others, literal{w, place})
+			continue
+		}
+		if _, dup := k.words[w]; !dup {
+			k.words[w] = place
+		}
+		k.maxWord = max(k.maxWord, len(w))
 	}
 	return k
 }
 
+// alternatives splits a group's content at its bars into literal strings;
+// ok is false when anything in it is not a literal: an unescaped operator,
+// an escaped letter or digit (a class, an anchor), or a character past
+// printable ASCII.
+func alternatives(group string) (alts []string, ok bool) {
+	var b strings.Builder
+	for i := 0; i < len(group); i++ {
+		c := group[i]
+		switch {
+		case c == '|':
+			alts = append(alts, b.String())
+			b.Reset()
+		case c == '\\':
+			i++
+			if i == len(group) || !isASCIIPunct(group[i]) {
+				return nil, false
+			}
+			b.WriteByte(group[i])
+		case c < ' ' || c > '~' || strings.IndexByte(".+*?()[]{}^$#", c) >= 0:
+			return nil, false
+		default:
+			b.WriteByte(c)
+		}
+	}
+	alts = append(alts, b.String())
+	for _, a := range alts {
+		if a == "" {
+			return nil, false
+		}
+	}
+	return alts, true
+}
+
+func isASCIIPunct(c byte) bool {
+	return '!' <= c && c <= '~' && !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9')
+}
+
 // match matches k at pos of text: n runes when hit. sure is false when the
-// run of word characters there holds a character past ASCII, which a
-// case-insensitive regexp2 may match to an ASCII one (the Kelvin sign to
-// k): regexp2 decides then.
+// text it compares holds a character past ASCII, which a case-insensitive
+// regexp2 may match to an ASCII one (the Kelvin sign to k): regexp2 decides
+// then.
 func (k *keywords) match(text []rune, pos int) (n int, hit, sure bool) {
-	if pos > 0 && (k.notDot && text[pos-1] == '.' || k.bound && syntax.IsWordChar(text[pos-1])) {
-		// \b before a word character needs a non-word one before it; a
-		// non-word character at pos matches no alternative anyway.
+	if k.bound && !isBoundary(text, pos) || k.notDot && pos > 0 && text[pos-1] == '.' {
 		return 0, false, true
 	}
+	place := -1
+	n, place, sure = k.word(text, pos)
+	if !sure {
+		return 0, false, false
+	}
+	for _, o := range k.others {
+		if place >= 0 && o.place > place {
+			break
+		}
+		size := len(o.text) // ASCII: bytes are runes
+		if pos+size > len(text) {
+			continue
+		}
+		same := true
+		for j := range size {
+			r := text[pos+j]
+			if r >= utf8.RuneSelf {
+				return 0, false, false
+			}
+			if k.fold && 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			if byte(r) != o.text[j] {
+				same = false
+				break
+			}
+		}
+		if same && isBoundary(text, pos+size) {
+			n, place = size, o.place
+			break
+		}
+	}
+	return n, place >= 0, true
+}
+
+// word finds the word alternative at pos: the run of word characters there,
+// if listed (every word alternative ends in a word character, so needs the
+// whole run before its boundary). place is -1 when there is none.
+func (k *keywords) word(text []rune, pos int) (n, place int, sure bool) {
 	var buf [64]byte
 	end := pos
 	for end < len(text) && syntax.IsWordChar(text[end]) {
 		r := text[end]
 		if r >= utf8.RuneSelf {
-			return 0, false, false
+			return 0, -1, false
 		}
-		if end-pos >= k.maxLen || end-pos >= len(buf) {
-			return 0, false, true // longer than every word: none is the run
+		if end-pos >= k.maxWord || end-pos >= len(buf) {
+			return 0, -1, true // longer than every word: none is the run
 		}
 		if k.fold && 'A' <= r && r <= 'Z' {
 			r += 'a' - 'A'
@@ -75,10 +167,14 @@ func (k *keywords) match(text []rune, pos int) (n int, hit, sure bool) {
 		buf[end-pos] = byte(r)
 		end++
 	}
-	n = end - pos
-	if n == 0 {
-		return 0, false, true
+	place, ok := k.words[string(buf[:end-pos])]
+	if !ok || end == pos {
+		return 0, -1, true
 	}
-	_, hit = k.words[string(buf[:n])]
-	return n, hit, true
+	return end - pos, place, true
+}
+
+// isBoundary is regexp2's \b (Runner.IsBoundary) at i of text.
+func isBoundary(text []rune, i int) bool {
+	return (i > 0 && syntax.IsWordChar(text[i-1])) != (i < len(text) && syntax.IsWordChar(text[i]))
 }

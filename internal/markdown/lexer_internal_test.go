@@ -262,9 +262,9 @@ func TestKeywords(t *testing.T) {
 }
 
 // keywordSamples are the texts TestKeywords tries a keywords rule on: its
-// shortest and longest word as listed, upper-cased, capitalised, cut short
-// and made longer, and with the letters that have a non-ASCII fold (k, s)
-// written as those.
+// shortest and longest word and its first alternative that is not a word,
+// as listed, upper-cased, capitalised, cut short and made longer, and with
+// the letters that have a non-ASCII fold (k, s) written as those.
 func keywordSamples(kw *keywords) []string {
 	var shortest, longest string
 	for w := range kw.words {
@@ -275,8 +275,14 @@ func keywordSamples(kw *keywords) []string {
 			longest = w
 		}
 	}
+	if len(kw.others) > 0 {
+		shortest = kw.others[0].text
+	}
 	var out []string
 	for _, w := range []string{shortest, longest} {
+		if w == "" {
+			continue
+		}
 		out = append(out, w, strings.ToUpper(w), strings.ToUpper(w[:1])+w[1:], w[:len(w)-1], w+w[len(w)-1:],
 			strings.NewReplacer("k", "\u212a", "s", "ſ", "K", "\u212a").Replace(w))
 	}
