@@ -6,9 +6,7 @@ import (
 	"time"
 
 	"github.com/alecthomas/chroma/v2"
-	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
 	"github.com/alecthomas/chroma/v2/lexers"
-	"github.com/alecthomas/chroma/v2/styles"
 	highlighting "github.com/yuin/goldmark-highlighting/v2"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/renderer"
@@ -28,8 +26,8 @@ const maxCachedLexers = 1024
 //
 //   - highlighting builds a chroma formatter per block, and the formatter
 //     converts the whole style to CSS before writing anything (about a third
-//     of the cost of a short block). The formatter only reads its options
-//     and guards its style cache with a mutex, so one is shared.
+//     of the cost of a short block), then formats each token with
+//     fmt.Sprintf. writeTokens (format.go) writes the same bytes.
 //   - for a language chroma does not know, lexers.Get matches the name
 //     against every lexer's filename patterns, which takes milliseconds, per
 //     block. Lookups are cached, misses included.
@@ -41,11 +39,9 @@ const maxCachedLexers = 1024
 // nohl...) go to highlighting's own renderer, which is the reference for
 // those features; TestCodeMatchesBaseline holds the two to the same bytes.
 type codeRenderer struct {
-	cfg       html.Config
-	fallback  renderer.NodeRenderer // goldmark-highlighting's renderer
-	render    renderer.NodeRendererFunc
-	formatter *chromahtml.Formatter
-	style     *chroma.Style
+	cfg      html.Config
+	fallback renderer.NodeRenderer // goldmark-highlighting's renderer
+	render   renderer.NodeRendererFunc
 
 	// timeout bounds tokenising one block: a few of chroma's lexers never
 	// finish on some texts, and then write nothing that the rendering's
@@ -57,17 +53,11 @@ type codeRenderer struct {
 }
 
 func newCodeRenderer(timeout time.Duration) *codeRenderer {
-	style := styles.Get(DefaultStyle)
-	if style == nil {
-		style = styles.Fallback // what highlighting does with a nil style
-	}
 	r := &codeRenderer{
-		cfg:       html.NewConfig(),
-		fallback:  highlighting.NewHTMLRenderer(highlightOptions()...),
-		formatter: chromahtml.New(chromaOptions()...),
-		style:     style,
-		timeout:   timeout,
-		lexers:    map[string]chroma.Lexer{},
+		cfg:      html.NewConfig(),
+		fallback: highlighting.NewHTMLRenderer(highlightOptions()...),
+		timeout:  timeout,
+		lexers:   map[string]chroma.Lexer{},
 	}
 	funcs := funcCollector{}
 	r.fallback.RegisterFuncs(funcs)
@@ -107,8 +97,7 @@ func (r *codeRenderer) renderFencedCodeBlock(w util.BufWriter, src []byte, node 
 		}
 		if it, err := lexer.Tokenise(nil, code.String()); err == nil {
 			defer atLine(src, n)
-			// Like highlighting, a formatting error leaves what was written.
-			_ = r.formatter.Format(w, r.style, it)
+			writeTokens(w, it.Tokens())
 			return ast.WalkContinue, nil
 		}
 	}

@@ -1,6 +1,8 @@
 package markdown
 
 import (
+	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -13,7 +15,9 @@ import (
 	"time"
 
 	"github.com/alecthomas/chroma/v2"
+	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
 	"github.com/alecthomas/chroma/v2/lexers"
+	"github.com/alecthomas/chroma/v2/styles"
 )
 
 // chromaSamples reads the source samples of chroma's own lexer tests
@@ -307,5 +311,39 @@ func TestHighlightTimeout(t *testing.T) {
 	}
 	if d := time.Since(start); d > 10*b.Timeout {
 		t.Errorf("Render took %v for a timeout of %v", d, b.Timeout)
+	}
+}
+
+// TestWriteTokens holds writeTokens to chroma's HTML formatter with geul's
+// options, on the tokens of every sample of chroma's lexers and of odd
+// texts (quotes, ampersands, empty lines, no final newline).
+func TestWriteTokens(t *testing.T) {
+	samples := chromaSamples(t)
+	formatter := chromahtml.New(chromaOptions()...)
+	style := styles.Get(DefaultStyle)
+	odd := []string{"", "\n", "a", "x := \"<a href='&'>\" // 주석\n\n\ty\n", "'\"&<>\n\n\n"}
+	texts := 0
+	for l, fast := range compiled() {
+		all := odd
+		if !raceEnabled { // TestFastLexer reads them all under -race
+			all = append(ownSamples(l, samples), odd...)
+		}
+		for _, text := range all {
+			ts := tokens(fast, text)
+			var want, got bytes.Buffer
+			if err := formatter.Format(&want, style, chroma.Literator(ts...)); err != nil {
+				t.Fatal(err)
+			}
+			w := bufio.NewWriter(&got)
+			writeTokens(w, ts)
+			_ = w.Flush()
+			if got.String() != want.String() {
+				t.Fatalf("%s: writeTokens and chroma's formatter differ on %.80q\n got %.300q\nwant %.300q", fast.Config().Name, text, got.String(), want.String())
+			}
+			texts++
+		}
+	}
+	if texts < 1000 {
+		t.Fatalf("compared %d texts, want more", texts)
 	}
 }
