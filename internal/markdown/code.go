@@ -97,7 +97,7 @@ func (r *codeRenderer) renderFencedCodeBlock(w util.BufWriter, src []byte, node 
 		}
 		if it, err := lexer.Tokenise(nil, code.String()); err == nil {
 			defer atLine(src, n)
-			writeTokens(w, it.Tokens())
+			writeTokens(w, it)
 			return ast.WalkContinue, nil
 		}
 	}

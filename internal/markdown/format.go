@@ -1,37 +1,77 @@
 package markdown
 
 import (
+	"strings"
+
 	"github.com/alecthomas/chroma/v2"
 	"github.com/yuin/goldmark/util"
 )
 
-// writeTokens writes tokens exactly as chroma's HTML formatter does with
-// geul's options (chromaOptions: classes, no line numbers, no highlighted
-// lines, the default <pre><code> wrapper, no class prefix), without its
-// costs per token: a fmt.Sprintf for the class attribute and another for
-// the span, and html.EscapeString's copy of the text. Those were three
-// fifths of the formatter's time, which was a sixth of rendering a light
-// corpus's code. TestWriteTokens holds it to the formatter on chroma's
-// samples.
-func writeTokens(w util.BufWriter, tokens []chroma.Token) {
+// writeTokens writes the tokens of it exactly as chroma's HTML formatter
+// does with geul's options (chromaOptions: classes, no line numbers, no
+// highlighted lines, the default <pre><code> wrapper, no class prefix),
+// without its costs per token: a fmt.Sprintf for the class attribute and
+// another for the span, html.EscapeString's copy of the text, and the slices
+// of all tokens and of each line (chroma.SplitTokensIntoLines). Those were
+// three fifths of the formatter's time, a sixth of rendering a light
+// corpus's code, and a tenth of an index run's allocations.
+// TestWriteTokens holds it to the formatter on chroma's samples.
+func writeTokens(w util.BufWriter, it chroma.Iterator) {
 	_, _ = w.WriteString(`<pre class="` + chroma.StandardTypes[chroma.PreWrapper] + `"><code>`)
 	lineOpen := `<span class="` + chroma.StandardTypes[chroma.Line] + `"><span class="` + chroma.StandardTypes[chroma.CodeLine] + `">`
-	for _, line := range chroma.SplitTokensIntoLines(tokens) {
-		_, _ = w.WriteString(lineOpen)
-		for _, t := range line {
-			if cls := classOf(t.Type); cls != "" {
-				_, _ = w.WriteString(`<span class="`)
-				_, _ = w.WriteString(cls)
-				_, _ = w.WriteString(`">`)
-				writeEscaped(w, t.Value)
-				_, _ = w.WriteString(`</span>`)
-			} else {
-				writeEscaped(w, t.Value)
+	// As SplitTokensIntoLines: a token is cut after each newline, each piece
+	// ending a line; a last line that is one empty token is dropped, so a
+	// line's first token, when empty, is held until the line goes on.
+	open := false
+	var held *chroma.Token
+	for t := it(); t != chroma.EOF; t = it() {
+		if !open && t.Value == "" && held == nil {
+			held = &t
+			continue
+		}
+		if !open {
+			_, _ = w.WriteString(lineOpen)
+			open = true
+			if held != nil {
+				writeToken(w, held.Type, "")
+				held = nil
 			}
 		}
+		v := t.Value
+		for {
+			i := strings.IndexByte(v, '\n')
+			if i < 0 {
+				writeToken(w, t.Type, v)
+				break
+			}
+			writeToken(w, t.Type, v[:i+1])
+			_, _ = w.WriteString(`</span></span>`)
+			open = false
+			if v = v[i+1:]; v == "" {
+				break
+			}
+			_, _ = w.WriteString(lineOpen)
+			open = true
+		}
+	}
+	if open {
 		_, _ = w.WriteString(`</span></span>`)
 	}
 	_, _ = w.WriteString(`</code></pre>`)
+}
+
+// writeToken writes one token's text, in a span of its class if it has one.
+func writeToken(w util.BufWriter, typ chroma.TokenType, v string) {
+	cls := classOf(typ)
+	if cls == "" {
+		writeEscaped(w, v)
+		return
+	}
+	_, _ = w.WriteString(`<span class="`)
+	_, _ = w.WriteString(cls)
+	_, _ = w.WriteString(`">`)
+	writeEscaped(w, v)
+	_, _ = w.WriteString(`</span>`)
 }
 
 // classOf is the formatter's class of a token type: its own, or its

@@ -291,6 +291,16 @@ func (l *lexState) next() chroma.Token {
 				panic(err)
 			}
 		}
+		// A rule of one token type emits its match as one token; as the
+		// iterator chroma's Emit would make for it, then drained at once
+		// (nothing is pending here), without making it: an Ignore or
+		// empty EOF-like token is skipped as drain skips it.
+		if tt, ok := rule.Type.(chroma.TokenType); ok && len(l.pending) == 0 {
+			if t := (chroma.Token{Type: tt, Value: s.Groups[0]}); t.Type != chroma.Ignore && t != chroma.EOF {
+				return t
+			}
+			continue
+		}
 		if rule.Type != nil {
 			l.pending = append(l.pending, rule.Type.Emit(s.Groups, s))
 		}

@@ -321,7 +321,26 @@ func TestWriteTokens(t *testing.T) {
 	samples := chromaSamples(t)
 	formatter := chromahtml.New(chromaOptions()...)
 	style := styles.Get(DefaultStyle)
-	odd := []string{"", "\n", "a", "x := \"<a href='&'>\" // 주석\n\n\ty\n", "'\"&<>\n\n\n"}
+	odd := []string{"", "\n", "a", "x := \"<a href='&'>\" // 주석\n\n\ty\n", "'\"&<>\n\n\n", "a\n\nb"}
+	k, n := chroma.Keyword, chroma.Name
+	tok := func(tt chroma.TokenType, v string) chroma.Token { return chroma.Token{Type: tt, Value: v} }
+	edges := [][]chroma.Token{
+		{}, {tok(k, "")}, {tok(k, ""), tok(n, "")}, {tok(k, ""), tok(n, "a")}, {tok(k, "a\n"), tok(n, "")},
+		{tok(k, "a\n"), tok(n, ""), tok(k, "")}, {tok(k, "\n\n")}, {tok(k, ""), tok(n, "\n")}, {tok(k, "a\nb\n"), tok(chroma.Text, "<c>\n")},
+		{tok(chroma.Text, "x"), tok(chroma.TokenType(9999), "y"), tok(chroma.LiteralStringDouble, "\"z\"\n")},
+	}
+	for _, ts := range edges {
+		var want, got bytes.Buffer
+		if err := formatter.Format(&want, style, chroma.Literator(ts...)); err != nil {
+			t.Fatal(err)
+		}
+		w := bufio.NewWriter(&got)
+		writeTokens(w, chroma.Literator(ts...))
+		_ = w.Flush()
+		if got.String() != want.String() {
+			t.Errorf("tokens %v: writeTokens and chroma's formatter differ\n got %q\nwant %q", ts, got.String(), want.String())
+		}
+	}
 	texts := 0
 	for l, fast := range compiled() {
 		all := odd
@@ -335,7 +354,7 @@ func TestWriteTokens(t *testing.T) {
 				t.Fatal(err)
 			}
 			w := bufio.NewWriter(&got)
-			writeTokens(w, ts)
+			writeTokens(w, chroma.Literator(ts...))
 			_ = w.Flush()
 			if got.String() != want.String() {
 				t.Fatalf("%s: writeTokens and chroma's formatter differ on %.80q\n got %.300q\nwant %.300q", fast.Config().Name, text, got.String(), want.String())
