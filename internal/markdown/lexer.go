@@ -47,9 +47,10 @@ type ruleInfo struct {
 	// match is read through regexp2's MatchView without a Match.
 	nums  []int
 	names []string
-	// words is set for a rule that is a list of keywords: it is then
-	// matched by a lookup, not by regexp2.
-	words *keywords
+	// words is set for a rule that is a list of keywords, simple for one
+	// that is a simplePattern: it is then matched here, not by regexp2.
+	words  *keywords
+	simple simplePattern
 }
 
 func infoOf(pattern string, rule *chroma.CompiledRule, fold bool) ruleInfo {
@@ -60,7 +61,10 @@ func infoOf(pattern string, rule *chroma.CompiledRule, fold bool) ruleInfo {
 		names[i] = re.GroupNameFromNumber(n)
 	}
 	info := ruleInfo{rule: rule, start: startOf(pattern), nums: nums, names: names}
-	if len(nums) == 2 { // the match and the list's group
+	switch len(nums) {
+	case 1: // the match alone
+		info.simple = simpleOf(pattern)
+	case 2: // the match and the list's group
 		info.words = keywordsOf(rule.Pattern, fold)
 	}
 	return info
@@ -360,8 +364,14 @@ func (l *lexState) match(rules []*chroma.CompiledRule) (int, *chroma.CompiledRul
 				if !hit {
 					continue
 				}
-				return i, rule, l.keywordGroups(&info[i], n), l.named
+				return i, rule, l.sameGroups(&info[i], n), l.named
 			}
+		}
+		if sp := info[i].simple; sp != nil {
+			if n, ok := sp.match(s.Text, s.Pos); ok {
+				return i, rule, l.sameGroups(&info[i], n), l.named
+			}
+			continue
 		}
 		l.rule, l.groups, l.odd = &info[i], nil, false
 		err := rule.Regexp.FindRunesMatches(s.Text, s.Pos, l.yield)
@@ -405,18 +415,20 @@ func (l *lexState) read(v regexp2.MatchView) bool {
 	return false
 }
 
-// keywordGroups are the groups of a keywords rule's match of n runes at the
-// position: the match, and the list's group around the same text.
-func (l *lexState) keywordGroups(r *ruleInfo, n int) []string {
+// sameGroups are the groups of a match of n runes at the position whose
+// every group is the whole match: a simplePattern's one, a keywords rule's
+// match and its list's group.
+func (l *lexState) sameGroups(r *ruleInfo, n int) []string {
 	s := l.LexerState
-	word := string(s.Text[s.Pos : s.Pos+n])
-	groups := []string{word, word}
+	text := string(s.Text[s.Pos : s.Pos+n])
+	groups := make([]string, len(r.names))
 	if l.named == nil {
-		l.named = make(map[string]string, 2)
+		l.named = make(map[string]string, len(r.names))
 	}
 	clear(l.named)
-	for k := range groups {
-		l.named[r.names[k]] = word
+	for k, name := range r.names {
+		groups[k] = text
+		l.named[name] = text
 	}
 	return groups
 }

@@ -265,6 +265,52 @@ func TestKeywords(t *testing.T) {
 	}
 }
 
+// TestSimplePatterns holds simplePattern's match to regexp2's on every such
+// rule of chroma's lexers, at every position of texts of many kinds of
+// characters: spaces of every sort, line ends, letters and digits of
+// several scripts, combining marks, punctuation, a lone surrogate's
+// replacement.
+func TestSimplePatterns(t *testing.T) {
+	texts := [][]rune{
+		[]rune("  \t\tx_1 = f(a, b) // 주석\n\r\n}\n"),
+		[]rune("\u00a0\u2028\u3000é̂ß0x1F 1.5e-3 \"s\\\"\" '\\n' `t` $v @d #c\n"),
+		[]rune("SELECT * FROM t WHERE a <> 'b' -- c\n/* d */ ::int[]{}\ufffd"),
+		[]rune("def f(*args, **kw):\n    return [x for x in y if x]\n\n"),
+		[]rune("<a href=\"x\">&amp;</a>\n\tpublic static void main(String[] a) {}"),
+	}
+	every := 1
+	if raceEnabled {
+		every = 8
+	}
+	rules, tried := 0, 0
+	for _, fast := range compiled() {
+		for _, infos := range fast.info {
+			for _, info := range infos {
+				if info.simple == nil {
+					continue
+				}
+				if rules++; rules%every != 0 {
+					continue
+				}
+				for _, text := range texts {
+					for pos := range text {
+						n, ok := info.simple.match(text, pos)
+						m, err := info.rule.Regexp.FindRunesMatchStartingAt(text, pos)
+						want := err == nil && m != nil && m.RuneIndex == pos
+						if ok != want || ok && n != m.RuneLength {
+							t.Fatalf("%s rule %.60q at %d of %q: simple %v (%d runes), regexp2 %v", fast.Config().Name, info.rule.Pattern, pos, string(text), ok, n, m)
+						}
+						tried++
+					}
+				}
+			}
+		}
+	}
+	if rules < 5000 {
+		t.Fatalf("%d simple rules, want most of chroma's plain ones", rules)
+	}
+}
+
 // keywordSamples are the texts TestKeywords tries a keywords rule on: its
 // shortest and longest word and its first alternative that is not a word,
 // as listed, upper-cased, capitalised, cut short and made longer, and with
