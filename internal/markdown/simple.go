@@ -22,6 +22,7 @@ type simpleItem struct {
 	t        syntax.NodeType // NtOne, NtNotone, NtSet or NtMulti
 	ch       rune
 	set      *syntax.CharSet
+	ascii    [2]uint64 // set's ASCII members: the set parsed alone has no bitmap of them
 	str      []rune
 	loop     bool
 	min, max int
@@ -66,8 +67,15 @@ func simpleOf(pattern string) simplePattern {
 		default:
 			return nil
 		}
-		if it.t == syntax.NtSet && it.set == nil {
-			return nil
+		if it.t == syntax.NtSet {
+			if it.set == nil {
+				return nil
+			}
+			for r := range rune(128) {
+				if it.set.Contains(r) {
+					it.ascii[r/64] |= 1 << (r % 64)
+				}
+			}
 		}
 		p = append(p, it)
 	}
@@ -132,6 +140,9 @@ func (it *simpleItem) takes(r rune) bool {
 		return r == it.ch
 	case syntax.NtNotone:
 		return r != it.ch
+	}
+	if 0 <= r && r < 128 {
+		return it.ascii[r/64]&(1<<(r%64)) != 0
 	}
 	return it.set.Contains(r)
 }
