@@ -222,45 +222,26 @@ func TestStartSet(t *testing.T) {
 func TestKeywords(t *testing.T) {
 	before := []string{"", " ", ".", "_", "x", "é", "\u212a"}
 	after := []string{"", " ", "(", "_", "1", "x", "é", "\u212a", "ſ", "가"}
-	// Under -race, which slows regexp2 tenfold and adds nothing here (one
-	// goroutine), every eighth rule.
-	every := 1
-	if raceEnabled {
-		every = 8
-	}
-	rules, sure := 0, 0
-	for _, fast := range compiled() {
-		for _, infos := range fast.info {
-			for _, info := range infos {
-				kw := info.words
-				if kw == nil {
-					continue
-				}
-				if rules++; rules%every != 0 {
-					continue
-				}
-				for _, w := range keywordSamples(kw) {
-					for _, b := range before {
-						for _, a := range after {
-							text := []rune(b + w + a)
-							pos := len([]rune(b))
-							n, hit, ok := kw.match(text, pos)
-							if !ok {
-								continue
-							}
-							sure++
-							m, err := info.rule.Regexp.FindRunesMatchStartingAt(text, pos)
-							wantHit := err == nil && m != nil && m.RuneIndex == pos
-							if hit != wantHit || hit && n != m.RuneLength {
-								t.Fatalf("%s rule %.60q at %q: lookup %v (%d runes), regexp2 %v", fast.Config().Name, info.rule.Pattern, string(text), hit, n, m)
-							}
-						}
+	sure := 0
+	rules := sampledRules(func(info ruleInfo) bool { return info.words != nil }, func(l *fastLexer, info ruleInfo) {
+		for _, w := range keywordSamples(info.words) {
+			for _, b := range before {
+				for _, a := range after {
+					text := []rune(b + w + a)
+					pos := len([]rune(b))
+					n, hit, ok := info.words.match(text, pos)
+					if !ok {
+						continue
+					}
+					sure++
+					if want, wantHit := regexp2Match(info, text, pos); hit != wantHit || hit && n != want {
+						t.Fatalf("%s rule %.60q at %q: lookup %v (%d runes), regexp2 %v (%d)", l.Config().Name, info.rule.Pattern, string(text), hit, n, wantHit, want)
 					}
 				}
 			}
 		}
-	}
-	if rules < 1000 || sure < 50000/every {
+	})
+	if rules < 1000 || sure < 5000 {
 		t.Fatalf("looked up %d texts of %d keywords rules, want more", sure, rules)
 	}
 }
@@ -278,37 +259,54 @@ func TestSimplePatterns(t *testing.T) {
 		[]rune("def f(*args, **kw):\n    return [x for x in y if x]\n\n"),
 		[]rune("<a href=\"x\">&amp;</a>\n\tpublic static void main(String[] a) {}"),
 	}
+	rules := sampledRules(func(info ruleInfo) bool { return info.simple != nil }, func(l *fastLexer, info ruleInfo) {
+		for _, text := range texts {
+			for pos := range text {
+				n, ok := info.simple.match(text, pos)
+				if want, wantOK := regexp2Match(info, text, pos); ok != wantOK || ok && n != want {
+					t.Fatalf("%s rule %.60q at %d of %q: simple %v (%d runes), regexp2 %v (%d)", l.Config().Name, info.rule.Pattern, pos, string(text), ok, n, wantOK, want)
+				}
+			}
+		}
+	})
+	if rules < 5000 {
+		t.Fatalf("%d simple rules, want most of chroma's plain ones", rules)
+	}
+}
+
+// sampledRules calls try with the rules of chroma's lexers that keep
+// takes, and returns how many keep took. Under -race, which slows regexp2
+// tenfold and adds nothing to these tests (one goroutine), it tries every
+// eighth.
+func sampledRules(keep func(ruleInfo) bool, try func(*fastLexer, ruleInfo)) int {
 	every := 1
 	if raceEnabled {
 		every = 8
 	}
-	rules, tried := 0, 0
+	n := 0
 	for _, fast := range compiled() {
 		for _, infos := range fast.info {
 			for _, info := range infos {
-				if info.simple == nil {
+				if !keep(info) {
 					continue
 				}
-				if rules++; rules%every != 0 {
-					continue
-				}
-				for _, text := range texts {
-					for pos := range text {
-						n, ok := info.simple.match(text, pos)
-						m, err := info.rule.Regexp.FindRunesMatchStartingAt(text, pos)
-						want := err == nil && m != nil && m.RuneIndex == pos
-						if ok != want || ok && n != m.RuneLength {
-							t.Fatalf("%s rule %.60q at %d of %q: simple %v (%d runes), regexp2 %v", fast.Config().Name, info.rule.Pattern, pos, string(text), ok, n, m)
-						}
-						tried++
-					}
+				if n++; n%every == 0 {
+					try(fast, info)
 				}
 			}
 		}
 	}
-	if rules < 5000 {
-		t.Fatalf("%d simple rules, want most of chroma's plain ones", rules)
+	return n
+}
+
+// regexp2Match is how many runes the rule's regexp matches at pos of text,
+// and whether it matches there.
+func regexp2Match(info ruleInfo, text []rune, pos int) (int, bool) {
+	m, err := info.rule.Regexp.FindRunesMatchStartingAt(text, pos)
+	if err != nil || m == nil || m.RuneIndex != pos {
+		return 0, false
 	}
+	return m.RuneLength, true
 }
 
 // keywordSamples are the texts TestKeywords tries a keywords rule on: its
