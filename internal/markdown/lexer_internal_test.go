@@ -373,16 +373,20 @@ func TestWriteTokens(t *testing.T) {
 		{tok(k, "a\n"), tok(n, ""), tok(k, "")}, {tok(k, "\n\n")}, {tok(k, ""), tok(n, "\n")}, {tok(k, "a\nb\n"), tok(chroma.Text, "<c>\n")},
 		{tok(chroma.Text, "x"), tok(chroma.TokenType(9999), "y"), tok(chroma.LiteralStringDouble, "\"z\"\n")},
 	}
-	for _, ts := range edges {
-		var want, got bytes.Buffer
-		if err := formatter.Format(&want, style, chroma.Literator(ts...)); err != nil {
+	// both is what writeTokens and the formatter write of ts.
+	both := func(ts []chroma.Token) (got, want string) {
+		var wb, gb bytes.Buffer
+		if err := formatter.Format(&wb, style, chroma.Literator(ts...)); err != nil {
 			t.Fatal(err)
 		}
-		w := bufio.NewWriter(&got)
+		w := bufio.NewWriter(&gb)
 		writeTokens(w, chroma.Literator(ts...))
 		_ = w.Flush()
-		if got.String() != want.String() {
-			t.Errorf("tokens %v: writeTokens and chroma's formatter differ\n got %q\nwant %q", ts, got.String(), want.String())
+		return gb.String(), wb.String()
+	}
+	for _, ts := range edges {
+		if got, want := both(ts); got != want {
+			t.Errorf("tokens %v: writeTokens and chroma's formatter differ\n got %q\nwant %q", ts, got, want)
 		}
 	}
 	texts := 0
@@ -392,16 +396,8 @@ func TestWriteTokens(t *testing.T) {
 			all = append(ownSamples(l, samples), odd...)
 		}
 		for _, text := range all {
-			ts := tokens(fast, text)
-			var want, got bytes.Buffer
-			if err := formatter.Format(&want, style, chroma.Literator(ts...)); err != nil {
-				t.Fatal(err)
-			}
-			w := bufio.NewWriter(&got)
-			writeTokens(w, chroma.Literator(ts...))
-			_ = w.Flush()
-			if got.String() != want.String() {
-				t.Fatalf("%s: writeTokens and chroma's formatter differ on %.80q\n got %.300q\nwant %.300q", fast.Config().Name, text, got.String(), want.String())
+			if got, want := both(tokens(fast, text)); got != want {
+				t.Fatalf("%s: writeTokens and chroma's formatter differ on %.80q\n got %.300q\nwant %.300q", fast.Config().Name, text, got, want)
 			}
 			texts++
 		}
