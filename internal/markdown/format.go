@@ -18,8 +18,7 @@ import (
 // two slices were 140 MB of the run's 1.29 GB of allocations.
 // TestWriteTokens holds it to the formatter on chroma's samples.
 func writeTokens(w util.BufWriter, it chroma.Iterator) {
-	_, _ = w.WriteString(`<pre class="` + chroma.StandardTypes[chroma.PreWrapper] + `"><code>`)
-	lineOpen := `<span class="` + chroma.StandardTypes[chroma.Line] + `"><span class="` + chroma.StandardTypes[chroma.CodeLine] + `">`
+	_, _ = w.WriteString(codeOpen)
 	// As SplitTokensIntoLines: a token is cut after each newline, each piece
 	// ending a line; a last line that is one empty token is dropped, so a
 	// line's first token, when empty, is held until the line goes on.
@@ -60,6 +59,12 @@ func writeTokens(w util.BufWriter, it chroma.Iterator) {
 	}
 	_, _ = w.WriteString(`</code></pre>`)
 }
+
+// The wrappers writeTokens writes around the code and each line.
+var (
+	codeOpen = `<pre class="` + chroma.StandardTypes[chroma.PreWrapper] + `"><code>`
+	lineOpen = `<span class="` + chroma.StandardTypes[chroma.Line] + `"><span class="` + chroma.StandardTypes[chroma.CodeLine] + `">`
+)
 
 // writeToken writes one token's text, in a span of its class if it has one.
 func writeToken(w util.BufWriter, typ chroma.TokenType, v string) {

@@ -14,7 +14,8 @@ import (
 // regexp2 tries them one after the other wherever a word starts: it took
 // two fifths of the regexp time of a light corpus's code (Python's builtins
 // and Go's keywords are smaller lists of the same kind). The match is a
-// lookup instead. Of the alternatives made of word characters only, ended
+// lookup instead (the share was timed per rule in an instrumented build,
+// once, not kept). Of the alternatives made of word characters only, ended
 // by a word boundary, only one can match: the whole run of word characters
 // at the position, if listed. The few others (SQL's END-EXEC) are compared
 // one by one, and the first alternative in the list that matches wins, as
@@ -59,6 +60,9 @@ func keywordsOf(pattern string, fold bool) *keywords {
 			k.others = append(k.others, literal{w, place})
 			continue
 		}
+		if len(w) > maxKeyword {
+			return nil // longer than word's buffer: regexp2 matches the rule
+		}
 		if _, dup := k.words[w]; !dup {
 			k.words[w] = place
 		}
@@ -66,6 +70,9 @@ func keywordsOf(pattern string, fold bool) *keywords {
 	}
 	return k
 }
+
+// maxKeyword is the longest word alternative a keywords rule may list.
+const maxKeyword = 64
 
 // alternatives splits a group's content at its bars into literal strings;
 // ok is false when anything in it is not a literal: an unescaped operator,
@@ -112,8 +119,7 @@ func (k *keywords) match(text []rune, pos int) (n int, hit, sure bool) {
 	if k.bound && !isBoundary(text, pos) || k.notDot && pos > 0 && text[pos-1] == '.' {
 		return 0, false, true
 	}
-	place := -1
-	n, place, sure = k.word(text, pos)
+	n, place, sure := k.word(text, pos)
 	if !sure {
 		return 0, false, false
 	}
@@ -131,10 +137,7 @@ func (k *keywords) match(text []rune, pos int) (n int, hit, sure bool) {
 			if r >= utf8.RuneSelf {
 				return 0, false, false
 			}
-			if k.fold && 'A' <= r && r <= 'Z' {
-				r += 'a' - 'A'
-			}
-			if byte(r) != o.text[j] {
+			if k.lower(r) != o.text[j] {
 				same = false
 				break
 			}
@@ -151,27 +154,33 @@ func (k *keywords) match(text []rune, pos int) (n int, hit, sure bool) {
 // if listed (every word alternative ends in a word character, so needs the
 // whole run before its boundary). place is -1 when there is none.
 func (k *keywords) word(text []rune, pos int) (n, place int, sure bool) {
-	var buf [64]byte
+	var buf [maxKeyword]byte
 	end := pos
 	for end < len(text) && syntax.IsWordChar(text[end]) {
 		r := text[end]
 		if r >= utf8.RuneSelf {
 			return 0, -1, false
 		}
-		if end-pos >= k.maxWord || end-pos >= len(buf) {
+		if end-pos == k.maxWord {
 			return 0, -1, true // longer than every word: none is the run
 		}
-		if k.fold && 'A' <= r && r <= 'Z' {
-			r += 'a' - 'A'
-		}
-		buf[end-pos] = byte(r)
+		buf[end-pos] = k.lower(r)
 		end++
 	}
 	place, ok := k.words[string(buf[:end-pos])]
-	if !ok || end == pos {
+	if !ok {
 		return 0, -1, true
 	}
 	return end - pos, place, true
+}
+
+// lower is an ASCII character r as k's words are written: lower-cased
+// when the lexer is case-insensitive.
+func (k *keywords) lower(r rune) byte {
+	if k.fold && 'A' <= r && r <= 'Z' {
+		r += 'a' - 'A'
+	}
+	return byte(r)
 }
 
 // isBoundary is regexp2's \b (Runner.IsBoundary) at i of text.

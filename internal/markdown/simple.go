@@ -7,8 +7,9 @@ import (
 // simplePattern is a rule whose pattern is a sequence of characters, sets
 // and loops over one character or set, with no groups, alternation or
 // backtracking that could change its match: `\s+`, `[^\S\n]+`,
-// `[_\p{L}][_\p{L}\p{N}]*`, `\n`. Those are most of the rules that match
-// in ordinary code, and regexp2's set-up for each try (a runner, its
+// `[_\p{L}][_\p{L}\p{N}]*`, `\n`. Those made most of the matches in a
+// light corpus's code (each rule's tries timed in an instrumented build,
+// once, not kept), and regexp2's set-up for each try (a runner, its
 // timer, the interpreter) cost more than their match: the match is read
 // here with regexp2's own character sets instead. TestSimplePatterns holds
 // it to regexp2 on every such rule of chroma's lexers.
@@ -24,8 +25,7 @@ type simpleItem struct {
 	set      *syntax.CharSet
 	ascii    [2]uint64 // set's ASCII members: the set parsed alone has no bitmap of them
 	str      []rune
-	loop     bool
-	min, max int
+	min, max int // how many times: 1 and 1 but for a loop
 }
 
 // simpleOf reads pattern's tree into a simplePattern, nil when it is not
@@ -55,7 +55,7 @@ func simpleOf(pattern string) simplePattern {
 			if !atomic && !last {
 				return nil // a greedy loop may give back to what follows it
 			}
-			it.loop, it.min, it.max = true, n.M, n.N
+			it.min, it.max = n.M, n.N
 			switch {
 			case n.IsOneloopFamily():
 				it.t = syntax.NtOne
