@@ -599,17 +599,17 @@ func textIn(site content.Site, m map[string]string, lang string) string {
 // encodePayload makes the stored response of one post in one language: the
 // JSON, its ETag, its gzip form and its list item.
 func encodePayload(lang string, post *api.Post) (store.Payload, error) {
-	buf := payloadBufs.Get().(*bytes.Buffer)
-	buf.Reset()
+	bp := payloadBufs.Get().(*[]byte)
 	defer func() {
-		if buf.Cap() <= maxPooledPayload {
-			payloadBufs.Put(buf)
+		if cap(*bp) <= maxPooledPayload {
+			payloadBufs.Put(bp)
 		}
 	}()
-	if err := api.EncodeTo(buf, api.PostResponse{Post: *post}); err != nil {
+	body, err := api.AppendPost((*bp)[:0], post)
+	*bp = body
+	if err != nil {
 		return store.Payload{}, err
 	}
-	body := buf.Bytes()
 	item, err := api.Encode(post.Item())
 	if err != nil {
 		return store.Payload{}, err
@@ -634,6 +634,6 @@ func encodePayload(lang string, post *api.Post) (store.Payload, error) {
 // light index run's allocations. A buffer grown past maxPooledPayload by an
 // outsize post is left to the collector, so the pool holds at most that
 // much per buffer.
-var payloadBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+var payloadBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 const maxPooledPayload = 1 << 20
