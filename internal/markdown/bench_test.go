@@ -78,3 +78,15 @@ func BenchmarkRelinkBundle(b *testing.B) {
 		markdown.RelinkBundle(html, lookup)
 	}
 }
+
+// BenchmarkReadingMinutes counts the text of the seed post, a Korean one.
+func BenchmarkReadingMinutes(b *testing.B) {
+	res, err := markdown.New().Render(readSeed(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(res.Text)))
+	for b.Loop() {
+		markdown.ReadingMinutes(res.Text)
+	}
+}

@@ -33,6 +33,9 @@ func ReadingMinutes(text string) int {
 			i += size
 		}
 		switch {
+		case r >= 0xAC00 && r <= 0xD7A3: // a Hangul syllable, Korean's every letter: first
+			cjk++
+			inWord = false
 		case isSpace(r):
 			inWord = false
 		case r >= 0x1100 && isCJK(r):
