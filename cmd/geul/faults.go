@@ -15,6 +15,9 @@ import (
 // served: geul serve serves it read-only, with no index runs.
 var errServeReadOnly = errors.New("index database served read-only")
 
+// rebuiltNote says why a database was found empty: see store.Rebuilt.
+const rebuiltNote = "the first build of this index was stopped by a restart of the machine before its writes reached the disk: it was removed and is built anew"
+
 // openWritable opens the index database of geul serve. One that cannot be
 // written (its file or folder's permission, a read-only file system, no
 // space to open it) gets an error naming the path and why, which wraps

@@ -35,6 +35,9 @@ func runIndex(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer st.Close()
+	if st.Rebuilt() {
+		fmt.Fprintf(stderr, "geul: %s: %s\n", c.db, rebuiltNote)
+	}
 	ix := index.New(c.content, st)
 	ix.SetSkipUnchanged(true) // no run follows in this process
 	bar := newProgressReport(stderr)

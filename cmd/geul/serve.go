@@ -51,6 +51,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	if st.Rebuilt() {
+		log.Warn(rebuiltNote, "db", c.db)
+	}
 	return serveWritable(ctx, c, set, cfg, st, log, stdout)
 }
 

@@ -39,3 +39,24 @@ func SetMaxWALBytes(n int64) func() {
 	maxWALBytes = n
 	return func() { maxWALBytes = old }
 }
+
+// SetBootID sets what the store takes for the id of the machine's boot ("":
+// none known), and returns what puts it back.
+func SetBootID(id string) func() {
+	old := bootID
+	bootID = func() string { return id }
+	return func() { bootID = old }
+}
+
+// Synchronous is the writer connection's synchronous setting (0 OFF, 1
+// NORMAL), read in the transaction tx when it is not nil.
+func Synchronous(s *Store, tx *Tx) (int, error) {
+	var n int
+	if tx != nil {
+		return n, tx.tx.QueryRow("PRAGMA synchronous").Scan(&n)
+	}
+	return n, s.w.QueryRow("PRAGMA synchronous").Scan(&n)
+}
+
+// UnsyncedSuffix names the mark of a first build's unsynced writes.
+const UnsyncedSuffix = unsyncedSuffix

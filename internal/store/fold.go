@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"os"
 	"sync"
 )
@@ -40,8 +41,14 @@ type walFolder struct {
 	err error      // the first checkpoint's error, under mu
 }
 
-func (s *Store) newFolder() *walFolder {
-	db := sql.OpenDB(s.guarded(s.foldDSN, nil))
+// newFolder starts a folder whose checkpoints wait for the disk, or with
+// unsynced, do not (see unsyncedSuffix).
+func (s *Store) newFolder(unsynced bool) *walFolder {
+	p := maps.Clone(s.fold)
+	if unsynced {
+		p.Set("_synchronous", "OFF")
+	}
+	db := sql.OpenDB(s.guarded(dsn(s.path, p), nil))
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)

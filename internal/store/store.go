@@ -40,9 +40,13 @@ type Store struct {
 	postsDB *postReaders // the connections Post reads through; see postread.go
 
 	path string // the database file; see Publish
-	// foldDSN opens a walFolder's connection: the writer's pragmas, as
+	// fold are the pragmas of a walFolder's connection: the writer's, as
 	// the checkpoint's syncs follow its synchronous setting.
-	foldDSN string
+	fold url.Values
+
+	// rebuilt is set when Open removed a database that a stop of the
+	// machine may have left damaged; see unsyncedSuffix.
+	rebuilt bool
 
 	file     os.FileInfo  // the file opened at path, nil when read-only; see Moved
 	maxPages atomic.Int64 // see SetMaxBytes
@@ -69,6 +73,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	wp.Set("_txlock", "immediate")
 	wp.Set("_foreign_keys", "on")
 	wp.Set("_cache_size", "-16000") // 16 MB
+	rebuilt, err := settleUnsynced(path)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
 	if err := create(ctx, path); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -78,7 +86,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	// The file exists now: no connection may make another (see faults.go).
 	wp.Set("mode", "rw")
-	s := &Store{path: path, file: file, foldDSN: dsn(path, wp)}
+	s := &Store{path: path, file: file, fold: wp, rebuilt: rebuilt}
 	w := sql.OpenDB(s.guarded(dsn(path, wp), writerHook(&s.maxPages)))
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
@@ -120,6 +128,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	return s, nil
 }
+
+// Rebuilt reports whether Open found the database left by a first build
+// that a stop of the machine interrupted, and removed it to be built anew:
+// such a build does not wait for the disk (see unsyncedSuffix).
+func (s *Store) Rebuilt() bool { return s.rebuilt }
 
 // guarded is a connector of dsn that opens connections to the store's file
 // only; see faults.go.

@@ -117,8 +117,12 @@ type Tx struct {
 	ctx   context.Context                              // Begin's: it bounds every transaction Save begins
 	fold  func(ctx context.Context, mode string) error // Store.foldWAL
 	// folder runs Save's checkpoints, made by the first Save.
-	newFolder func() *walFolder
+	newFolder func(unsynced bool) *walFolder
 	folder    *walFolder
+	// path is the database file's; unsynced is set once a Save has had the
+	// writer stop waiting for the disk (see unsyncedSuffix).
+	path     string
+	unsynced bool
 
 	lastKey string // see LastRunKey
 }
@@ -201,7 +205,7 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 		tx.Rollback()
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{tx: tx, gen: gen + 1, keep: s.keepGenerations(), posts: s.posts, w: s.w, ctx: ctx, fold: s.foldWAL, newFolder: s.newFolder, lastKey: key}, nil
+	return &Tx{tx: tx, gen: gen + 1, keep: s.keepGenerations(), posts: s.posts, w: s.w, ctx: ctx, fold: s.foldWAL, newFolder: s.newFolder, path: s.path, lastKey: key}, nil
 }
 
 // Save commits what the transaction wrote so far and goes on in a new one,
@@ -224,7 +228,10 @@ func (t *Tx) Save(ctx context.Context) error {
 		return fmt.Errorf("save: %w", err)
 	}
 	if t.folder == nil {
-		t.folder = t.newFolder()
+		if err := t.skipSyncs(ctx); err != nil {
+			return fmt.Errorf("save: %w", err)
+		}
+		t.folder = t.newFolder(t.unsynced)
 	}
 	if err := t.folder.fold(func() error { return t.fold(ctx, "TRUNCATE") }); err != nil {
 		return fmt.Errorf("save: %w", err)
@@ -237,13 +244,40 @@ func (t *Tx) Save(ctx context.Context) error {
 	return nil
 }
 
+// skipSyncs has the writer stop waiting for the disk, the mark of it
+// written first (see unsyncedSuffix). Only Save calls it: a database that is
+// saved is one nothing is served from yet.
+func (t *Tx) skipSyncs(ctx context.Context) error {
+	marked, err := markUnsynced(t.path)
+	if err != nil || !marked {
+		return err
+	}
+	if _, err := t.w.ExecContext(ctx, "PRAGMA synchronous=OFF"); err != nil {
+		return err
+	}
+	t.unsynced = true
+	return nil
+}
+
+// syncSaved ends what skipSyncs started: the writer waits for the disk
+// again, and what was written is synced and the mark removed.
+func (t *Tx) syncSaved() error {
+	if !t.unsynced {
+		return nil
+	}
+	t.unsynced = false
+	_, err := t.w.ExecContext(context.WithoutCancel(t.ctx), "PRAGMA synchronous=NORMAL")
+	return errors.Join(err, syncUnsynced(t.path))
+}
+
 // LastRunKey is the key the last complete run committed with (RunInfo.Key),
 // as the transaction found it: empty when a run stopped after a Save since.
 func (t *Tx) LastRunKey() string { return t.lastKey }
 
 // Rollback abandons the transaction; after Commit it does nothing.
 func (t *Tx) Rollback() error {
-	return errors.Join(t.tx.Rollback(), t.closeFolder())
+	err := errors.Join(t.tx.Rollback(), t.closeFolder())
+	return errors.Join(err, t.syncSaved())
 }
 
 // closeFolder waits for the folder's checkpoint under way, if any.
@@ -258,13 +292,18 @@ func (t *Tx) closeFolder() error {
 
 // Commit makes the run visible. If any post changed, the index generation moves
 // to the next number, which Commit returns along with whether it moved.
-func (t *Tx) Commit(ctx context.Context, run RunInfo) (int64, bool, error) {
+func (t *Tx) Commit(ctx context.Context, run RunInfo) (gen int64, changed bool, err error) {
+	defer func() {
+		if serr := t.syncSaved(); serr != nil && err == nil {
+			err = fmt.Errorf("commit: %w", serr)
+		}
+	}()
 	if err := t.closeFolder(); err != nil {
 		t.tx.Rollback()
 		return 0, false, fmt.Errorf("commit: %w", err)
 	}
-	gen := t.gen - 1
-	changed := t.changes > 0
+	gen = t.gen - 1
+	changed = t.changes > 0
 	if changed {
 		gen = t.gen
 	}
@@ -287,7 +326,7 @@ func (t *Tx) Commit(ctx context.Context, run RunInfo) (int64, bool, error) {
 		}
 	}
 	t.posts.commit.Lock()
-	err := t.tx.Commit()
+	err = t.tx.Commit()
 	t.posts.moved()
 	t.posts.commit.Unlock()
 	if err != nil {
