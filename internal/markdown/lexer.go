@@ -76,12 +76,33 @@ func infoOf(pattern string, rule *chroma.CompiledRule, fold bool) ruleInfo {
 type startSet struct {
 	set      *syntax.CharSet
 	foldCase bool // the set holds lower-case forms: test the lowered character too
+	// ascii is what excludes answers for the ASCII characters, worked out
+	// once: a rule's start is tested at every position the rules before it
+	// failed at, and the set's Contains was a percent of an index run.
+	ascii [2]uint64 // bit c set: c can start a match
+}
+
+func newStartSet(set *syntax.CharSet, foldCase bool) startSet {
+	s := startSet{set: set, foldCase: foldCase}
+	for c := range rune(utf8.RuneSelf) {
+		if !s.slowExcludes(c) {
+			s.ascii[c>>6] |= 1 << (c & 63)
+		}
+	}
+	return s
 }
 
 func (s startSet) excludes(r rune) bool {
 	if s.set == nil {
 		return false
 	}
+	if r < utf8.RuneSelf {
+		return s.ascii[r>>6]&(1<<(r&63)) == 0
+	}
+	return s.slowExcludes(r)
+}
+
+func (s startSet) slowExcludes(r rune) bool {
 	return !s.set.Contains(r) && !(s.foldCase && s.set.Contains(unicode.ToLower(r)))
 }
 
@@ -175,7 +196,7 @@ func startOf(pattern string) startSet {
 	}
 	code.PrepareCharSetASCIIBitmaps()
 	set := code.FcPrefix.PrefixSet
-	return startSet{set: &set, foldCase: code.FcPrefix.CaseInsensitive}
+	return newStartSet(&set, code.FcPrefix.CaseInsensitive)
 }
 
 // defaultTokenise is chroma's default TokeniseOptions.
