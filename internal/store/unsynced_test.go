@@ -118,3 +118,36 @@ func TestOpenSettlesAStoppedFirstBuild(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenLeavesALiveBuildsMark: a database opened while another store
+// (another process: geul index beside geul serve) builds it without syncs
+// keeps the mark, which the build removes at its end.
+func TestOpenLeavesALiveBuildsMark(t *testing.T) {
+	defer store.SetBootID("boot-1")()
+	st, path := openWriteStore(t)
+	mark := path + store.UnsyncedSuffix
+	ctx := context.Background()
+	writeRun(t, st, func(tx *store.Tx) error {
+		if err := tx.PutPost(ctx, post("cs/a", "ko")); err != nil {
+			return err
+		}
+		if err := tx.Save(ctx); err != nil {
+			return err
+		}
+		other, err := store.Open(ctx, path)
+		if err != nil {
+			return err
+		}
+		defer other.Close()
+		if other.Rebuilt() {
+			t.Errorf("Open beside a live build: Rebuilt")
+		}
+		if _, err := os.Stat(mark); err != nil {
+			t.Errorf("mark after another Open: %v; want it kept", err)
+		}
+		return nil
+	})
+	if _, err := os.Stat(mark); !os.IsNotExist(err) {
+		t.Errorf("mark after the commit: %v; want none", err)
+	}
+}

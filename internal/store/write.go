@@ -119,10 +119,10 @@ type Tx struct {
 	// folder runs Save's checkpoints, made by the first Save.
 	newFolder func(unsynced bool) *walFolder
 	folder    *walFolder
-	// path is the database file's; unsynced is set once a Save has had the
+	// path is the database file's; mark is set once a Save has had the
 	// writer stop waiting for the disk (see unsyncedSuffix).
-	path     string
-	unsynced bool
+	path string
+	mark *unsyncedMark
 
 	lastKey string // see LastRunKey
 }
@@ -231,7 +231,7 @@ func (t *Tx) Save(ctx context.Context) error {
 		if err := t.skipSyncs(ctx); err != nil {
 			return fmt.Errorf("save: %w", err)
 		}
-		t.folder = t.newFolder(t.unsynced)
+		t.folder = t.newFolder(t.mark != nil)
 	}
 	if err := t.folder.fold(func() error { return t.fold(ctx, "TRUNCATE") }); err != nil {
 		return fmt.Errorf("save: %w", err)
@@ -248,26 +248,27 @@ func (t *Tx) Save(ctx context.Context) error {
 // written first (see unsyncedSuffix). Only Save calls it: a database that is
 // saved is one nothing is served from yet.
 func (t *Tx) skipSyncs(ctx context.Context) error {
-	marked, err := markUnsynced(t.path)
-	if err != nil || !marked {
+	mark, err := markUnsynced(t.path)
+	if err != nil || mark == nil {
 		return err
 	}
 	if _, err := t.w.ExecContext(ctx, "PRAGMA synchronous=OFF"); err != nil {
-		return err
+		return errors.Join(err, mark.release())
 	}
-	t.unsynced = true
+	t.mark = mark
 	return nil
 }
 
 // syncSaved ends what skipSyncs started: the writer waits for the disk
 // again, and what was written is synced and the mark removed.
 func (t *Tx) syncSaved() error {
-	if !t.unsynced {
+	mark := t.mark
+	if mark == nil {
 		return nil
 	}
-	t.unsynced = false
+	t.mark = nil
 	_, err := t.w.ExecContext(context.WithoutCancel(t.ctx), "PRAGMA synchronous=NORMAL")
-	return errors.Join(err, syncUnsynced(t.path))
+	return errors.Join(err, mark.release())
 }
 
 // LastRunKey is the key the last complete run committed with (RunInfo.Key),
