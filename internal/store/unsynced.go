@@ -10,27 +10,27 @@ import (
 	"syscall"
 )
 
-// A first build writes without waiting for the disk. Its saves (Tx.Save)
-// run with synchronous=OFF on the writer and on the WAL folder: SQLite then
+// A first build writes without waiting for the disk. Its saves (Tx.Save) run
+// with synchronous=OFF on the writer and on the WAL folder: SQLite then
 // hands its writes to the kernel and never waits for an fsync, which on a
-// light 10,000-post build was about a tenth of its time (written to a
-// tmpfs, one run each: 37.1 s against 42.5 s on disk; whole processes in
-// turn, farm-bench: 0.88 with synchronous=OFF throughout, 0.92 as built
-// here). A process that dies, however it
-// dies, loses nothing by it: its writes are in the kernel's page cache, and
-// the next run resumes the build (TestStoppedFirstBuildResumes). Only a
-// stop of the machine itself (a crash, a power cut) can lose writes the
-// kernel had not written out yet, and leave a database that is not whole.
+// light 10,000-post build was about a tenth of its time (written to a tmpfs,
+// one run each: 37.1 s against 42.5 s on disk; whole processes in turn,
+// farm-bench: 0.88 with synchronous=OFF throughout, 0.92 as built here). A
+// process that dies, however it dies, loses nothing by it: its writes are in
+// the kernel's page cache, and the next run resumes the build
+// (TestStoppedFirstBuildResumes). Only a stop of the machine itself (a
+// crash, a power cut) can lose writes the kernel had not written out yet,
+// and leave a database that is not whole.
 //
 // So before the first such write, a mark is written beside the database
 // (path + unsyncedSuffix), holding the id of the machine's boot, and kept
 // locked by the build; at its end the database and WAL files are synced and
 // the mark removed. Open finds a mark no process holds only where a build
-// was stopped: left in this boot, the
-// kernel still has every write, and Open syncs them; left in an earlier
-// boot, the database may have lost some, and Open removes it, to be built
-// again from the content folder. Where the boot cannot be known (no
-// /proc/sys/kernel/random/boot_id), a first build syncs as any run does.
+// was stopped: left in this boot, the kernel still has every write, and Open
+// syncs them; left in an earlier boot, the database may have lost some, and
+// Open removes it, to be built again from the content folder. Where the boot
+// cannot be known (no /proc/sys/kernel/random/boot_id), a first build syncs
+// as any run does.
 const unsyncedSuffix = "-unsynced"
 
 // bootID returns the id of the machine's boot, or "" where there is none.
