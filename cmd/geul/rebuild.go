@@ -40,7 +40,7 @@ func (r *indexRuns) rebuild(ctx context.Context, why error) (index.Summary, erro
 	}
 	if err != nil {
 		// The open file goes on being served; the next run tries again.
-		removeDB(tmp)
+		_ = store.Remove(tmp)
 		err = fmt.Errorf("rebuild %s: %w", path, err)
 		r.srv.Publish(context.WithoutCancel(ctx), server.Update{Run: server.IndexRun{Err: err, Duration: time.Since(start)}})
 		return sum, err
@@ -65,7 +65,7 @@ func (r *indexRuns) rebuild(ctx context.Context, why error) (index.Summary, erro
 // build indexes the content folder into a new database at path, sealed and
 // closed.
 func (r *indexRuns) build(ctx context.Context, path string) (index.Summary, error) {
-	removeDB(path)
+	_ = store.Remove(path)
 	st, err := store.Open(ctx, path)
 	if err != nil {
 		return index.Summary{}, err
@@ -155,11 +155,4 @@ func updateOf(sum index.Summary, rel store.Release) server.Update {
 	return server.Update{Site: sum.Site, Release: rel, Run: server.IndexRun{Duration: sum.Duration,
 		Generation: sum.Generation, Changed: sum.Changed, Posts: sum.Posts, Errors: sum.ErrorCount(),
 		Touched: sum.Rendered + sum.Deleted}}
-}
-
-// removeDB removes a database file and its -wal and -shm, if any.
-func removeDB(path string) {
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		_ = os.Remove(p)
-	}
 }

@@ -249,7 +249,7 @@ func soakKills(ctx context.Context, t *testing.T, bin, content string, c *soakCo
 	runTime := time.Second
 	for i := 0; ctx.Err() == nil; i++ {
 		if i%4 == 0 {
-			removeDB(db)
+			_ = store.Remove(db)
 		}
 		cmd := execIndex(bin, content, db)
 		start := time.Now()

@@ -19,9 +19,7 @@ import (
 // building posts to mem.mid (what every collection of the build marks): the
 // evidence for where an index run spends its time.
 func profileCmd(dir, db, cpu, mem string) error {
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(db + suffix)
-	}
+	_ = store.Remove(db)
 	cf, err := os.Create(cpu)
 	if err != nil {
 		return err

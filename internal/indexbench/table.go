@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/geul-dev/geul/internal/corpus"
+	"github.com/geul-dev/geul/internal/store"
 )
 
 // tableCmd measures every figure of geul's indexing on both corpora, each
@@ -127,12 +128,6 @@ func tail(s string) string {
 	return s
 }
 
-func removeDB(db string) {
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(db + suffix)
-	}
-}
-
 func dbBytes(db string) int64 {
 	var n int64
 	for _, suffix := range []string{"", "-wal", "-shm"} {
@@ -152,7 +147,7 @@ func measureCorpus(geul, self, hugo, dir, c, name string, posts, repeats int) ([
 		}
 	}
 	index := func() (proc, error) {
-		removeDB(db)
+		_ = store.Remove(db)
 		return run(geul, "index", "--content", c, "--db", db)
 	}
 	render := func() (proc, error) { return run(self, "render", c) }
@@ -265,7 +260,7 @@ func corpusBytes(dir string) int64 {
 // killedRerun starts a first index into a fresh db, kills it after d, and
 // returns how long the next run takes.
 func killedRerun(geul, c, db string, d time.Duration) (time.Duration, error) {
-	removeDB(db)
+	_ = store.Remove(db)
 	cmd := exec.Command(geul, "index", "--content", c, "--db", db)
 	if err := cmd.Start(); err != nil {
 		return 0, err

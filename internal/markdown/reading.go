@@ -72,10 +72,8 @@ func isAlnum(r rune) bool {
 }
 
 // isCJK is only called for r >= U+1100, the first Hangul Jamo, so ASCII
-// and Latin text never pays for the table lookups.
+// and Latin text never pays for the table lookups, and after ReadingMinutes
+// has counted the Hangul syllables, by far the most common.
 func isCJK(r rune) bool {
-	if r >= 0xAC00 && r <= 0xD7A3 { // Hangul syllables, by far the most common
-		return true
-	}
 	return unicode.In(r, unicode.Hangul, unicode.Han, unicode.Hiragana, unicode.Katakana)
 }

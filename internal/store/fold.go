@@ -44,9 +44,9 @@ type walFolder struct {
 // newFolder starts a folder whose checkpoints wait for the disk, or with
 // unsynced, do not (see unsyncedSuffix).
 func (s *Store) newFolder(unsynced bool) *walFolder {
-	p := maps.Clone(s.fold)
+	p := maps.Clone(s.foldParams)
 	if unsynced {
-		p.Set("_synchronous", "OFF")
+		p.Set("_synchronous", syncOff)
 	}
 	db := sql.OpenDB(s.guarded(dsn(s.path, p), nil))
 	db.SetMaxOpenConns(1)

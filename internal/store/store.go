@@ -40,9 +40,9 @@ type Store struct {
 	postsDB *postReaders // the connections Post reads through; see postread.go
 
 	path string // the database file; see Publish
-	// fold are the pragmas of a walFolder's connection: the writer's, as
+	// foldParams are the pragmas of a walFolder's connection: the writer's, as
 	// the checkpoint's syncs follow its synchronous setting.
-	fold url.Values
+	foldParams url.Values
 
 	// rebuilt is set when Open removed a database that a stop of the
 	// machine may have left damaged; see unsyncedSuffix.
@@ -68,7 +68,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// Pragmas live in the DSN so every pooled connection gets them.
 	wp := url.Values{}
 	wp.Set("_journal_mode", "WAL")
-	wp.Set("_synchronous", "NORMAL")
+	wp.Set("_synchronous", syncOn)
 	wp.Set("_busy_timeout", fmt.Sprint(BusyTimeoutMS))
 	wp.Set("_txlock", "immediate")
 	wp.Set("_foreign_keys", "on")
@@ -86,7 +86,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	// The file exists now: no connection may make another (see faults.go).
 	wp.Set("mode", "rw")
-	s := &Store{path: path, file: file, fold: wp, rebuilt: rebuilt}
+	s := &Store{path: path, file: file, foldParams: wp, rebuilt: rebuilt}
 	w := sql.OpenDB(s.guarded(dsn(path, wp), writerHook(&s.maxPages)))
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)

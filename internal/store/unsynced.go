@@ -33,6 +33,13 @@ import (
 // as any run does.
 const unsyncedSuffix = "-unsynced"
 
+// The writer's synchronous settings: syncOn for every run, syncOff for a
+// first build's saves.
+const (
+	syncOn  = "NORMAL"
+	syncOff = "OFF"
+)
+
 // bootID returns the id of the machine's boot, or "" where there is none.
 var bootID = func() string {
 	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
@@ -124,10 +131,19 @@ func settleUnsynced(path string) (removed bool, err error) {
 	if id := bootID(); id != "" && string(b) == id {
 		return false, syncUnsynced(path)
 	}
-	for _, suffix := range []string{"", "-wal", "-shm", unsyncedSuffix} {
-		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return false, fmt.Errorf("remove %s: %w", path+suffix, err)
-		}
+	if err := Remove(path); err != nil {
+		return false, err
 	}
 	return true, syncFile(filepath.Dir(path))
+}
+
+// Remove removes the database at path: the file, its -wal and -shm, and the
+// mark of a first build's unsynced writes, those that exist.
+func Remove(path string) error {
+	for _, suffix := range []string{"", "-wal", "-shm", unsyncedSuffix} {
+		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove %s: %w", path+suffix, err)
+		}
+	}
+	return nil
 }

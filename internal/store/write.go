@@ -252,7 +252,7 @@ func (t *Tx) skipSyncs(ctx context.Context) error {
 	if err != nil || mark == nil {
 		return err
 	}
-	if _, err := t.w.ExecContext(ctx, "PRAGMA synchronous=OFF"); err != nil {
+	if _, err := t.w.ExecContext(ctx, "PRAGMA synchronous="+syncOff); err != nil {
 		return errors.Join(err, mark.release())
 	}
 	t.mark = mark
@@ -267,7 +267,7 @@ func (t *Tx) syncSaved() error {
 		return nil
 	}
 	t.mark = nil
-	_, err := t.w.ExecContext(context.WithoutCancel(t.ctx), "PRAGMA synchronous=NORMAL")
+	_, err := t.w.ExecContext(context.WithoutCancel(t.ctx), "PRAGMA synchronous="+syncOn)
 	return errors.Join(err, mark.release())
 }
 
