@@ -432,6 +432,53 @@ func TestTrigramText(t *testing.T) {
 	}
 }
 
+func TestWordText(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"only English words here", "only English words here"},
+		{"병목이 어디인지 측정합니다.", "병목 어디 측정."},
+		{"프로세스와 스레드 풀", "프로 스레 풀"},
+		// A word that starts in another script is kept whole: goroutine
+		// must still find goroutine은.
+		{"goroutine은 sync.Mutex와 C언어", "goroutine은 sync.Mutex와 C언어"},
+		{"(괄호)안의_밑줄뒤 3개", "(괄호)안의_밑줄 3개"},
+		{"漢字かなカナ文", "漢字"},
+		// A mark ends the cut run and continues the token: ี stays.
+		{"ภาษาไทยเขียน", "ภาียน"},
+		{"", ""},
+	} {
+		if got := store.WordText(tt.in); got != tt.want {
+			t.Errorf("WordText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestSearchUnspacedScripts: Thai, like Korean, is written without spaces
+// between words: a term of it is found inside a word, and a short one as
+// the start of a word, whose rest the word table does not keep.
+func TestSearchUnspacedScripts(t *testing.T) {
+	st := openStore(t)
+	run(t, st, put(
+		findPost("web/thai", "2022-01-01", sdoc{"en", "ภาษาไทย", "", "ภาษาไทยเขียนติดกัน ไม่มีช่องว่าง"}),
+		findPost("web/ko", "2022-01-02", sdoc{"en", "한국어", "", "한국어는 띄어쓰기를 합니다. 병목이 reads jobs 그리고"}),
+	))
+	for _, tt := range []struct {
+		q    string
+		want []string
+	}{
+		{"ไทย", []string{"web/thai"}},
+		{"ภา", []string{"web/thai"}},
+		{"ไท", []string{}},
+		{"띄어", []string{"web/ko"}},
+		{"어쓰기", []string{"web/ko"}},
+		{"병", []string{"web/ko"}},
+		{`"reads jobs"`, []string{"web/ko"}},
+	} {
+		if got := hitIDs(find(t, st, tt.q, "en")); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("search %q = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
 // A search document's body is read from its file's rendering: the snippet
 // follows the rendering stored last, and a document whose rendering is
 // missing is still found, its snippet cut from the title.
