@@ -33,7 +33,7 @@ run: build
 # loaded machine (golang/go#75804, fixed in Go 1.27). A count has no deadline.
 FUZZ_TARGETS = FuzzParseFile:./internal/content:100000 FuzzParse:./internal/importer:40000 \
 	FuzzSearch:./internal/server:10000 FuzzRender:./internal/markdown:50000 \
-	FuzzQueryParam:./internal/server:20000
+	FuzzQueryParam:./internal/server:20000 FuzzWordText:./internal/store:20000
 
 test: docs-check
 	go vet ./...
