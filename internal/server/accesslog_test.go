@@ -77,3 +77,37 @@ func TestLogWriterKeepsEveryLine(t *testing.T) {
 		})
 	}
 }
+
+// TestLogWriterBatches: lines that come one at a time, as requests end, go
+// out together, many to a write, and the last goes out without Close.
+func TestLogWriterBatches(t *testing.T) {
+	s := &sink{}
+	lw := server.NewLogWriter(s, server.DefaultLogQueueBytes)
+	defer lw.Close()
+	const lines = 200
+	start := time.Now()
+	for i := range lines {
+		fmt.Fprintf(lw, "{\"msg\":\"request\",\"line\":%d}\n", i)
+		time.Sleep(100 * time.Microsecond)
+	}
+	fmt.Fprint(lw, "{\"msg\":\"last\"}\n")
+	elapsed := time.Since(start)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s.mu.Lock()
+		done, batches := strings.HasSuffix(s.buf.String(), "{\"msg\":\"last\"}\n"), len(s.batches)
+		s.mu.Unlock()
+		if done {
+			// A write per 5 ms is twice what the writer's 10 ms delay
+			// gives; woken for every line, it wrote one or two a time.
+			if most := int(elapsed/(5*time.Millisecond)) + 5; batches > most {
+				t.Errorf("%d lines over %v in %d writes: want at most %d", lines+1, elapsed, batches, most)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the last line was not written within 5 s without Close (%d writes so far)", batches)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
