@@ -51,9 +51,9 @@ func benchRepeats() int {
 }
 
 // serveRounds is how many alternating rounds a serving figure takes: at
-// least 7, as one 3-second round's ratio swings on a 2-core machine, where
-// the load's clients share the CPUs with the server (0.75 to 1.00 for the
-// same hot br answer, one run of 5 rounds), and a median of 3 with it.
+// least 7. One 3-second round's ratio swings on a 2-core machine, where the
+// load's clients share the CPUs with the server (0.75 to 1.00 for the same
+// hot br answer in one run of 5 rounds), too much for a median of 3.
 func serveRounds() int { return max(7, benchRepeats()) }
 
 const (
@@ -81,8 +81,9 @@ func medianOf[T int64 | float64 | time.Duration](xs []T) T {
 //     loads (target ≤ 150 MiB).
 //
 // Geul and the baseline serve from this process (the load's clients too) in
-// alternating rounds (serveRounds); medians are reported. GEUL_BENCH_DIR keeps the corpus
-// and its index there and reuses them, so a second run starts at once.
+// alternating rounds (serveRounds); medians are reported. GEUL_BENCH_DIR
+// keeps the corpus and its index there and reuses them, so a second run
+// starts at once.
 func BenchmarkServe(b *testing.B) {
 	dir := b.TempDir()
 	if d := os.Getenv("GEUL_BENCH_DIR"); d != "" {
