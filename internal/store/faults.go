@@ -116,6 +116,9 @@ func guardedDriver(path string, want os.FileInfo, hook func(*sqlite3.SQLiteConn)
 		if fi, err := os.Stat(path); err != nil || !os.SameFile(fi, want) {
 			return fmt.Errorf("open %s: %w", path, ErrMoved)
 		}
+		if err := registerFuncs(c); err != nil {
+			return err
+		}
 		if hook != nil {
 			return hook(c)
 		}

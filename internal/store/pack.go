@@ -133,20 +133,27 @@ func (f *FileRecord) unpackRender(b []byte) error {
 // UnpackRenderText reads the text of a post file's rendering from the data
 // column of renders, as a search cuts its snippets from it: NFC (see Pack).
 func UnpackRenderText(b []byte) (string, error) {
-	raw, err := zdec().DecodeAll(b, nil)
+	_, text, err := renderText(b, nil)
+	return string(text), err
+}
+
+// renderText decodes a rendering into buf, grown as needed, and returns it
+// and the text inside it.
+func renderText(b, buf []byte) (raw, text []byte, err error) {
+	raw, err = zdec().DecodeAll(b, buf[:0])
 	if err != nil {
-		return "", fmt.Errorf("unpack: %w", err)
+		return buf, nil, fmt.Errorf("unpack: %w", err)
 	}
 	// The fields before the text (body, html, toc) are skipped, not copied.
-	for i := 0; ; i++ {
-		n, k := binary.Uvarint(raw)
-		if k <= 0 || uint64(len(raw)-k) < n {
-			return "", errPacked
+	for i, rest := 0, raw; ; i++ {
+		n, k := binary.Uvarint(rest)
+		if k <= 0 || uint64(len(rest)-k) < n {
+			return raw, nil, errPacked
 		}
 		if i == renderTextField {
-			return string(raw[k : k+int(n)]), nil
+			return raw, rest[k : k+int(n)], nil
 		}
-		raw = raw[k+int(n):]
+		rest = rest[k+int(n):]
 	}
 }
 

@@ -305,6 +305,9 @@ type releaseCheck struct {
 
 func (rc *releaseCheck) driver() *sqlite3.SQLiteDriver {
 	return &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		if err := registerFuncs(c); err != nil {
+			return err
+		}
 		h, err := connHash(c)
 		if err != nil {
 			return err

@@ -47,6 +47,12 @@ import (
 // SearchWindow is how many matches, newest first, a search ranks.
 var SearchWindow = 500
 
+// phraseCandidates is how many windows of the trigram table's matches a
+// search checks against the text for a phrase it cannot match exactly
+// (see matchExprs), newest first: a check reads a document's text, tens of
+// microseconds, and a phrase such as "시 접" has candidates in most posts.
+const phraseCandidates = 4
+
 // Query limits: past them a query is an ErrBadQuery.
 const (
 	MaxQueryRunes = 256
@@ -156,18 +162,54 @@ func ftsString(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
-// matchExprs builds the MATCH expressions of the trigram and the word table;
-// an empty one is not used.
-func matchExprs(terms []Term) (trigram, words string) {
+// matchExprs builds the MATCH expressions of the trigram and the word table,
+// an empty one not used, and lists the phrases a match must be checked
+// against the text for (see phraseFunc), folded.
+//
+// A substring term is the trigram table's string, which its tokenizer makes
+// the term's trigrams in order. A phrase with a space is too, less the
+// words TrigramText would not keep beside it, where it is cut in parts
+// ANDed. Its trigrams match exactly where the phrase is when each of its
+// words has a trigram of its own and none was left out; otherwise (병목
+// 현상: the trigram of the gap, 목 현, alone) the text is checked too.
+func matchExprs(terms []Term) (trigram, words string, phrases []string) {
 	var tri, w []string
 	for _, t := range terms {
-		if t.Substring {
-			tri = append(tri, ftsString(t.Text))
-		} else {
+		switch {
+		case !t.Substring:
 			w = append(w, ftsString(t.Text)+"*")
+		case !strings.Contains(t.Text, " "):
+			tri = append(tri, ftsString(t.Text))
+		default:
+			e, exact := phraseTrigramExpr(t.Text)
+			tri = append(tri, e)
+			if !exact {
+				phrases = append(phrases, foldString(t.Text))
+			}
 		}
 	}
-	return strings.Join(tri, " AND "), strings.Join(w, " AND ")
+	return strings.Join(tri, " AND "), strings.Join(w, " AND "), phrases
+}
+
+// phraseTrigramExpr is the trigram table's expression of a phrase: each run
+// of the words TrigramText keeps of it, ANDed, and whether it matches only
+// where the phrase is.
+func phraseTrigramExpr(phrase string) (expr string, exact bool) {
+	kept := TrigramText(phrase)
+	exact = kept == phrase
+	for _, w := range strings.Split(phrase, " ") {
+		exact = exact && utf8.RuneCountInString(w) >= minTrigram
+	}
+	var parts []string
+	for _, run := range strings.Split(kept, "\n") {
+		if run != "" {
+			parts = append(parts, ftsString(run))
+		}
+	}
+	if len(parts) == 0 {
+		return ftsString(phrase), false
+	}
+	return strings.Join(parts, " AND "), exact
 }
 
 // SearchQuery is one search.
@@ -197,8 +239,9 @@ type SearchResult struct {
 	Hits []SearchHit
 	// Total is how many posts matched, counted up to SearchWindow.
 	Total int
-	// Capped is set when Total reached SearchWindow: more posts may match,
-	// and only the newest SearchWindow were ranked.
+	// Capped is set when Total reached SearchWindow, or a phrase was
+	// checked in the newest candidates only (see phraseCandidates): more
+	// posts may match, and only those found were ranked.
 	Capped bool
 }
 
@@ -217,13 +260,14 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 		}
 		defer rows.Close()
 		res.Hits = make([]SearchHit, 0, q.Limit)
+		checked := 0 // matches checked for phrases
 		for rows.Next() {
 			var (
 				h                  SearchHit
 				render             []byte
 				title, description string
 			)
-			if err := rows.Scan(&res.Total, &h.PostID, &title, &description, &render, &h.Item); err != nil {
+			if err := rows.Scan(&res.Total, &checked, &h.PostID, &title, &description, &render, &h.Item); err != nil {
 				return err
 			}
 			// A document whose rendering is missing still shows, its
@@ -237,12 +281,23 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 			h.Snippet = bestSnippet(q.Terms, title, description, body)
 			res.Hits = append(res.Hits, h)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		res.Capped = res.Total >= SearchWindow
+		switch {
+		case len(res.Hits) > 0:
+			res.Capped = res.Capped || checked >= phraseCandidates*SearchWindow
+		default:
+			all, err := checkedAll(ctx, tx, q)
+			res.Capped = !all
+			return err
+		}
+		return nil
 	})
 	if err != nil {
 		return SearchResult{}, fmt.Errorf("search %q: %w", termsString(q.Terms), err)
 	}
-	res.Capped = res.Total >= SearchWindow
 	return res, nil
 }
 
@@ -265,16 +320,39 @@ func termsString(terms []Term) string {
 // The FTS table is the outer loop (CROSS JOIN fixes the order), read by rowid
 // descending so that LIMIT stops it early; the language and category filter is
 // a lookup per match. The word-table filter of a mixed query is a list built
-// once; "+" keeps SQLite from handing it to FTS5 as rowid constraints.
+// once; "+" keeps SQLite from handing it to FTS5 as rowid constraints. A
+// phrase the trigram table cannot match exactly is checked against the text
+// of the newest phraseCandidates windows of matches, and those that hold it
+// are the window.
 func searchSQL(q SearchQuery) (string, []any) {
-	tri, words := matchExprs(q.Terms)
+	b, args, phrases := matchesSQL(q)
+	if len(phrases) == 0 {
+		args = append(args, SearchWindow)
+		b.WriteString(`, cand(id, score) AS (SELECT id, score FROM matches)`)
+	} else {
+		args = append(args, phraseCandidates*SearchWindow)
+		b.WriteString(`, cand(id, score) AS MATERIALIZED (SELECT m.id, m.score FROM matches m WHERE EXISTS (SELECT 1 FROM search_docs d LEFT JOIN renders r ON r.path = d.path WHERE d.id = m.id AND ` + phraseFunc + `(?, d.title, d.description, coalesce(r.data, x''))) ORDER BY m.id DESC LIMIT ?)`)
+		args = append(args, strings.Join(phrases, "\n"), SearchWindow)
+	}
+	b.WriteString(`, top(id, score) AS MATERIALIZED (SELECT id, score FROM cand ORDER BY score, id DESC LIMIT ?) `)
+	args = append(args, q.Limit)
+	b.WriteString(`SELECT (SELECT count(*) FROM cand), (SELECT count(*) FROM matches), d.post_id, d.title, d.description, r.data, p.item FROM top JOIN search_docs d ON d.id = top.id LEFT JOIN renders r ON r.path = d.path JOIN payloads p ON p.post_id = d.post_id AND p.lang = ? ORDER BY top.score, top.id DESC`)
+	args = append(args, q.Lang)
+	return b.String(), args
+}
+
+// matchesSQL starts a search's statement with matches: the table's matches
+// served in the language, newest first, up to a limit the caller appends to
+// args: the search's window, or the candidates its phrases are checked in.
+func matchesSQL(q SearchQuery) (b *strings.Builder, args []any, phrases []string) {
+	tri, words, phrases := matchExprs(q.Terms)
 	table, expr := "search_trigram", tri
 	if tri == "" {
 		table, expr = "search_words", words
 	}
-	args := []any{expr, q.Lang}
-	var b strings.Builder
-	b.WriteString(`WITH cand(id, score) AS MATERIALIZED (SELECT t.rowid, bm25(` + table + `, ` + bm25Weights + `) FROM ` + table + ` t CROSS JOIN search_serves s WHERE ` + table + ` MATCH ? AND s.doc_id = t.rowid AND s.lang = ?`)
+	b = &strings.Builder{}
+	b.WriteString(`WITH matches(id, score) AS MATERIALIZED (SELECT t.rowid, bm25(` + table + `, ` + bm25Weights + `) FROM ` + table + ` t CROSS JOIN search_serves s WHERE ` + table + ` MATCH ? AND s.doc_id = t.rowid AND s.lang = ?`)
+	args = append(args, expr, q.Lang)
 	if q.Category != "" {
 		b.WriteString(` AND s.category = ?`)
 		args = append(args, q.Category)
@@ -283,13 +361,21 @@ func searchSQL(q SearchQuery) (string, []any) {
 		b.WriteString(` AND +t.rowid IN (SELECT rowid FROM search_words WHERE search_words MATCH ?)`)
 		args = append(args, words)
 	}
-	b.WriteString(` ORDER BY t.rowid DESC LIMIT ?), `)
-	args = append(args, SearchWindow)
-	b.WriteString(`top(id, score) AS MATERIALIZED (SELECT id, score FROM cand ORDER BY score, id DESC LIMIT ?) `)
-	args = append(args, q.Limit)
-	b.WriteString(`SELECT (SELECT count(*) FROM cand), d.post_id, d.title, d.description, r.data, p.item FROM top JOIN search_docs d ON d.id = top.id LEFT JOIN renders r ON r.path = d.path JOIN payloads p ON p.post_id = d.post_id AND p.lang = ? ORDER BY top.score, top.id DESC`)
-	args = append(args, q.Lang)
-	return b.String(), args
+	b.WriteString(` ORDER BY t.rowid DESC LIMIT ?)`)
+	return b, args, phrases
+}
+
+// checkedAll reports whether a search that found nothing checked every
+// candidate for its phrases (see phraseCandidates).
+func checkedAll(ctx context.Context, tx *sql.Tx, q SearchQuery) (bool, error) {
+	b, args, phrases := matchesSQL(q)
+	if len(phrases) == 0 {
+		return true, nil
+	}
+	b.WriteString(` SELECT count(*) FROM matches`)
+	var n int
+	err := tx.QueryRowContext(ctx, b.String(), append(args, phraseCandidates*SearchWindow)...).Scan(&n)
+	return n < phraseCandidates*SearchWindow, err
 }
 
 // bestSnippet cuts the snippet from the field that shows the most terms:

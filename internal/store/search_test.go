@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -514,6 +516,122 @@ func TestSearchDecomposedBody(t *testing.T) {
 		res := find(t, st, q, "ko")
 		if len(res.Hits) != 1 || !strings.Contains(res.Hits[0].Snippet, "<mark>"+q+"</mark>") {
 			t.Errorf("%s: %+v", q, res.Hits)
+		}
+	}
+}
+
+// A quoted phrase with a space matches where the phrase is, as typed: the
+// trigram table keeps one trigram of each space, so where that does not
+// pin the phrase down (a word shorter than a trigram), what the table finds
+// is checked against the text.
+func TestSearchPhrases(t *testing.T) {
+	st := openStore(t)
+	run(t, st, put(
+		findPost("cs/gap", "2024-01-01", sdoc{"ko", "제목", "", "가비지 컬렉션은 느립니다. 서버병목 현상이 생깁니다."}),
+		// 지 컬, the trigram of the gap of "비지 컬렉", is here too.
+		findPost("cs/between", "2024-01-02", sdoc{"ko", "제목", "", "가비지 또 컬렉션이 있고 이모지 컬러도 있습니다. 병목 \n현상은 줄바꿈 뒤입니다."}),
+		findPost("cs/cpu", "2024-01-03", sdoc{"ko", "CPU 사용률 보기", "", "메모리  사용률과 Disk 사용률"}),
+		findPost("cs/bang", "2024-01-04", sdoc{"ko", "제목", "", "정말 가나 !! 입니다. 다른 글 !!"}),
+		findPost("cs/other", "2024-01-05", sdoc{"en", "Other", "", "nothing of that here: 가비지컬렉션 병목현상"}),
+	))
+	for _, tt := range []struct {
+		q, lang  string
+		category string
+		want     []string
+	}{
+		{`"가비지 컬렉션"`, "ko", "", []string{"cs/gap"}},
+		{`"비지 컬렉"`, "ko", "", []string{"cs/gap"}},
+		{`"가비지 또 컬렉션"`, "ko", "", []string{"cs/between"}},
+		// The first word may end a longer one, the last start one.
+		{`"병목 현상"`, "ko", "", []string{"cs/gap"}},
+		{`"병목 현상이"`, "ko", "", []string{"cs/gap"}},
+		// Case folded, any run of spaces, title and body alike.
+		{`"cpu 사용률"`, "ko", "", []string{"cs/cpu"}},
+		{`"메모리 사용률과 disk"`, "ko", "", []string{"cs/cpu"}},
+		{`"disk 사용"`, "ko", "", []string{"cs/cpu"}},
+		// Words without a letter.
+		{`"가나 !!"`, "ko", "", []string{"cs/bang"}},
+		{`"가나 !!"`, "ko", "go", []string{}},
+		{`"글 !!"`, "ko", "cs", []string{"cs/bang"}},
+		// Not across a line, and each phrase whole.
+		{`"병목 현상은"`, "ko", "", []string{}},
+		{`"가비지 컬렉션" "또 컬렉션"`, "ko", "", []string{}},
+		{`"가비지 컬렉션" 느립니다`, "ko", "", []string{"cs/gap"}},
+		{`"컬렉션 가비지"`, "ko", "", []string{}},
+	} {
+		if got := hitIDs(findIn(t, st, tt.q, tt.lang, tt.category)); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("search %q in %s %s = %v, want %v", tt.q, tt.lang, tt.category, got, tt.want)
+		}
+	}
+}
+
+// The trigram table's tokenizer keeps the trigrams inside words, in order,
+// and of those across a space only the one centred on it; none across a
+// line break.
+func TestTrigramTokenizer(t *testing.T) {
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(t.TempDir(), "tok.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, q := range []string{
+		`CREATE VIRTUAL TABLE tri USING fts5(body, tokenize = 'geul_trigram')`,
+		`CREATE VIRTUAL TABLE vocab USING fts5vocab(tri, 'instance')`,
+		`INSERT INTO tri(rowid, body) VALUES(1, '병목이 현상은 ` + "\n" + `CPU 사용률')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	rows, err := db.Query(`SELECT term FROM vocab ORDER BY offset`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var term string
+		if err := rows.Scan(&term); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, term)
+	}
+	if want := []string{"병목이", "이 현", "현상은", "cpu", "u 사", "사용률"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("tokens %q, want %q", got, want)
+	}
+}
+
+// A phrase the trigram table cannot match exactly is checked in the newest
+// candidates only, four windows of them; an answer that stopped there says
+// more may match.
+func TestSearchPhraseCandidates(t *testing.T) {
+	old := store.SearchWindow
+	store.SearchWindow = 2
+	t.Cleanup(func() { store.SearchWindow = old })
+	st := openStore(t)
+	var posts []store.PostRecord
+	for i := 1; i <= 8; i++ {
+		posts = append(posts, findPost(fmt.Sprintf("cs/decoy%d", i), fmt.Sprintf("2024-01-%02d", i), sdoc{"ko", "제목", "", "이모지 컬러"}))
+	}
+	for i := 1; i <= 3; i++ {
+		posts = append(posts, findPost(fmt.Sprintf("web/decoy%d", i), fmt.Sprintf("2024-02-%02d", i), sdoc{"ko", "제목", "", "이모지 컬러"}))
+	}
+	posts = append(posts,
+		findPost("cs/real", "2020-01-01", sdoc{"ko", "제목", "", "가비지 컬렉션"}),
+		findPost("web/real", "2020-01-02", sdoc{"ko", "제목", "", "가비지 컬렉션"}))
+	run(t, st, put(posts...))
+	for _, tt := range []struct {
+		category string
+		want     []string
+		capped   bool
+	}{
+		{"cs", []string{}, true},
+		{"web", []string{"web/real"}, false},
+		{"", []string{}, true},
+	} {
+		res := findIn(t, st, `"비지 컬렉"`, "ko", tt.category)
+		if got := hitIDs(res); !reflect.DeepEqual(got, tt.want) || res.Capped != tt.capped || res.Total != len(tt.want) {
+			t.Errorf("in %q: hits %v total %d capped %v, want %v capped %v", tt.category, got, res.Total, res.Capped, tt.want, tt.capped)
 		}
 	}
 }
