@@ -34,6 +34,9 @@ var searchBenchQueries = []struct {
 	{"en", "en", []string{"goroutine", "ThreadPoolExecutor", "bottleneck", "latency", "deadlock", "connection pool", "throughput", "mutex", "Kubernetes", "asyncio.gather", "tail latency", "write-ahead log"}},
 	// Beyond the target's classes, for a view of the rest.
 	{"mixed", "ko", []string{"프로세스 풀", "고루틴 채널", "ThreadPoolExecutor 스레드", "병목 처리량", "goroutine 성능"}},
+	// Quoted phrases: pinned down by the trigram table (the first two),
+	// or checked against the text for a word under 3 characters.
+	{"ko-phrase", "ko", []string{`"가비지 컬렉션"`, `"CPU 사용률"`, `"스레드 풀"`, `"립된 메모리"`, `"시 접"`}},
 	{"en-short", "en", []string{"go", "io", "db", "a"}},
 	{"long", "ko", []string{
 		"멀티 프로세싱과 멀티 스레딩의 동작 원리와 병목을 찾는 방법",

@@ -169,9 +169,9 @@ func ftsString(s string) string {
 // A substring term is the trigram table's string, which its tokenizer makes
 // the term's trigrams in order. A phrase with a space is too, less the
 // words TrigramText would not keep beside it, where it is cut in parts
-// ANDed. Its trigrams match exactly where the phrase is when each of its
-// words has a trigram of its own and none was left out; otherwise (병목
-// 현상: the trigram of the gap, 목 현, alone) the text is checked too.
+// ANDed. Its trigrams match exactly where the phrase is when its words are
+// pinned and none was left out; otherwise (병목 현상: the trigram of the
+// gap, 목 현, alone) the text is checked too.
 func matchExprs(terms []Term) (trigram, words string, phrases []string) {
 	var tri, w []string
 	for _, t := range terms {
@@ -196,10 +196,7 @@ func matchExprs(terms []Term) (trigram, words string, phrases []string) {
 // where the phrase is.
 func phraseTrigramExpr(phrase string) (expr string, exact bool) {
 	kept := TrigramText(phrase)
-	exact = kept == phrase
-	for _, w := range strings.Split(phrase, " ") {
-		exact = exact && utf8.RuneCountInString(w) >= minTrigram
-	}
+	exact = kept == phrase && pinned(strings.Split(phrase, " "))
 	var parts []string
 	for _, run := range strings.Split(kept, "\n") {
 		if run != "" {
@@ -210,6 +207,35 @@ func phraseTrigramExpr(phrase string) (expr string, exact bool) {
 		return ftsString(phrase), false
 	}
 	return strings.Join(parts, " AND "), exact
+}
+
+// pinned reports whether the trigram table's tokens of a phrase's words
+// (see tokenizer.go) match only where the phrase is. A word of minTrigram
+// characters or more has trigrams of its own. Of a shorter one, the
+// trigrams of the gaps beside it hold its first and last character: all
+// of a first or last word of one character (the phrase's first word may
+// end a longer one, its last start one), but not the first of the two of a
+// first word, nor the second of a last one. A word in the middle has a gap
+// on either side: one of two different characters is pinned, but one of a
+// single character reads the same as that character twice (a X b and
+// a XX b give the table "a X", "X b" alike).
+func pinned(words []string) bool {
+	for i, w := range words {
+		n := utf8.RuneCountInString(w)
+		switch {
+		case n >= minTrigram:
+		case i == 0 || i == len(words)-1:
+			if n != 1 {
+				return false
+			}
+		default:
+			first, size := utf8.DecodeRuneInString(w)
+			if n == 1 || w[size:] == string(first) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // SearchQuery is one search.
@@ -322,36 +348,46 @@ func termsString(terms []Term) string {
 // a lookup per match. The word-table filter of a mixed query is a list built
 // once; "+" keeps SQLite from handing it to FTS5 as rowid constraints. A
 // phrase the trigram table cannot match exactly is checked against the text
-// of the newest phraseCandidates windows of matches, and those that hold it
-// are the window.
+// of its matches, newest first, among the newest phraseCandidates windows
+// of them, until a window holds it.
 func searchSQL(q SearchQuery) (string, []any) {
-	b, args, phrases := matchesSQL(q)
+	from, fargs, score, phrases := matchesSQL(q)
+	var (
+		b       strings.Builder
+		args    []any
+		checked = "0" // candidates checked for phrases
+	)
 	if len(phrases) == 0 {
-		args = append(args, SearchWindow)
-		b.WriteString(`, cand(id, score) AS (SELECT id, score FROM matches)`)
+		b.WriteString(`WITH cand(id, score) AS MATERIALIZED (SELECT t.rowid, ` + score + from + ` ORDER BY t.rowid DESC LIMIT ?)`)
+		args = append(append(args, fargs...), SearchWindow)
 	} else {
-		args = append(args, phraseCandidates*SearchWindow)
-		b.WriteString(`, cand(id, score) AS MATERIALIZED (SELECT m.id, m.score FROM matches m WHERE EXISTS (SELECT 1 FROM search_docs d LEFT JOIN renders r ON r.path = d.path WHERE d.id = m.id AND ` + phraseFunc + `(?, d.title, d.description, coalesce(r.data, x''))) ORDER BY m.id DESC LIMIT ?)`)
-		args = append(args, strings.Join(phrases, "\n"), SearchWindow)
+		// The candidates' ids first, then the matches from the oldest of
+		// them on, read newest first as FTS5 gives them, until a window
+		// of them holds the phrases: each is checked once, and no more.
+		b.WriteString(`WITH matches(id) AS MATERIALIZED (SELECT t.rowid` + from + ` ORDER BY t.rowid DESC LIMIT ?), `)
+		args = append(append(args, fargs...), phraseCandidates*SearchWindow)
+		b.WriteString(`cand(id, score) AS MATERIALIZED (SELECT t.rowid, ` + score + from + ` AND t.rowid >= (SELECT min(id) FROM matches) AND EXISTS (SELECT 1 FROM search_docs d LEFT JOIN renders r ON r.path = d.path WHERE d.id = t.rowid AND ` + phraseFunc + `(?, d.title, d.description, coalesce(r.data, x''))) ORDER BY t.rowid DESC LIMIT ?)`)
+		args = append(append(args, fargs...), strings.Join(phrases, "\n"), SearchWindow)
+		checked = "(SELECT count(*) FROM matches)"
 	}
 	b.WriteString(`, top(id, score) AS MATERIALIZED (SELECT id, score FROM cand ORDER BY score, id DESC LIMIT ?) `)
 	args = append(args, q.Limit)
-	b.WriteString(`SELECT (SELECT count(*) FROM cand), (SELECT count(*) FROM matches), d.post_id, d.title, d.description, r.data, p.item FROM top JOIN search_docs d ON d.id = top.id LEFT JOIN renders r ON r.path = d.path JOIN payloads p ON p.post_id = d.post_id AND p.lang = ? ORDER BY top.score, top.id DESC`)
+	b.WriteString(`SELECT (SELECT count(*) FROM cand), ` + checked + `, d.post_id, d.title, d.description, r.data, p.item FROM top JOIN search_docs d ON d.id = top.id LEFT JOIN renders r ON r.path = d.path JOIN payloads p ON p.post_id = d.post_id AND p.lang = ? ORDER BY top.score, top.id DESC`)
 	args = append(args, q.Lang)
 	return b.String(), args
 }
 
-// matchesSQL starts a search's statement with matches: the table's matches
-// served in the language, newest first, up to a limit the caller appends to
-// args: the search's window, or the candidates its phrases are checked in.
-func matchesSQL(q SearchQuery) (b *strings.Builder, args []any, phrases []string) {
+// matchesSQL is the FROM and WHERE of a search's matches in the FTS table
+// (t) served in the language (s), their arguments, the score column, and
+// the phrases to check.
+func matchesSQL(q SearchQuery) (from string, args []any, score string, phrases []string) {
 	tri, words, phrases := matchExprs(q.Terms)
 	table, expr := "search_trigram", tri
 	if tri == "" {
 		table, expr = "search_words", words
 	}
-	b = &strings.Builder{}
-	b.WriteString(`WITH matches(id, score) AS MATERIALIZED (SELECT t.rowid, bm25(` + table + `, ` + bm25Weights + `) FROM ` + table + ` t CROSS JOIN search_serves s WHERE ` + table + ` MATCH ? AND s.doc_id = t.rowid AND s.lang = ?`)
+	var b strings.Builder
+	b.WriteString(` FROM ` + table + ` t CROSS JOIN search_serves s WHERE ` + table + ` MATCH ? AND s.doc_id = t.rowid AND s.lang = ?`)
 	args = append(args, expr, q.Lang)
 	if q.Category != "" {
 		b.WriteString(` AND s.category = ?`)
@@ -361,20 +397,18 @@ func matchesSQL(q SearchQuery) (b *strings.Builder, args []any, phrases []string
 		b.WriteString(` AND +t.rowid IN (SELECT rowid FROM search_words WHERE search_words MATCH ?)`)
 		args = append(args, words)
 	}
-	b.WriteString(` ORDER BY t.rowid DESC LIMIT ?)`)
-	return b, args, phrases
+	return b.String(), args, `bm25(` + table + `, ` + bm25Weights + `)`, phrases
 }
 
 // checkedAll reports whether a search that found nothing checked every
 // candidate for its phrases (see phraseCandidates).
 func checkedAll(ctx context.Context, tx *sql.Tx, q SearchQuery) (bool, error) {
-	b, args, phrases := matchesSQL(q)
+	from, args, _, phrases := matchesSQL(q)
 	if len(phrases) == 0 {
 		return true, nil
 	}
-	b.WriteString(` SELECT count(*) FROM matches`)
 	var n int
-	err := tx.QueryRowContext(ctx, b.String(), append(args, phraseCandidates*SearchWindow)...).Scan(&n)
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT t.rowid`+from+` LIMIT ?)`, append(args, phraseCandidates*SearchWindow)...).Scan(&n)
 	return n < phraseCandidates*SearchWindow, err
 }
 

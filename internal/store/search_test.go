@@ -532,6 +532,7 @@ func TestSearchPhrases(t *testing.T) {
 		findPost("cs/between", "2024-01-02", sdoc{"ko", "제목", "", "가비지 또 컬렉션이 있고 이모지 컬러도 있습니다. 병목 \n현상은 줄바꿈 뒤입니다."}),
 		findPost("cs/cpu", "2024-01-03", sdoc{"ko", "CPU 사용률 보기", "", "메모리  사용률과 Disk 사용률"}),
 		findPost("cs/bang", "2024-01-04", sdoc{"ko", "제목", "", "정말 가나 !! 입니다. 다른 글 !!"}),
+		findPost("cs/twice", "2024-01-06", sdoc{"ko", "제목", "", "가나다 또또 라마바"}),
 		findPost("cs/other", "2024-01-05", sdoc{"en", "Other", "", "nothing of that here: 가비지컬렉션 병목현상"}),
 	))
 	for _, tt := range []struct {
@@ -541,6 +542,7 @@ func TestSearchPhrases(t *testing.T) {
 	}{
 		{`"가비지 컬렉션"`, "ko", "", []string{"cs/gap"}},
 		{`"비지 컬렉"`, "ko", "", []string{"cs/gap"}},
+		{`"이모지 컬렉"`, "ko", "", []string{}},
 		{`"가비지 또 컬렉션"`, "ko", "", []string{"cs/between"}},
 		// The first word may end a longer one, the last start one.
 		{`"병목 현상"`, "ko", "", []string{"cs/gap"}},
@@ -549,6 +551,10 @@ func TestSearchPhrases(t *testing.T) {
 		{`"cpu 사용률"`, "ko", "", []string{"cs/cpu"}},
 		{`"메모리 사용률과 disk"`, "ko", "", []string{"cs/cpu"}},
 		{`"disk 사용"`, "ko", "", []string{"cs/cpu"}},
+		// A word of one character in the middle is not one of two.
+		{`"가나다 또 라마바"`, "ko", "", []string{}},
+		{`"가나다 또또 라마바"`, "ko", "", []string{"cs/twice"}},
+		{`"다 또또 라"`, "ko", "", []string{"cs/twice"}},
 		// Words without a letter.
 		{`"가나 !!"`, "ko", "", []string{"cs/bang"}},
 		{`"가나 !!"`, "ko", "go", []string{}},
