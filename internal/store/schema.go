@@ -9,7 +9,7 @@ import (
 // schemaVersion is bumped whenever the schema or what geul stores changes; an
 // index of another version is dropped and rebuilt from the content files, which
 // are the source of truth.
-const schemaVersion = 25 // 11: site.yaml's description; 12: bundle files, warnings; 13: the release meta; 14: renders and search text packed; 15: a search document's body read from its file's rendering; 16: the word table's prefix index of one character only; 17: a post file's meta keeps the lines of title and date only; 18: a rendering keeps no html a payload carries; 19: the key of the last complete run (RunInfo.Key); 20: search document ids number days, not seconds; 21: the FTS tables merge 16 segments at a time; 22: a rendering keeps no markdown a payload carries; 23: the FTS tables' crisis merges at 64 segments; 24: Thai, Lao, Tibetan and Myanmar searched as unspaced scripts, the word table's unspaced words cut to their start; 25: the trigram table's tokenizer keeps no trigram across a space (geul_trigram)
+const schemaVersion = 25 // 11: site.yaml's description; 12: bundle files, warnings; 13: the release meta; 14: renders and search text packed; 15: a search document's body read from its file's rendering; 16: the word table's prefix index of one character only; 17: a post file's meta keeps the lines of title and date only; 18: a rendering keeps no html a payload carries; 19: the key of the last complete run (RunInfo.Key); 20: search document ids number days, not seconds; 21: the FTS tables merge 16 segments at a time; 22: a rendering keeps no markdown a payload carries; 23: the FTS tables' crisis merges at 64 segments; 24: Thai, Lao, Tibetan and Myanmar searched as unspaced scripts, the word table's unspaced words cut to their start; 25: the trigram table's tokenizer keeps one trigram of each space (geul_trigram)
 
 var schema = []string{
 	`CREATE TABLE files (
@@ -144,7 +144,8 @@ var schema = []string{
 	) WITHOUT ROWID`,
 	// Trigram finds Korean inside words; it cannot match under 3 characters,
 	// which the word-prefix table below covers. Its tokenizer is geul's
-	// (tokenizer.go): no trigram across a space.
+	// (tokenizer.go): of the trigrams across a space, only the one centred
+	// on it.
 	`CREATE VIRTUAL TABLE search_trigram USING fts5(
 		title, description, body,
 		tokenize = 'geul_trigram', content = '', contentless_delete = 1

@@ -7,10 +7,9 @@ package store
 // tokenizer made three trigrams of every such gap: 65 % of a Korean text's
 // trigrams, which cost the table's writes and size. With one, a phrase's
 // trigrams still follow one another exactly where the phrase is: a word's
-// own trigrams, the trigram of the gap, the next word's. What the phrase's
-// trigrams leave out (the start of its first word and the end of its last,
-// where they are shorter than a trigram) Search checks against the text
-// (see matchExprs).
+// own trigrams, the trigram of the gap, the next word's. Where that does
+// not pin a phrase down (a short word: see pinned), Search checks what the
+// table finds against the text.
 //
 // It is C, registered through FTS5's API on every connection SQLite opens
 // in this process (sqlite3_auto_extension), and wraps the stock trigram
