@@ -14,8 +14,9 @@ import (
 // every phrase of a search: phraseFunc(phrases, title, description, render)
 // with the phrases folded (foldString) and one per line, and render the
 // document's packed rendering (empty where it has none). The trigram table
-// keeps no trigram across a space (tokenizer.go), so what it matches for a
-// phrase with a space is checked here, as a search reads its matches.
+// keeps one trigram of each space (tokenizer.go), so what it matches for a
+// phrase it cannot pin down (see pinned) is checked here, as a search reads
+// its matches.
 const phraseFunc = "geul_phrases"
 
 // registerFuncs adds geul's SQL functions to a new connection.
@@ -67,7 +68,10 @@ const maxPhraseBuf = 1 << 20
 
 // containsPhrase reports whether text holds phrase, a folded text whose
 // words are one space apart, as the trigram table matches it: case folded,
-// any run of spaces within a line for each space, none across lines.
+// any run of spaces within a line for each space, none across lines. That
+// is foldText's rule (snippet.go); a phrase that folding leaves alone is
+// looked for in the text as it is (followedBy applies the rule in place),
+// so that no candidate's text is copied to be folded.
 func containsPhrase(text, phrase string) bool {
 	words := strings.Split(phrase, " ")
 	for _, w := range words {

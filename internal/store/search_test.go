@@ -244,12 +244,17 @@ func TestSearchRanking(t *testing.T) {
 	}
 }
 
+// setSearchWindow sets store.SearchWindow to n for the rest of the test.
+func setSearchWindow(t *testing.T, n int) {
+	old := store.SearchWindow
+	store.SearchWindow = n
+	t.Cleanup(func() { store.SearchWindow = old })
+}
+
 // TestSearchWindow: only the newest SearchWindow matches are ranked, and the
 // answer says so.
 func TestSearchWindow(t *testing.T) {
-	old := store.SearchWindow
-	store.SearchWindow = 3
-	t.Cleanup(func() { store.SearchWindow = old })
+	setSearchWindow(t, 3)
 	st := openStore(t)
 	run(t, st, put(
 		findPost("cs/a", "2020-01-01", sdoc{"en", "kernel kernel", "", ""}),
@@ -295,9 +300,7 @@ func TestSearchIDsByDay(t *testing.T) {
 	if want := []string{"cs/a", "cs/b", "cs/before-epoch", "cs/c", "cs/epoch", "cs/next-day"}; !slices.Equal(got, want) || res.Capped {
 		t.Errorf("hits %v (capped %v), want every post %v", got, res.Capped, want)
 	}
-	old := store.SearchWindow
-	t.Cleanup(func() { store.SearchWindow = old })
-	store.SearchWindow = 5
+	setSearchWindow(t, 5)
 	if got := hitIDs(find(t, st, "kernel", "en")); slices.Contains(got, "cs/before-epoch") {
 		t.Errorf("window of 5 ranked %v: the oldest, dated before 1970, is past it", got)
 	}
@@ -611,9 +614,7 @@ func TestTrigramTokenizer(t *testing.T) {
 // candidates only, four windows of them; an answer that stopped there says
 // more may match.
 func TestSearchPhraseCandidates(t *testing.T) {
-	old := store.SearchWindow
-	store.SearchWindow = 2
-	t.Cleanup(func() { store.SearchWindow = old })
+	setSearchWindow(t, 2)
 	st := openStore(t)
 	var posts []store.PostRecord
 	for i := 1; i <= 8; i++ {
