@@ -28,12 +28,28 @@ package server
 //
 // Keys are ASCII: a byte outside [A-Za-z0-9._~/-] is percent-encoded, so a
 // tag such as 동시성 or "two words" keeps to one key.
+//
+// Each header holds at most maxKeysBytes: keys are added in the order above
+// (post, category, then tags as the post lists them) while they fit, and a
+// key longer than maxKeyBytes is left out. A proxy reads all of an answer's
+// headers into one buffer (nginx's proxy_buffer_size, 4 or 8 KB by default)
+// and answers 502 when they do not fit: a post with forty Korean tags (nine
+// bytes a character encoded) made headers of 4.7 KB. A tag left out is still
+// purged through post: of each of its posts, or list:posts.
 
 import (
 	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+)
+
+// Bounds of the key headers (see above): Cloudflare and Fastly take keys of
+// up to 1,024 bytes and headers of 16 KB, far more than a proxy's buffer
+// leaves room for.
+const (
+	maxKeysBytes = 1024
+	maxKeyBytes  = 256
 )
 
 // Cache key prefixes and the key of every list.
@@ -86,7 +102,14 @@ func ChangeKeys(id string) []string {
 type keyHeaders struct{ surrogate, tags []string }
 
 func newKeyHeaders(keys []string) keyHeaders {
-	return keyHeaders{surrogate: []string{strings.Join(keys, " ")}, tags: []string{strings.Join(keys, ",")}}
+	kept, n := keys[:0:0], 0
+	for _, k := range keys {
+		if len(k) > maxKeyBytes || n+len(k) > maxKeysBytes {
+			continue
+		}
+		kept, n = append(kept, k), n+len(k)+1
+	}
+	return keyHeaders{surrogate: []string{strings.Join(kept, " ")}, tags: []string{strings.Join(kept, ",")}}
 }
 
 func (k keyHeaders) set(h http.Header) {
