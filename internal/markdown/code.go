@@ -2,6 +2,7 @@ package markdown
 
 import (
 	"bytes"
+	"strings"
 	"sync"
 	"time"
 
@@ -84,19 +85,26 @@ func (r *codeRenderer) renderFencedCodeBlock(w util.BufWriter, src []byte, node 
 		return ast.WalkContinue, nil
 	}
 	n := node.(*ast.FencedCodeBlock)
+	language := n.Language(src)
+	lexer := r.lexer(language)
 	if n.Attributes() != nil || (n.Info != nil && bytes.IndexByte(n.Info.Segment.Value(src), '{') >= 0) {
+		// highlighting tokenises with chroma's own lexer, which nothing
+		// stops: the block is tokenised here first, within the timeout,
+		// and chroma then does the same matches (its loop only tries more
+		// rules that fail at their first character).
+		if lexer != nil {
+			defer atLine(src, n)
+			if it, err := lexer.Tokenise(nil, blockText(src, n)); err == nil {
+				for t := it(); t != chroma.EOF; t = it() {
+				}
+			}
+		}
 		return r.render(w, src, node, entering)
 	}
-	language := n.Language(src)
-	if lexer := r.lexer(language); lexer != nil {
-		var code bytes.Buffer
-		lines := n.Lines()
-		for i := 0; i < lines.Len(); i++ {
-			seg := lines.At(i)
-			code.Write(seg.Value(src))
-		}
-		if it, err := lexer.Tokenise(nil, code.String()); err == nil {
-			defer atLine(src, n)
+	if lexer != nil {
+		// A composite lexer (delegating.go) may tokenise at once.
+		defer atLine(src, n)
+		if it, err := lexer.Tokenise(nil, blockText(src, n)); err == nil {
 			writeTokens(w, it)
 			return ast.WalkContinue, nil
 		}
@@ -116,6 +124,17 @@ func (r *codeRenderer) renderFencedCodeBlock(w util.BufWriter, src []byte, node 
 	}
 	_, _ = w.WriteString("</code></pre>\n")
 	return ast.WalkContinue, nil
+}
+
+// blockText is the code of a fenced block.
+func blockText(src []byte, n *ast.FencedCodeBlock) string {
+	var code strings.Builder
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		code.Write(seg.Value(src))
+	}
+	return code.String()
 }
 
 // lexer returns the coalesced chroma lexer for a fence language, or nil.
@@ -162,12 +181,16 @@ func atLine(src []byte, n *ast.FencedCodeBlock) {
 	panic(p)
 }
 
-// skipping is l tokenised by a fastLexer when it is a RegexLexer (most
-// are), else l itself. A fastLexer stops a block after timeout.
+// skipping is l tokenised within timeout: by a fastLexer when it is a
+// RegexLexer (most are), by fastLexers inside when it delegates to two
+// lexers, else by l under a deadline read between tokens (bounded.go).
 func skipping(l chroma.Lexer, timeout time.Duration) chroma.Lexer {
+	if root, language, ok := delegates(l); ok {
+		return chroma.DelegatingLexer(skipping(root, timeout), skipping(language, timeout))
+	}
 	rl, ok := l.(*chroma.RegexLexer)
 	if !ok {
-		return l
+		return &deadlineLexer{Lexer: l, timeout: timeout}
 	}
 	f, err := newFastLexer(rl, timeout)
 	if err != nil {

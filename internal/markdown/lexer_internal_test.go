@@ -408,3 +408,64 @@ func TestWriteTokens(t *testing.T) {
 		t.Fatalf("compared %d texts, want more", texts)
 	}
 }
+
+// TestHighlightTimeoutEverywhere: blocks that chroma tokenises for seconds
+// (tens of seconds at a few times their size) stop at the timeout with
+// their fence's line, whichever way they are highlighted: a DelegatingLexer
+// (yaml+jinja, erb), a block with attributes (highlighting's renderer).
+func TestHighlightTimeoutEverywhere(t *testing.T) {
+	b := DefaultBudget
+	b.Timeout = 100 * time.Millisecond
+	tests := []struct{ name, fence, code string }{
+		{"delegating yaml+jinja", "```yaml+jinja", strings.Repeat("[", 6000)},
+		{"delegating erb", "```erb", strings.Repeat("<script>", 1000)},
+		{"attributes", "```cpp {hl_lines=1}", strings.Repeat("[[", 8000)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "# A post\n\nText.\n\n" + tt.fence + "\n" + tt.code + "\n```\n"
+			start := time.Now()
+			_, err := NewBudget(b).Render([]byte(src))
+			var be *BudgetError
+			if !errors.As(err, &be) {
+				t.Fatalf("Render after %v: %v, want a BudgetError", time.Since(start), err)
+			}
+			if be.Line != 5 || !strings.Contains(be.Reason, "highlighting") {
+				t.Errorf("BudgetError %+v, want line 5, highlighting", be)
+			}
+			if d := time.Since(start); d > 20*b.Timeout {
+				t.Errorf("Render took %v for a timeout of %v", d, b.Timeout)
+			}
+		})
+	}
+}
+
+// TestEveryLexerBounded: every lexer chroma registers is tokenised under a
+// timeout: a RegexLexer by a fastLexer (TestFastLexer), a DelegatingLexer
+// by fastLexers in its place (delegates reads chroma's unexported fields:
+// a chroma release that renames them fails here), any other under a
+// deadline.
+func TestEveryLexerBounded(t *testing.T) {
+	for _, l := range lexers.GlobalLexerRegistry.Lexers {
+		name := l.Config().Name
+		if _, ok := l.(*chroma.RegexLexer); ok {
+			continue
+		}
+		if reflect.TypeOf(l) != delegatingType {
+			if _, ok := skipping(l, time.Second).(*deadlineLexer); !ok {
+				t.Errorf("%s (%T): not under a deadline", name, l)
+			}
+			continue
+		}
+		root, language, ok := delegates(l)
+		if !ok {
+			t.Errorf("%s: a DelegatingLexer not taken apart", name)
+			continue
+		}
+		for _, part := range []chroma.Lexer{root, language} {
+			if _, ok := part.(*chroma.RegexLexer); !ok {
+				t.Errorf("%s: part %T is not a RegexLexer", name, part)
+			}
+		}
+	}
+}
