@@ -97,6 +97,17 @@ func frontMatter(path string, data []byte) (yamlSrc []byte, bodyOff, closeLine i
 	return nil, 0, 0, errorf(path, 1, "unterminated front matter: no closing \"---\" line")
 }
 
+// Bounds of a post file's front matter. Its title, description, tags and
+// other keys go into every list, feed and search answer that shows the post:
+// unbounded, one file of 200,000 tags or a 3 MB title made /posts answer
+// 19.5 MB and a hundred slow readers hold a gigabyte. Real front matter is a
+// few hundred bytes and a handful of tags.
+const (
+	MaxFrontMatterBytes = 64 << 10
+	MaxTags             = 100
+	MaxTagBytes         = 200
+)
+
 // ParseFile parses one post file. path decides Category, Slug and Lang;
 // errors are *Error naming the file and line. The whole file must be valid
 // UTF-8. Body aliases data, so data must not be modified afterwards.
@@ -123,6 +134,9 @@ func parseFile(path string, data []byte) (*File, *Error) {
 	src, bodyOff, closeLine, err := frontMatter(path, data)
 	if err != nil {
 		return nil, err
+	}
+	if len(src) > MaxFrontMatterBytes {
+		return nil, errorf(path, 1, "front matter of %d bytes (at most %d)", len(src), MaxFrontMatterBytes)
 	}
 	sum := sha256.Sum256(data)
 	f := &File{
@@ -227,11 +241,17 @@ func (r *yamlReader) tags(n *yaml.Node) ([]string, *Error) {
 	if v.Kind != yaml.SequenceNode {
 		return nil, r.errf(n, "tags must be a list of strings, like [go, web]")
 	}
+	if len(v.Content) > MaxTags {
+		return nil, r.errf(n, "%d tags (at most %d)", len(v.Content), MaxTags)
+	}
 	tags := make([]string, 0, len(v.Content))
 	for _, c := range v.Content {
 		s, ok, err := r.text(c, "a tag")
 		if err != nil {
 			return nil, err
+		}
+		if len(s) > MaxTagBytes {
+			return nil, r.errf(c, "a tag of %d bytes (at most %d)", len(s), MaxTagBytes)
 		}
 		if s = strings.TrimSpace(s); ok && s != "" {
 			tags = append(tags, s)
