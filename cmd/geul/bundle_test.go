@@ -107,6 +107,21 @@ func TestBundleFilesServed(t *testing.T) {
 	if resp.StatusCode != 206 || string(body) != diagram[:8] || resp.Header.Get("Content-Range") != "bytes 0-7/"+itoaTest(len(diagram)) {
 		t.Errorf("Range: %d %q %q", resp.StatusCode, body, resp.Header.Get("Content-Range"))
 	}
+	// What ServeContent refuses is a problem like every other error.
+	for _, tc := range []struct {
+		header, value string
+		status        int
+	}{
+		{"Range", "bytes=999999-", 416},
+		{"Range", "pages=1-2", 416},
+		{"If-Match", `"other"`, 412},
+		{"If-Unmodified-Since", "Mon, 01 Jan 2001 00:00:00 GMT", 412},
+	} {
+		resp, body := a.get(t, "/posts/cs/pic/diagram.png", tc.header, tc.value)
+		if resp.StatusCode != tc.status || resp.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(string(body), `"status":`) {
+			t.Errorf("%s: %s: %d %q %.200s; want %d problem+json", tc.header, tc.value, resp.StatusCode, resp.Header.Get("Content-Type"), body, tc.status)
+		}
+	}
 	resp, body = a.get(t, "/posts/cs/pic/images/nested.png")
 	if resp.StatusCode != 200 || string(body) != files["cs/pic/images/nested.png"] {
 		t.Errorf("nested file: %d", resp.StatusCode)

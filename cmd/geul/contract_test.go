@@ -466,6 +466,8 @@ var appCases = []contractCase{
 		return err
 	}},
 	{"bundle file with an encoded slash", 400, getting("/posts/life/pic/a%2Fdiagram.png")},
+	{"bundle file past its end", 416, getting("/posts/life/pic/diagram.png", "Range", "bytes=999999-")},
+	{"bundle file of another version", 412, getting("/posts/life/pic/diagram.png", "If-Match", `"other"`)},
 	{"healthz", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.Health(ctx); return err }},
 	{"readyz", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error { _, err := c.Ready(ctx); return err }},
 	{"post", 200, func(ctx context.Context, c *api.Client, _ rawFunc) error {

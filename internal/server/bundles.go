@@ -37,6 +37,8 @@ var bundleBytesInFlight = semaphore.NewWeighted(64 << 20)
 //	@Success		200			{file}		file
 //	@Failure		400			{object}	api.Problem	"malformed slug or file name"
 //	@Failure		404			{object}	api.Problem	"no such post or file"
+//	@Failure		412			{object}	api.Problem	"If-Match or If-Unmodified-Since does not hold"
+//	@Failure		416			{object}	api.Problem	"Range asks for no byte of the file"
 //	@Router			/posts/{category}/{slug}/{file} [get]
 func (s *Server) handleBundleFile(c echo.Context) error {
 	req := c.Request()
@@ -81,8 +83,7 @@ func (s *Server) handleBundleFile(c echo.Context) error {
 	// ServeContent answers Range, If-Range and If-Match, and sets
 	// Content-Length before it writes, which has the represent middleware
 	// pass the bytes through as they are.
-	http.ServeContent(c.Response(), req, "", f.Modified, bytes.NewReader(data))
-	return nil
+	return serveContent(c, "", f.Modified, bytes.NewReader(data))
 }
 
 // bundleName is the file name a request asks for, from the escaped path, so

@@ -30,6 +30,10 @@ const (
 	EGone = "gone"
 	// EStorageFull: an index run found no space for the index database.
 	EStorageFull = "insufficient_storage"
+	// EPrecondition: a file's If-Match or If-Unmodified-Since does not hold.
+	EPrecondition = "precondition_failed"
+	// ERange: a file's Range asks for no byte it has.
+	ERange = "range_not_satisfiable"
 )
 
 // Error is an error meant for the client: its code picks the status, its
@@ -59,6 +63,8 @@ var codeStatus = map[string]int{
 	ETooMany:      http.StatusTooManyRequests,
 	EGone:         http.StatusGone,
 	EStorageFull:  http.StatusInsufficientStorage,
+	EPrecondition: http.StatusPreconditionFailed,
+	ERange:        http.StatusRequestedRangeNotSatisfiable,
 }
 
 // ErrorStatusCode is the HTTP status of an error code; an unknown code is a
@@ -146,9 +152,11 @@ func writeProblem(c echo.Context, p api.Problem) {
 	h.Del("Last-Modified")
 	h.Del("Content-Length") // a handler's, for the body the problem replaces
 	h.Set("Cache-Control", "no-store")
+	// Set, not left to Blob, which keeps a type already set (the file's,
+	// or ServeContent's text/plain).
+	h.Set(echo.HeaderContentType, "application/problem+json")
 	body, _ := api.Encode(p)
 	if c.Request().Method == http.MethodHead {
-		h.Set(echo.HeaderContentType, "application/problem+json")
 		c.Response().WriteHeader(p.Status)
 		return
 	}

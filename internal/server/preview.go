@@ -155,8 +155,7 @@ func (s *Server) handlePreviewFile(c echo.Context) error {
 		return notFoundf("no file %q beside post %s/%s", name, cat, slug)
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	http.ServeContent(c.Response(), c.Request(), name, fi.ModTime(), f)
-	return nil
+	return serveContent(c, name, fi.ModTime(), f)
 }
 
 // previewFile finds the file of the post in lang, else in the site's other
