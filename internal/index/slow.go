@@ -16,8 +16,9 @@ const SlowGrace = 250 * time.Millisecond
 
 // slowMax bounds the renderings left to the background, running or done
 // and not yet taken, and so the memory their results hold (each within the
-// budget's MaxHTML). Beyond it a watched run waits for a slow rendering, as
-// every other run does.
+// budget's MaxHTML), and the renderings running, dropped ones included.
+// Beyond it a watched run waits for a slow rendering, as every other run
+// does.
 const slowMax = 4
 
 // watchedHeld bounds the bytes of the renderings a watched run holds from
@@ -39,7 +40,12 @@ type watched struct {
 type slowRenders struct {
 	mu   sync.Mutex
 	jobs map[string]*slowJob
-	wg   sync.WaitGroup
+	// running counts the renderings not ended, dropped ones too: a
+	// dropped rendering is asked to stop, but a code block's highlighting
+	// runs on to its timeout, and a file saved again and again must not
+	// leave a rendering behind at each save.
+	running int
+	wg      sync.WaitGroup
 }
 
 // slowJob is one rendering in the background.
@@ -84,7 +90,7 @@ func (ix *Indexer) renderWatched(w *watched, path, hash string, body []byte) (re
 	case <-t.C:
 	}
 	s.mu.Lock()
-	if j.finished || len(s.jobs) >= slowMax {
+	if j.finished || len(s.jobs) >= slowMax || s.running > slowMax {
 		s.mu.Unlock()
 		<-j.done
 		return j.res, false, j.err
@@ -105,6 +111,9 @@ func (s *slowRenders) start(w *watched, md *markdown.Renderer, path, hash string
 	ctx, cancel := context.WithCancel(w.ctx)
 	j := &slowJob{hash: hash, cancel: cancel, done: make(chan struct{})}
 	s.wg.Add(1)
+	s.mu.Lock()
+	s.running++
+	s.mu.Unlock()
 	go func() {
 		defer s.wg.Done()
 		defer cancel()
@@ -112,6 +121,7 @@ func (s *slowRenders) start(w *watched, md *markdown.Renderer, path, hash string
 		close(j.done)
 		s.mu.Lock()
 		j.finished = true
+		s.running--
 		// A job dropped (its file changed again, or gone) or stopped is
 		// nobody's to take.
 		notify := j.detached && s.jobs[path] == j && ctx.Err() == nil

@@ -215,3 +215,29 @@ func TestWatchedRunReportsBudgetInBackground(t *testing.T) {
 		t.Errorf("rendered again: ready for %s", <-ready)
 	}
 }
+
+// TestWatchedRunBoundsDroppedRenders: a file saved again and again while a
+// code block of it highlights for seconds (its highlighting does not stop
+// when its rendering is dropped, only at its timeout) leaves at most four
+// renderings running; past them, a watched run waits for its own.
+func TestWatchedRunBoundsDroppedRenders(t *testing.T) {
+	dir, _, ix, ctx, ready := watchedIndexer(t)
+	b := markdown.DefaultBudget
+	b.Timeout = 2 * time.Second
+	ix.SetBudget(b)
+	code := "```yaml+jinja\n" + strings.Repeat("[", 20000) + "\n```\n"
+	// Five saves, a quarter of a second apart: all within the first one's
+	// two seconds.
+	deferred := 0
+	for v := range 5 {
+		testutil.WriteFile(t, dir, "go/slow.ko.md", front+"v"+string(rune('0'+v))+"\n\n"+code)
+		sum, err := ix.RunWatched(ctx, []string{"go/slow.ko.md"}, func(p string) { ready <- p })
+		if err != nil {
+			t.Fatal(err)
+		}
+		deferred += len(sum.Deferred)
+	}
+	if deferred > 4 {
+		t.Errorf("%d of 5 saves left to the background while the earlier ones highlighted on, want at most 4", deferred)
+	}
+}
