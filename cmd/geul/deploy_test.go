@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/geul-dev/geul/internal/content"
 	"github.com/geul-dev/geul/internal/testutil"
 )
 
@@ -241,6 +242,17 @@ func (l *deployLoad) check(t *testing.T, what string) {
 	}
 }
 
+// withManyTags adds to files a post with as many Korean tags as a post may
+// have, each nine bytes a character in a cache key.
+func withManyTags(files map[string]string) map[string]string {
+	var tags []string
+	for i := range content.MaxTags {
+		tags = append(tags, fmt.Sprintf("동시성공부%d", i))
+	}
+	files["cs/tagged.ko.md"] = "---\ntitle: 태그\ndate: 2025-02-01\ntags: [" + strings.Join(tags, ", ") + "]\n---\n\n본문\n"
+	return files
+}
+
 // nginx in front of three read-only replicas: cached answers keep their
 // Vary and are kept apart by encoding and language; killing a replica under
 // load fails no request; swapping the release on every replica under load
@@ -249,15 +261,28 @@ func TestDeployNginxReplicas(t *testing.T) {
 	nginxBin(t)
 	bin := buildGeul(t)
 	oldDB := filepath.Join(t.TempDir(), "old.db")
-	indexRelease(t, releaseContent("알파 하나"), oldDB)
+	indexRelease(t, withManyTags(releaseContent("알파 하나")), oldDB)
 	newDB := filepath.Join(t.TempDir(), "new.db")
-	newHash := indexRelease(t, releaseContent("알파 둘"), newDB)
+	newHash := indexRelease(t, withManyTags(releaseContent("알파 둘")), newDB)
 	procs, dbs := startReplicas(t, bin, oldDB, 3)
 	var ups []string
 	for _, p := range procs {
 		ups = append(ups, strings.TrimPrefix(p.URL, "http://"))
 	}
 	base := startNginx(t, ups)
+
+	// Every header of an answer must fit nginx's proxy buffer (4 KB here):
+	// a post's cache keys name its tags, as many as a post may have.
+	t.Run("a post with many tags", func(t *testing.T) {
+		resp, err := http.Get(base + "/posts/cs/tagged?lang=ko")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Surrogate-Key"), "tag:") {
+			t.Errorf("through nginx: %d, Surrogate-Key %q", resp.StatusCode, resp.Header.Get("Surrogate-Key"))
+		}
+	})
 
 	t.Run("cache and Vary", func(t *testing.T) {
 		for _, c := range []struct{ ae, al, enc, lang string }{
