@@ -827,7 +827,7 @@ const docTemplate = `{
                         }
                     },
                     "416": {
-                        "description": "Range asks for no byte of the file",
+                        "description": "Range malformed, or past the file's end",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }

@@ -3,10 +3,12 @@ package markdown
 import (
 	"fmt"
 	"reflect"
+	"sync"
 	"time"
 	"unsafe"
 
 	"github.com/alecthomas/chroma/v2"
+	"github.com/alecthomas/chroma/v2/lexers"
 )
 
 // A few of chroma's lexers are not RegexLexers but built of them, and were
@@ -68,3 +70,64 @@ func delegates(l chroma.Lexer) (root, language chroma.Lexer, ok bool) {
 	root, language = read("root"), read("language")
 	return root, language, root != nil && language != nil
 }
+
+// A RegexLexer's rules may hand a part of the text to another lexer by name
+// (chroma's Using and UsingByGroup: a script in html, a fenced block in
+// reStructuredText), looked up in the registry the lexer's state carries.
+// A fastLexer's state carries boundedRegistry's, whose lexers are skipping's
+// of chroma's: a DelegatingLexer reached that way is bounded too. (Lexers
+// reached by chroma's own lexers, inside a composite that is not a
+// DelegatingLexer, are found in chroma's registry; their tokens pass
+// through the deadline of the composite, or of the fastLexer draining them.)
+
+// maxRegistries bounds the registries kept, one per timeout: budgets name
+// few timeouts, and past the bound a registry is made for each tokenising.
+const maxRegistries = 8
+
+var registries struct {
+	sync.Mutex
+	byTimeout map[time.Duration]*chroma.LexerRegistry
+}
+
+// boundedRegistry is chroma's registry of lexers with each made bounded by
+// timeout on its first use.
+func boundedRegistry(timeout time.Duration) *chroma.LexerRegistry {
+	registries.Lock()
+	defer registries.Unlock()
+	if r := registries.byTimeout[timeout]; r != nil {
+		return r
+	}
+	r := chroma.NewLexerRegistry()
+	for _, l := range lexers.GlobalLexerRegistry.Lexers {
+		r.Register(&lazyBounded{inner: l, timeout: timeout})
+	}
+	if registries.byTimeout == nil {
+		registries.byTimeout = map[time.Duration]*chroma.LexerRegistry{}
+	}
+	if len(registries.byTimeout) < maxRegistries {
+		registries.byTimeout[timeout] = r
+	}
+	return r
+}
+
+// lazyBounded is skipping(inner, timeout), made when first tokenising:
+// compiling every lexer up front would cost seconds.
+type lazyBounded struct {
+	inner   chroma.Lexer
+	timeout time.Duration
+	once    sync.Once
+	l       chroma.Lexer
+}
+
+func (z *lazyBounded) Config() *chroma.Config { return z.inner.Config() }
+
+func (z *lazyBounded) Tokenise(options *chroma.TokeniseOptions, text string) (chroma.Iterator, error) {
+	z.once.Do(func() { z.l = skipping(z.inner, z.timeout) })
+	return z.l.Tokenise(options, text)
+}
+
+// SetRegistry and SetAnalyser leave chroma's lexer as it is: it is shared
+// by every registry.
+func (z *lazyBounded) SetRegistry(*chroma.LexerRegistry) chroma.Lexer     { return z }
+func (z *lazyBounded) SetAnalyser(func(text string) float32) chroma.Lexer { return z }
+func (z *lazyBounded) AnalyseText(text string) float32                    { return z.inner.AnalyseText(text) }

@@ -102,7 +102,7 @@ func (r *codeRenderer) renderFencedCodeBlock(w util.BufWriter, src []byte, node 
 		return r.render(w, src, node, entering)
 	}
 	if lexer != nil {
-		// A composite lexer (delegating.go) may tokenise at once.
+		// A DelegatingLexer tokenises at once (bounded.go).
 		defer atLine(src, n)
 		if it, err := lexer.Tokenise(nil, blockText(src, n)); err == nil {
 			writeTokens(w, it)

@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/alecthomas/chroma/v2"
-	"github.com/alecthomas/chroma/v2/lexers"
 	"github.com/dlclark/regexp2/v2"
 	"github.com/dlclark/regexp2/v2/syntax"
 )
@@ -220,7 +219,7 @@ func (f *fastLexer) Tokenise(options *chroma.TokeniseOptions, text string) (chro
 	}
 	l := &lexState{
 		LexerState: &chroma.LexerState{
-			Registry:       lexers.GlobalLexerRegistry,
+			Registry:       boundedRegistry(f.timeout),
 			Lexer:          f.RegexLexer,
 			Text:           []rune(text),
 			Stack:          []string{options.State},
@@ -346,6 +345,8 @@ func (l *lexState) next() chroma.Token {
 // drain returns the next token of the emitted iterators, if any is left.
 func (l *lexState) drain() (chroma.Token, bool) {
 	for len(l.pending) > 0 {
+		// The tokens of another lexer (a rule's Using) count as turns.
+		l.checkTime()
 		n := len(l.pending) - 1
 		t := l.pending[n]()
 		if t.Type == chroma.Ignore {

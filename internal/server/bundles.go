@@ -38,7 +38,7 @@ var bundleBytesInFlight = semaphore.NewWeighted(64 << 20)
 //	@Failure		400			{object}	api.Problem	"malformed slug or file name"
 //	@Failure		404			{object}	api.Problem	"no such post or file"
 //	@Failure		412			{object}	api.Problem	"If-Match or If-Unmodified-Since does not hold"
-//	@Failure		416			{object}	api.Problem	"Range asks for no byte of the file"
+//	@Failure		416			{object}	api.Problem	"Range malformed, or past the file's end"
 //	@Router			/posts/{category}/{slug}/{file} [get]
 func (s *Server) handleBundleFile(c echo.Context) error {
 	req := c.Request()

@@ -31,7 +31,7 @@ package server
 //
 // Each header holds at most maxKeysBytes: keys are added in the order above
 // (post, category, then tags as the post lists them) while they fit, and a
-// key longer than maxKeyBytes is left out. A proxy reads all of an answer's
+// key longer than maxKeyBytes is left out, but for the first. A proxy reads all of an answer's
 // headers into one buffer (nginx's proxy_buffer_size, 4 or 8 KB by default)
 // and answers 502 when they do not fit: a post with forty Korean tags (nine
 // bytes a character encoded) made headers of 4.7 KB. A tag left out is still
@@ -103,8 +103,10 @@ type keyHeaders struct{ surrogate, tags []string }
 
 func newKeyHeaders(keys []string) keyHeaders {
 	kept, n := keys[:0:0], 0
-	for _, k := range keys {
-		if len(k) > maxKeyBytes || n+len(k) > maxKeysBytes {
+	for i, k := range keys {
+		// The first, a post's own key or list:posts, is what /changes
+		// names: kept whatever its length (an id is at most 401 bytes).
+		if i > 0 && (len(k) > maxKeyBytes || n+len(k) > maxKeysBytes) {
 			continue
 		}
 		kept, n = append(kept, k), n+len(k)+1

@@ -24,6 +24,8 @@ func TestKeyHeadersBounded(t *testing.T) {
 		{"a tag too long for a key", postCacheKeys("cs/alpha", []string{long, "go"}),
 			[]string{"post:cs/alpha", "cat:cs", "tag:go"}},
 		{"two hundred Korean tags", postCacheKeys("cs/alpha", many), nil},
+		{"a long post id", postCacheKeys(strings.Repeat("c", 200)+"/"+strings.Repeat("s", 200), []string{"go"}),
+			[]string{"post:" + strings.Repeat("c", 200) + "/" + strings.Repeat("s", 200), "cat:" + strings.Repeat("c", 200), "tag:go"}},
 		{"a list filtered by a long tag", []string{keyLists, cacheKey(keyTag, strings.Repeat("x", 5000))}, []string{keyLists}},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -18,12 +19,15 @@ func serveContent(c echo.Context, name string, modified time.Time, r io.ReadSeek
 	case 0:
 		return nil
 	case http.StatusRequestedRangeNotSatisfiable:
-		// ServeContent's Content-Range (bytes */size) stays: it tells
-		// the client the size.
-		return &Error{Code: ERange, Message: "no byte of the file is in Range " + clip(c.Request().Header.Get("Range"), maxEchoBytes)}
+		// ServeContent's Content-Range (bytes */size), when it sets one,
+		// stays: it tells the client the size.
+		return &Error{Code: ERange, Message: "cannot serve Range " + clip(c.Request().Header.Get("Range"), maxEchoBytes) + ": malformed, or past the file's end"}
 	case http.StatusPreconditionFailed:
 		return &Error{Code: EPrecondition, Message: "the file does not meet If-Match or If-Unmodified-Since"}
 	default:
+		if w.status >= http.StatusInternalServerError {
+			return fmt.Errorf("serve file %s: status %d", name, w.status)
+		}
 		return &Error{Code: EInvalid, Message: http.StatusText(w.status)}
 	}
 }
