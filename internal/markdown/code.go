@@ -2,6 +2,7 @@ package markdown
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -89,14 +90,19 @@ func (r *codeRenderer) renderFencedCodeBlock(w util.BufWriter, src []byte, node 
 	lexer := r.lexer(language)
 	if n.Attributes() != nil || (n.Info != nil && bytes.IndexByte(n.Info.Segment.Value(src), '{') >= 0) {
 		// highlighting tokenises with chroma's own lexer, which nothing
-		// stops: the block is tokenised here first, within the timeout,
-		// and chroma then does the same matches (its loop only tries more
-		// rules that fail at their first character).
+		// stops: the block is tokenised here first, and must take at most
+		// a third of the timeout, as chroma then does the same matches
+		// (its loop only tries more rules that fail at their first
+		// character, about twice the time).
 		if lexer != nil {
 			defer atLine(src, n)
+			start := time.Now()
 			if it, err := lexer.Tokenise(nil, blockText(src, n)); err == nil {
 				for t := it(); t != chroma.EOF; t = it() {
 				}
+			}
+			if r.timeout > 0 && time.Since(start) > r.timeout/3 {
+				panic(slowBlock{&BudgetError{Reason: fmt.Sprintf("highlighting the code block took more than %v (a third of %v: a block with attributes is tokenised twice)", r.timeout/3, r.timeout)}})
 			}
 		}
 		return r.render(w, src, node, entering)
