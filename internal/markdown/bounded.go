@@ -1,7 +1,6 @@
 package markdown
 
 import (
-	"fmt"
 	"reflect"
 	"sync"
 	"time"
@@ -34,16 +33,13 @@ type deadlineLexer struct {
 
 // Tokenise implements chroma.Lexer.
 func (d *deadlineLexer) Tokenise(options *chroma.TokeniseOptions, text string) (chroma.Iterator, error) {
-	start := time.Now()
+	clock := newBlockClock(d.timeout)
 	it, err := d.Lexer.Tokenise(options, text)
 	if err != nil || d.timeout == 0 {
 		return it, err
 	}
-	n := 0
 	return func() chroma.Token {
-		if n++; n%16 == 1 && time.Since(start) > d.timeout {
-			panic(slowBlock{&BudgetError{Reason: fmt.Sprintf("highlighting the code block took more than %v", d.timeout)}})
-		}
+		clock.tick()
 		return it()
 	}, nil
 }
@@ -53,7 +49,7 @@ var delegatingType = reflect.TypeOf(chroma.DelegatingLexer(nil, nil))
 
 // delegates returns the root and language lexers l was made of by
 // chroma.DelegatingLexer. chroma keeps them in unexported fields, read here
-// by name; TestDelegatingLexersBounded fails if a chroma release renames
+// by name; TestEveryLexerBounded fails if a chroma release renames
 // them, rather than leaving those lexers unbounded.
 func delegates(l chroma.Lexer) (root, language chroma.Lexer, ok bool) {
 	v := reflect.ValueOf(l)

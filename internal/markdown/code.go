@@ -102,7 +102,7 @@ func (r *codeRenderer) renderFencedCodeBlock(w util.BufWriter, src []byte, node 
 				}
 			}
 			if r.timeout > 0 && time.Since(start) > r.timeout/3 {
-				panic(slowBlock{&BudgetError{Reason: fmt.Sprintf("highlighting the code block took more than %v (a third of %v: a block with attributes is tokenised twice)", r.timeout/3, r.timeout)}})
+				panic(slowHighlight(r.timeout/3, fmt.Sprintf("a third of %v: a block with attributes is tokenised twice", r.timeout)))
 			}
 		}
 		return r.render(w, src, node, entering)

@@ -32,6 +32,9 @@ type fastLexer struct {
 	rules   chroma.CompiledRules
 	info    map[string][]ruleInfo // per state, aligned with rules[state]
 	timeout time.Duration         // per Tokenise; 0 for none
+	// registry is the one its rules find other lexers in
+	// (boundedRegistry).
+	registry *chroma.LexerRegistry
 }
 
 // ruleInfo is what fastLexer knows of a compiled rule beyond chroma.
@@ -155,7 +158,7 @@ func newFastLexer(l *chroma.RegexLexer, timeout time.Duration) (*fastLexer, erro
 			info[state] = append(info[state], infos[r])
 		}
 	}
-	return &fastLexer{RegexLexer: l, rules: rules, info: info, timeout: timeout}, nil
+	return &fastLexer{RegexLexer: l, rules: rules, info: info, timeout: timeout, registry: boundedRegistry(timeout)}, nil
 }
 
 // mutateRules applies the lexer mutators as RegexLexer.maybeCompile does:
@@ -219,7 +222,7 @@ func (f *fastLexer) Tokenise(options *chroma.TokeniseOptions, text string) (chro
 	}
 	l := &lexState{
 		LexerState: &chroma.LexerState{
-			Registry:       boundedRegistry(f.timeout),
+			Registry:       f.registry,
 			Lexer:          f.RegexLexer,
 			Text:           []rune(text),
 			Stack:          []string{options.State},
@@ -229,8 +232,7 @@ func (f *fastLexer) Tokenise(options *chroma.TokeniseOptions, text string) (chro
 		info:    f.info,
 		root:    options.State,
 		newline: newlineAdded,
-		timeout: f.timeout,
-		start:   time.Now(),
+		clock:   newBlockClock(f.timeout),
 	}
 	l.yield = l.read
 	return l.next, nil
@@ -259,28 +261,50 @@ type lexState struct {
 	groups []string
 	odd    bool
 
-	timeout time.Duration
-	start   time.Time
-	steps   int
+	clock blockClock
 }
 
-// checkTime stops a tokenising that has run past its timeout. It reads the
-// clock every 16 turns of the loop (a rule matched, or an error token): a
-// rule's match is bounded by regexp2's timeout, so a loop that never ends
-// still comes here. Every 256 turns let a block whose every match scans to
-// its end (yaml+jinja's on 6,000 '[') run for 15 s past a 100 ms timeout
-// under the race detector; a clock read is a few nanoseconds.
-func (l *lexState) checkTime() {
-	l.steps++
-	if l.timeout == 0 || l.steps%16 != 0 || time.Since(l.start) <= l.timeout {
+// checkTime is called at each turn of the loop (a rule matched, or an
+// error token): a rule's match is bounded by regexp2's timeout, so a loop
+// that never ends still comes here.
+func (l *lexState) checkTime() { l.clock.tick() }
+
+// blockClock stops a block's tokenising once it has run for longer than
+// timeout (0: never). It reads the clock every 16 ticks: every 256 let a
+// block whose every match scans to its end (yaml+jinja's on 6,000 '[') run
+// for 15 s past a 100 ms timeout under the race detector; a clock read is
+// a few nanoseconds.
+type blockClock struct {
+	timeout time.Duration
+	start   time.Time
+	ticks   int
+}
+
+func newBlockClock(timeout time.Duration) blockClock {
+	return blockClock{timeout: timeout, start: time.Now()}
+}
+
+func (c *blockClock) tick() {
+	c.ticks++
+	if c.timeout == 0 || c.ticks%16 != 0 || time.Since(c.start) <= c.timeout {
 		return
 	}
-	panic(slowBlock{&BudgetError{Reason: fmt.Sprintf("highlighting the code block took more than %v", l.timeout)}})
+	panic(slowHighlight(c.timeout, ""))
 }
 
 // slowBlock is the panic that stops a block's tokenising past its timeout;
 // the code renderer gives it the block's line and makes it an overBudget.
 type slowBlock struct{ err *BudgetError }
+
+// slowHighlight is the slowBlock of a block tokenised for longer than d;
+// why, if set, says why d is what it is.
+func slowHighlight(d time.Duration, why string) slowBlock {
+	reason := fmt.Sprintf("highlighting the code block took more than %v", d)
+	if why != "" {
+		reason += " (" + why + ")"
+	}
+	return slowBlock{&BudgetError{Reason: reason}}
+}
 
 // next is LexerState.Iterator, but for the skipped rules.
 func (l *lexState) next() chroma.Token {

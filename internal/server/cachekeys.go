@@ -31,9 +31,9 @@ package server
 //
 // Each header holds at most maxKeysBytes: keys are added in the order above
 // (post, category, then tags as the post lists them) while they fit, and a
-// key longer than maxKeyBytes is left out, but for the first. A proxy reads all of an answer's
-// headers into one buffer (nginx's proxy_buffer_size, 4 or 8 KB by default)
-// and answers 502 when they do not fit: a post with forty Korean tags (nine
+// key longer than maxKeyBytes is left out, but for the first. A proxy reads
+// all of an answer's headers into one buffer (nginx's proxy_buffer_size, 4
+// or 8 KB by default) and answers 502 when they do not fit: a post with forty Korean tags (nine
 // bytes a character encoded) made headers of 4.7 KB. A tag left out is still
 // purged through post: of each of its posts, or list:posts.
 
